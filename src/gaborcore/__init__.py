@@ -1,0 +1,44 @@
+"""gaborcore: stationary and non-stationary Gabor transforms with a compiled core.
+
+Backends (``backend=``): ``"c"`` (C/Cython + FFTW, OpenMP), ``"numba"`` and ``"numpy"``; see
+:func:`available_backends` and :func:`show_config`.
+"""
+
+from ._backend import available_backends, get_workers, set_backend, set_workers
+from ._config import show_config
+from ._validation import ParameterError
+from .stft import STFT, dgt, idgt, istft, spectrogram, stft
+from .windows import (
+    dual_window,
+    frame_bounds,
+    frame_diagonal,
+    get_window,
+    is_painless,
+    pad_center,
+    tight_window,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "ParameterError",
+    "available_backends",
+    "set_backend",
+    "set_workers",
+    "get_workers",
+    "show_config",
+    "STFT",
+    "stft",
+    "istft",
+    "spectrogram",
+    "dgt",
+    "idgt",
+    "get_window",
+    "pad_center",
+    "dual_window",
+    "tight_window",
+    "frame_bounds",
+    "frame_diagonal",
+    "is_painless",
+]

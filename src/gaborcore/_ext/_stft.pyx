@@ -1,0 +1,179 @@
+# cython: language_level=3
+"""Cython shim of the C STFT kernels: arrays in, GIL released, status mapped to an exception.
+
+No defaults, no dtype policy, no axis handling: the public module prepares contiguous arrays of the
+right dtype and shape (checked again here only as far as memory safety requires).
+"""
+cimport numpy as cnp
+from cpython.pythread cimport (PyThread_type_lock, PyThread_allocate_lock, PyThread_acquire_lock,
+                               PyThread_release_lock, WAIT_LOCK)
+from libc.stdint cimport uintptr_t
+
+from ._csrc cimport *
+
+cnp.import_array()
+
+cdef gc_fftw_api _api
+cdef bint _api_ready = False
+# FFTW's planner is not thread-safe: every plan creation and destruction holds this lock.
+cdef PyThread_type_lock _planner_lock = PyThread_allocate_lock()
+
+BLOCK = GC_BLOCK
+HAVE_OPENMP = bool(GC_OMP)
+
+_STATUS = {
+    GC_ENULL: (RuntimeError, "internal error: NULL pointer passed to a C kernel"),
+    GC_ENOMEM: (MemoryError, "out of memory in a C kernel"),
+    GC_EBADSIZE: (ValueError, "a size or stride passed to a C kernel is impossible"),
+    GC_EPLAN: (RuntimeError, "FFTW could not create a plan"),
+    GC_EBADARG: (ValueError, "an enumerated argument passed to a C kernel is out of range"),
+}
+
+
+cdef int check_status(gc_status st) except -1:
+    """The one place where a C status becomes a Python exception."""
+    if st == GC_OK:
+        return 0
+    exc, msg = _STATUS.get(st, (RuntimeError, f"C kernel failed with status {st}"))
+    raise exc(msg)
+
+
+def set_fftw_api(dict addresses):
+    """Install the FFTW entry points (integer addresses resolved by ``gaborcore._fftw``)."""
+    global _api_ready
+    names = ("plan_many_r2c_f", "plan_many_c2r_f", "execute_r2c_f", "execute_c2r_f",
+             "destroy_plan_f", "plan_many_r2c_d", "plan_many_c2r_d", "execute_r2c_d",
+             "execute_c2r_d", "destroy_plan_d")
+    for name in names:
+        if not addresses.get(name):
+            raise RuntimeError(f"FFTW symbol for {name} is missing")
+    _api.plan_many_r2c_f = <void *> <uintptr_t> addresses["plan_many_r2c_f"]
+    _api.plan_many_c2r_f = <void *> <uintptr_t> addresses["plan_many_c2r_f"]
+    _api.execute_r2c_f = <void *> <uintptr_t> addresses["execute_r2c_f"]
+    _api.execute_c2r_f = <void *> <uintptr_t> addresses["execute_c2r_f"]
+    _api.destroy_plan_f = <void *> <uintptr_t> addresses["destroy_plan_f"]
+    _api.plan_many_r2c_d = <void *> <uintptr_t> addresses["plan_many_r2c_d"]
+    _api.plan_many_c2r_d = <void *> <uintptr_t> addresses["plan_many_c2r_d"]
+    _api.execute_r2c_d = <void *> <uintptr_t> addresses["execute_r2c_d"]
+    _api.execute_c2r_d = <void *> <uintptr_t> addresses["execute_c2r_d"]
+    _api.destroy_plan_d = <void *> <uintptr_t> addresses["destroy_plan_d"]
+    _api_ready = True
+
+
+def api_ready():
+    return _api_ready
+
+
+cdef inline void *_data(cnp.ndarray a):
+    return cnp.PyArray_DATA(a)
+
+
+cdef class StftPlan:
+    """Owns a C STFT plan (window + FFTW block plans) of one precision; freed on deallocation."""
+
+    cdef gc_stft_plan_s *ps
+    cdef gc_stft_plan_d *pd
+    cdef readonly bint is_double
+    cdef readonly Py_ssize_t n_fft, hop
+
+    def __cinit__(self, Py_ssize_t n_fft, Py_ssize_t hop, cnp.ndarray window, bint measure=True):
+        cdef gc_status st
+        cdef unsigned flags = GC_FFTW_MEASURE if measure else GC_FFTW_ESTIMATE
+        if not _api_ready:
+            raise RuntimeError("the FFTW entry points are not installed")
+        if window.ndim != 1 or window.shape[0] != n_fft or not window.flags.c_contiguous:
+            raise ValueError("window must be a contiguous array of length n_fft")
+        self.n_fft = n_fft
+        self.hop = hop
+        if window.dtype.name == "float64":
+            self.is_double = True
+        elif window.dtype.name == "float32":
+            self.is_double = False
+        else:
+            raise TypeError("window must be float32 or float64")
+        cdef void *pw = _data(window)
+        with nogil:
+            PyThread_acquire_lock(_planner_lock, WAIT_LOCK)
+            if self.is_double:
+                st = gc_stft_plan_init_d(&self.pd, &_api, n_fft, hop, <const double *> pw, flags)
+            else:
+                st = gc_stft_plan_init_s(&self.ps, &_api, n_fft, hop, <const float *> pw, flags)
+            PyThread_release_lock(_planner_lock)
+        check_status(st)
+
+    def __dealloc__(self):
+        if self.ps == NULL and self.pd == NULL:
+            return
+        with nogil:
+            PyThread_acquire_lock(_planner_lock, WAIT_LOCK)
+            if self.ps != NULL:
+                gc_stft_plan_done_s(self.ps)
+            if self.pd != NULL:
+                gc_stft_plan_done_d(self.pd)
+            PyThread_release_lock(_planner_lock)
+        self.ps = NULL
+        self.pd = NULL
+
+    def forward(self, cnp.ndarray x, Py_ssize_t pad, int pad_mode, Py_ssize_t n_frames, int kind,
+                double power, cnp.ndarray out, int n_threads):
+        """x: (B, n) rows contiguous; out: (B, n_freq, n_frames) with contiguous frames."""
+        cdef gc_status st
+        cdef Py_ssize_t n_batch = x.shape[0], n = x.shape[1]
+        cdef Py_ssize_t isz = x.itemsize, osz = out.itemsize
+        cdef Py_ssize_t xb, ob, of
+        if x.ndim != 2 or out.ndim != 3 or out.shape[0] != n_batch or out.shape[2] != n_frames:
+            raise ValueError("shape mismatch between x and out")
+        if out.shape[1] != self.n_fft // 2 + 1:
+            raise ValueError("out has the wrong number of frequencies")
+        if x.strides[1] != isz or (n_frames > 1 and out.strides[2] != osz):
+            raise ValueError("x rows and out frames must be contiguous")
+        if (x.dtype.name == "float64") != self.is_double:
+            raise TypeError("x has the wrong precision for this plan")
+        xb = x.strides[0] // isz
+        ob = out.strides[0] // osz
+        of = out.strides[1] // osz
+        cdef void *px = _data(x)
+        cdef void *po = _data(out)
+        with nogil:
+            if self.is_double:
+                st = gc_stft_forward_d(self.pd, <const double *> px, n_batch, n, xb, pad, pad_mode,
+                                       n_frames, kind, power, po, ob, of, n_threads)
+            else:
+                st = gc_stft_forward_s(self.ps, <const float *> px, n_batch, n, xb, pad, pad_mode,
+                                       n_frames, kind, <float> power, po, ob, of, n_threads)
+        check_status(st)
+        return out
+
+    def inverse(self, cnp.ndarray coef, cnp.ndarray inv_diag, Py_ssize_t offset, cnp.ndarray out,
+                int n_threads):
+        """coef: (B, n_freq, n_frames) complex, contiguous frames; out: (B, n_out) rows contiguous."""
+        cdef gc_status st
+        cdef Py_ssize_t n_batch = coef.shape[0], n_frames = coef.shape[2]
+        cdef Py_ssize_t n_out = out.shape[1]
+        cdef Py_ssize_t csz = coef.itemsize, osz = out.itemsize
+        cdef Py_ssize_t cb, cf, ob
+        if coef.ndim != 3 or out.ndim != 2 or out.shape[0] != n_batch:
+            raise ValueError("shape mismatch between coef and out")
+        if coef.shape[1] != self.n_fft // 2 + 1:
+            raise ValueError("coef has the wrong number of frequencies")
+        if inv_diag.ndim != 1 or inv_diag.shape[0] < n_out or not inv_diag.flags.c_contiguous:
+            raise ValueError("inv_diag must be contiguous with one value per output sample")
+        if (n_frames > 1 and coef.strides[2] != csz) or out.strides[1] != osz:
+            raise ValueError("coef frames and out rows must be contiguous")
+        if (out.dtype.name == "float64") != self.is_double or inv_diag.dtype != out.dtype:
+            raise TypeError("out / inv_diag have the wrong precision for this plan")
+        cb = coef.strides[0] // csz
+        cf = coef.strides[1] // csz
+        ob = out.strides[0] // osz
+        cdef void *pc = _data(coef)
+        cdef void *pd = _data(inv_diag)
+        cdef void *po = _data(out)
+        with nogil:
+            if self.is_double:
+                st = gc_stft_inverse_d(self.pd, pc, n_batch, n_frames, cb, cf, <const double *> pd,
+                                       offset, <double *> po, n_out, ob, n_threads)
+            else:
+                st = gc_stft_inverse_s(self.ps, pc, n_batch, n_frames, cb, cf, <const float *> pd,
+                                       offset, <float *> po, n_out, ob, n_threads)
+        check_status(st)
+        return out

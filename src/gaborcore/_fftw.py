@@ -1,0 +1,149 @@
+"""FFT engines.
+
+* The C backend calls FFTW directly: pyFFTW's wheels bundle libfftw3 / libfftw3f (but no header),
+  and the entry points are resolved here from the library pyFFTW has already loaded
+  (``dlopen(..., RTLD_NOLOAD)`` + ``dlsym`` through :mod:`ctypes`) and handed to the C kernels.
+* The numba and numpy backends drive block FFTs from Python: a per-thread cache of pyFFTW plans
+  (never re-planned per call), or :mod:`scipy.fft` when pyFFTW cannot be imported.
+
+FFTW is GPL-licensed; the scipy.fft path is BSD.  gaborcore itself is BSD-3-Clause.
+"""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import os
+import threading
+
+import numpy as np
+
+_SYMBOLS = {
+    "plan_many_r2c_f": "fftwf_plan_many_dft_r2c",
+    "plan_many_c2r_f": "fftwf_plan_many_dft_c2r",
+    "execute_r2c_f": "fftwf_execute_dft_r2c",
+    "execute_c2r_f": "fftwf_execute_dft_c2r",
+    "destroy_plan_f": "fftwf_destroy_plan",
+    "plan_many_r2c_d": "fftw_plan_many_dft_r2c",
+    "plan_many_c2r_d": "fftw_plan_many_dft_c2r",
+    "execute_r2c_d": "fftw_execute_dft_r2c",
+    "execute_c2r_d": "fftw_execute_dft_c2r",
+    "destroy_plan_d": "fftw_destroy_plan",
+}
+
+try:
+    import pyfftw
+
+    HAVE_PYFFTW = os.environ.get("GABORCORE_NO_PYFFTW", "0") in ("", "0")
+except ImportError:  # pragma: no cover - exercised by the no-pyfftw smoke test
+    pyfftw = None
+    HAVE_PYFFTW = False
+
+
+def fftw_addresses() -> dict[str, int]:
+    """Addresses of the FFTW entry points in the library loaded by pyFFTW."""
+    if not HAVE_PYFFTW:
+        raise ImportError("pyFFTW is not importable, so FFTW cannot be reached from C")
+    import pyfftw.pyfftw as ext
+
+    lib = ctypes.CDLL(ext.__file__, mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+    found = {}
+    for key, symbol in _SYMBOLS.items():
+        found[key] = ctypes.cast(getattr(lib, symbol), ctypes.c_void_p).value
+    return found
+
+
+_installed = False
+_install_lock = threading.Lock()
+
+
+def install_c_api() -> None:
+    """Import the compiled extension and hand it the FFTW entry points (once)."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        from ._ext import _stft
+
+        _stft.set_fftw_api(fftw_addresses())
+        _installed = True
+
+
+def engine_name() -> str:
+    if HAVE_PYFFTW:
+        return f"FFTW via pyFFTW {pyfftw.__version__}"
+    import scipy
+
+    return f"scipy.fft (pocketfft) {scipy.__version__}"
+
+
+class _ScipyBlock:
+    """scipy.fft fallback with the same interface as a pyFFTW plan object."""
+
+    def __init__(self, rows: int, n: int, dtype: np.dtype, inverse: bool):
+        cdt = np.complex64 if dtype == np.float32 else np.complex128
+        n_freq = n // 2 + 1
+        self.n = n
+        self.inverse = inverse
+        if inverse:
+            self.input_array = np.zeros((rows, n_freq), cdt)
+            self.output_array = np.zeros((rows, n), dtype)
+        else:
+            self.input_array = np.zeros((rows, n), dtype)
+            self.output_array = np.zeros((rows, n_freq), cdt)
+
+    def __call__(self):
+        import scipy.fft
+
+        if self.inverse:
+            self.output_array[...] = scipy.fft.irfft(self.input_array, n=self.n, axis=-1)
+        else:
+            self.output_array[...] = scipy.fft.rfft(self.input_array, axis=-1)
+        return self.output_array
+
+
+def _make_pyfftw(rows: int, n: int, dtype: np.dtype, inverse: bool):
+    cdt = np.complex64 if dtype == np.float32 else np.complex128
+    n_freq = n // 2 + 1
+    real = pyfftw.empty_aligned((rows, n), dtype=dtype)
+    cplx = pyfftw.empty_aligned((rows, n_freq), dtype=cdt)
+    real[...] = 0
+    cplx[...] = 0
+    if inverse:
+        # normalise_idft=True (the default) scales by 1/n like numpy.fft.irfft.
+        return pyfftw.FFTW(cplx, real, axes=(-1,), direction="FFTW_BACKWARD",
+                           flags=("FFTW_MEASURE", "FFTW_DESTROY_INPUT"), threads=1)
+    return pyfftw.FFTW(real, cplx, axes=(-1,), direction="FFTW_FORWARD",
+                       flags=("FFTW_MEASURE",), threads=1)
+
+
+_local = threading.local()
+_CACHE_SIZE = 16
+_planner_lock = threading.Lock()
+
+
+def block_fft(rows: int, n: int, dtype, *, inverse: bool = False):
+    """A cached plan for ``rows`` real FFTs of length ``n`` (or their inverses).
+
+    Returns an object with ``input_array``, ``output_array`` and ``__call__()`` that transforms
+    input into output.  Plans are cached per thread (bounded LRU), so concurrent callers never
+    share scratch arrays, and planning is serialised (FFTW's planner is not thread-safe).
+    """
+    dtype = np.dtype(dtype)
+    cache = getattr(_local, "cache", None)
+    if cache is None:
+        cache = _local.cache = collections.OrderedDict()
+    key = (rows, n, dtype.str, inverse)
+    plan = cache.get(key)
+    if plan is None:
+        if HAVE_PYFFTW:
+            with _planner_lock:
+                plan = _make_pyfftw(rows, n, dtype, inverse)
+        else:
+            plan = _ScipyBlock(rows, n, dtype, inverse)
+        cache[key] = plan
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return plan

@@ -1,0 +1,1 @@
+"""Vectorised NumPy kernels: always available, and the executable specification of the others."""

@@ -1,0 +1,119 @@
+"""Argument checks and the dtype policy, in one place.
+
+Every public function validates through these helpers, so that a bad argument always raises
+:class:`ParameterError` with a message naming the argument, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import numbers
+import operator
+
+import numpy as np
+
+__all__ = ["ParameterError"]
+
+
+class ParameterError(ValueError):
+    """An argument is outside what the transform supports (a :class:`ValueError`)."""
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def positive_int(name: str, value, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """Check an integer argument ``minimum <= value <= maximum`` (bools are refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral | np.integer):
+        raise ParameterError(f"{name}={_short(value)} must be an integer >= {minimum}")
+    value = operator.index(value)
+    if value < minimum:
+        raise ParameterError(f"{name}={value} must be an integer >= {minimum}")
+    if maximum is not None and value > maximum:
+        raise ParameterError(f"{name}={value} must be at most {maximum}")
+    return value
+
+
+def choice(name: str, value, allowed) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ParameterError(f"{name}={_short(value)} is not one of {sorted(allowed)}")
+    return value
+
+
+def positive_float(name: str, value, *, allow_inf: bool = False) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name}={_short(value)} must be a positive number") from None
+    if isinstance(value, bool) or not v > 0 or (np.isinf(v) and not allow_inf) or np.isnan(v):
+        raise ParameterError(f"{name}={_short(value)} must be a positive finite number")
+    return v
+
+
+_REAL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def float_dtype(name: str, dtype) -> np.dtype:
+    """float32 or float64; anything else is refused (no silent casts)."""
+    dt = np.dtype(dtype)
+    if dt not in _REAL_DTYPES:
+        raise ParameterError(f"{name} has dtype {dt}; float32 or float64 is required")
+    return dt
+
+
+def signal(name: str, y, *, min_length: int = 1, allow_complex: bool = False,
+           check_finite: bool = True) -> np.ndarray:
+    """Coerce a signal ``(..., n_samples)`` without changing its precision.
+
+    float32 / float64 (and complex64 / complex128 when ``allow_complex``) are kept as they are.
+    Integer, bool, float16 or object input is refused rather than silently cast.
+    """
+    if not isinstance(y, np.ndarray):
+        if isinstance(y, list | tuple):
+            y = np.asarray(y)
+        else:
+            raise ParameterError(
+                f"{name} must be a numpy array of float32 or float64 samples, got {type(y).__name__}"
+            )
+    allowed = _REAL_DTYPES + ((np.dtype(np.complex64), np.dtype(np.complex128))
+                              if allow_complex else ())
+    if y.dtype not in allowed:
+        kinds = "float32, float64" + (", complex64, complex128" if allow_complex else "")
+        raise ParameterError(f"{name} has dtype {y.dtype}; allowed: {kinds}")
+    if y.ndim == 0:
+        raise ParameterError(f"{name} must have at least one dimension (..., n_samples); got a scalar")
+    if y.size == 0:
+        raise ParameterError(f"{name} is empty (shape {y.shape}); a signal needs samples")
+    if y.shape[-1] < min_length:
+        raise ParameterError(
+            f"{name} has {y.shape[-1]} samples along its last axis; at least {min_length} are "
+            "needed for these parameters"
+        )
+    if check_finite and not np.isfinite(y).all():
+        raise ParameterError(f"{name} contains NaN or Inf values; only finite samples are allowed")
+    return y
+
+
+def out_array(name: str, out, shape: tuple, dtype: np.dtype) -> np.ndarray:
+    """Check a user-supplied output buffer: exact shape, dtype and contiguous last axis."""
+    if not isinstance(out, np.ndarray):
+        raise ParameterError(f"{name} must be a numpy array, got {type(out).__name__}")
+    if out.shape != tuple(shape) or out.dtype != dtype:
+        raise ParameterError(
+            f"{name} has shape {out.shape} and dtype {out.dtype}; expected shape {tuple(shape)} "
+            f"and dtype {dtype}"
+        )
+    if not out.flags.c_contiguous:
+        raise ParameterError(f"{name} must be C-contiguous")
+    if not out.flags.writeable:
+        raise ParameterError(f"{name} is read-only")
+    return out
+
+
+def complex_dtype_for(dt: np.dtype) -> np.dtype:
+    return np.dtype(np.complex64) if dt == np.float32 else np.dtype(np.complex128)
+
+
+def real_dtype_for(dt: np.dtype) -> np.dtype:
+    return np.dtype(np.float32) if dt in (np.float32, np.complex64) else np.dtype(np.float64)
