@@ -132,6 +132,10 @@ def set_workers(workers: int):
 def kernels(backend: str, module: str):
     """The kernel module ``module`` of ``backend`` (``_ext``, ``_numba`` or ``_numpy``)."""
     package = {"c": "_ext", "numba": "_numba", "numpy": "_numpy"}[backend]
+    if backend == "c":
+        from . import _fftw
+
+        _fftw.install_c_api()  # the C kernels need FFTW's entry points before any plan is made
     return importlib.import_module(f"gaborcore.{package}.{module}")
 
 
