@@ -62,14 +62,14 @@ def resolve_backend(requested: str | None = None) -> str:
     name = requested or _backend_ctx.get() or os.environ.get("GABORCORE_BACKEND") or "auto"
     name = str(name).lower()
     if name == "auto":
-        return available_backends()[0]
+        # probe lazily, in order: numba is never imported when the C backend serves
+        return next(b for b in BACKENDS if b == "numpy" or _probe(b))
     if name not in BACKENDS:
         raise ParameterError(f"backend={name!r} is unknown; choose one of {['auto', *BACKENDS]}")
-    avail = available_backends()
-    if name not in avail:
+    if name != "numpy" and not _probe(name):
         why = _unavailable_reason.get(name, "")
         raise RuntimeError(
-            f"backend {name!r} is not available here ({why}); available: {avail}"
+            f"backend {name!r} is not available here ({why}); available: {available_backends()}"
         )
     return name
 

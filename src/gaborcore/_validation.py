@@ -42,6 +42,8 @@ def choice(name: str, value, allowed) -> str:
 
 
 def positive_float(name: str, value, *, allow_inf: bool = False) -> float:
+    if not isinstance(value, numbers.Real | np.floating | np.integer) or isinstance(value, bool):
+        raise ParameterError(f"{name}={_short(value)} must be a positive number")
     try:
         v = float(value)
     except (TypeError, ValueError):

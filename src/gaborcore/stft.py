@@ -153,9 +153,7 @@ class STFT:
                 f"a signal of {n_samples} samples is shorter than the window: at least "
                 f"n_fft={self.n_fft} samples are needed"
             )
-        if self.center:
-            return 1 + n_samples // self.hop_length
-        return 1 + (n_samples - self.n_fft) // self.hop_length
+        return 1 + (n_samples + 2 * self.pad - self.n_fft) // self.hop_length
 
     def output_shape(self, input_shape: tuple, *, onesided: bool = True) -> tuple:
         """Shape of :meth:`stft` / :meth:`spectrogram` for an input of ``input_shape``."""
@@ -221,7 +219,7 @@ class STFT:
         cdt = y.dtype
         out = np.empty(shape, cdt) if out is None else _validation.out_array("out", out, shape, cdt)
         plan = STFT.cached(n_fft=self.n_fft, hop_length=self.hop_length,
-                           win_length=self.win_length, window=self.window, center=self.center,
+                           win_length=self.n_fft, window=self.window, center=self.center,
                            pad_mode=self.pad_mode, phase_convention="timeinv")
         re = plan.stft(np.ascontiguousarray(y.real), workers=workers, backend=backend)
         im = plan.stft(np.ascontiguousarray(y.imag), workers=workers, backend=backend)
@@ -411,9 +409,10 @@ def dgt(f, *, n_fft: int, hop_length: int, window="hann", win_length: int | None
     ``c[..., m, n] = sum_t f(t) g(t - a n) exp(-2 pi i m t / M)`` with ``a = hop_length``,
     ``M = n_fft`` and ``g`` the window centred at 0 (circularly).  ``L`` must be a multiple of ``a``
     and of ``M``; the result has ``N = L / a`` frames.  The window may be shorter than ``M``
-    (painless case); real signals give the ``M // 2 + 1`` non-negative frequencies.
+    (painless case).  Real signals give the ``M // 2 + 1`` non-negative frequencies, complex
+    signals all ``M``; :func:`idgt` inverts the real case.
     """
-    f = _validation.signal("f", f, min_length=2)
+    f = _validation.signal("f", f, min_length=2, allow_complex=True)
     plan = _torus_plan(n_fft, hop_length, win_length, window, f.shape[-1])
     n_coef = f.shape[-1] // plan.hop_length
     return plan.stft(f, workers=workers, backend=backend)[..., :n_coef]

@@ -169,6 +169,8 @@ def get_window(window="hann", win_length: int = 2048, *, fftbins: bool = True) -
             raise ParameterError("window array is all zeros")
         return w
     name, param = _parse(window)
+    if win_length == 1:
+        return np.ones(1)  # as scipy: a one-sample window of any family is 1
     if fftbins:
         return _symmetric(name, win_length + 1, param)[:-1]
     return _symmetric(name, win_length, param)

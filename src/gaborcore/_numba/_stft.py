@@ -32,7 +32,14 @@ def _pad_index(i, n, mode):
 @njit(**_JIT)
 def _fill(buf, x, window, lo, hi, hop, g0, nb, pad, pad_mode, n_frames):
     n = x.shape[1]
+    n_fft = buf.shape[1]
     for i in range(nb):
+        # the FFT buffers are shared by every plan of this size (per thread): clear what the
+        # window does not cover
+        for j in range(lo):
+            buf[i, j] = 0.0
+        for j in range(hi, n_fft):
+            buf[i, j] = 0.0
         g = g0 + i
         b = g // n_frames
         t = g - b * n_frames
@@ -51,7 +58,7 @@ def _fill(buf, x, window, lo, hi, hop, g0, nb, pad, pad_mode, n_frames):
                     v = x[b, _pad_index(s, n, pad_mode)]
                 buf[i, j] = window[j] * v
     for i in range(nb, buf.shape[0]):
-        for j in range(lo, hi):
+        for j in range(n_fft):
             buf[i, j] = 0.0
 
 

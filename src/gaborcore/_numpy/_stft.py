@@ -71,7 +71,11 @@ class StftPlan:
             vals = np.where(inside, x[b[:, None], np.clip(idx, 0, n - 1)], 0)
         else:
             vals = x[b[:, None], np.where(inside, idx, pad_index(idx, n, pad_mode))]
+        # the FFT buffers are shared by every plan of this size (per thread): clear all that this
+        # window does not overwrite
+        buf[:nb, :self.lo] = 0
         buf[:nb, self.lo:self.hi] = vals * self.window[self.lo:self.hi]
+        buf[:nb, self.hi:] = 0
         buf[nb:] = 0
 
     def _emit(self, z, out, g0, nb, n_frames, kind, power):

@@ -1,0 +1,553 @@
+"""The built-in demo job: a small synthetic, labelled data set through the spectrogram pipeline.
+
+``gaborcore demo`` (or :func:`run_demo`) runs, end to end, what the extraction job does on real
+audio, on data that needs no download:
+
+1. synthesise ``n_signals`` clips deterministically from a seed (damped harmonic notes at four
+   pitches, exponential chirps up and down, band-limited noise bursts), each with a label;
+2. write every clip as a 16-bit PCM WAV file (stdlib :mod:`wave`) and the labels as ``labels.csv``;
+3. compute float32 power spectrograms (``n_fft=1024``, ``hop_length=256``, Hann) in batches into
+   one preallocated array, with a progress bar;
+4. save them with the labels and all parameters in ``spectrograms.npz``;
+5. draw six log-spectrograms in ``spectrograms.png`` (only when matplotlib is installed).
+
+Layout of the output directory::
+
+    audio/0000_note_A3.wav ...   one mono 16-bit WAV per clip
+    labels.csv                   index, file, label, kind, f0_hz, f1_hz, onset_s
+    spectrograms.npz             spectrograms (n_signals, 513, n_frames) float32, labels, parameters
+    spectrograms.png             a grid of six log-spectrograms
+
+In ``labels.csv``, ``f0_hz`` / ``f1_hz`` are the pitch (twice) for a note, the start and end
+frequency of a chirp and the band edges of a noise burst; ``onset_s`` is when the sound starts.
+
+Features are computed by *extractors* (see :class:`PowerSpectrogram`): objects with a ``name``, an
+``output_shape`` and a ``compute(batch, out)`` method that fills a slice of a preallocated array.
+The batch loop, the progress bar and the writers only see that interface, so further features
+(mel spectrograms) and further stores (Zarr) plug in without touching the rest.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import os
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+import scipy.signal
+from tqdm.auto import tqdm
+
+from . import _backend, _validation
+from .stft import STFT
+
+__all__ = ["DemoConfig", "Clip", "PowerSpectrogram", "synthesize", "run_demo", "LABELS"]
+
+#: Pitches of the damped harmonic notes (an A major triad and its octave), Hz.
+NOTE_PITCHES = {"A3": 220.0, "C#4": 277.18, "E4": 329.63, "A4": 440.0}
+#: Variants of each kind of clip; clip ``i`` is of kind ``KINDS[i % 3]``.
+VARIANTS = {
+    "note": tuple(f"note_{name}" for name in NOTE_PITCHES),
+    "chirp": ("chirp_up", "chirp_down"),
+    "noise": ("noise_low", "noise_high"),
+}
+KINDS = tuple(VARIANTS)
+#: Every label the demo data set uses.
+LABELS = tuple(label for kind in KINDS for label in VARIANTS[kind])
+
+_N_PARTIALS = 8
+_PEAK = 0.8  # peak amplitude of every clip (headroom for 16-bit PCM)
+_NOISE_FLOOR = 3e-4  # white background, about -70 dB below the peak
+_N_EXAMPLES = 6  # spectrograms in the PNG grid
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoConfig:
+    """Parameters of the demo data set and of its features.
+
+    Parameters
+    ----------
+    n_signals : int
+        Number of clips.
+    sr : int
+        Sampling rate in Hz (at least 8000).
+    duration : float
+        Length of every clip in seconds.
+    seed : int
+        Seed of the synthesis; the same seed gives bit-identical clips.
+    n_fft, hop_length : int
+        STFT lattice of the spectrograms.
+    window : str
+        STFT window.
+    batch_size : int
+        Clips per call of the transform.
+    """
+
+    n_signals: int = 24
+    sr: int = 22050
+    duration: float = 3.0
+    seed: int = 0
+    n_fft: int = 1024
+    hop_length: int = 256
+    window: str = "hann"
+    batch_size: int = 8
+
+    def __post_init__(self) -> None:
+        _validation.positive_int("n_signals", self.n_signals)
+        _validation.positive_int("sr", self.sr, minimum=8000)
+        _validation.positive_float("duration", self.duration)
+        _validation.positive_int("seed", self.seed, minimum=0)
+        _validation.positive_int("batch_size", self.batch_size)
+        if self.n_samples < self.n_fft:
+            raise _validation.ParameterError(
+                f"duration={self.duration} s at sr={self.sr} gives {self.n_samples} samples; "
+                f"at least n_fft={self.n_fft} are needed"
+            )
+
+    @property
+    def n_samples(self) -> int:
+        """Samples per clip."""
+        return int(round(self.duration * self.sr))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Clip:
+    """One synthetic clip and its annotation.
+
+    Parameters
+    ----------
+    index : int
+        Position in the data set.
+    label : str
+        One of :data:`LABELS`.
+    kind : str
+        ``"note"``, ``"chirp"`` or ``"noise"``.
+    y : ndarray, shape (n_samples,), float32
+        The samples, peak amplitude 0.8.
+    f0_hz, f1_hz : float
+        Pitch (twice) of a note, start and end frequency of a chirp, band edges of a noise burst.
+    onset_s : float
+        Start of the sound in seconds.
+    """
+
+    index: int
+    label: str
+    kind: str
+    y: np.ndarray
+    f0_hz: float
+    f1_hz: float
+    onset_s: float
+
+    @property
+    def filename(self) -> str:
+        """The WAV file's path relative to the output directory."""
+        return f"audio/{self.index:04d}_{self.label.replace('#', 's')}.wav"
+
+
+# ---- synthesis -------------------------------------------------------------------------------
+
+def _note(rng: np.random.Generator, t: np.ndarray, sr: int, duration: float, f0: float):
+    """A damped harmonic tone: partials ``1/p`` decaying faster with ``p``, a 5 ms attack."""
+    onset = rng.uniform(0.02, 0.3) * duration
+    tau = rng.uniform(0.15, 0.35) * duration
+    rel = np.clip(t - onset, 0.0, None)
+    attack = np.clip(rel / 0.005, 0.0, 1.0)
+    y = np.zeros_like(t)
+    for p in range(1, _N_PARTIALS + 1):
+        if p * f0 >= 0.45 * sr:
+            break
+        phase = rng.uniform(0.0, 2.0 * np.pi)
+        y += np.sin(2.0 * np.pi * p * f0 * t + phase) * np.exp(-rel * np.sqrt(p) / tau) / p
+    return y * attack, f0, f0, onset
+
+
+def _chirp(rng: np.random.Generator, t: np.ndarray, sr: int, duration: float, up: bool):
+    """An exponential sweep between a low and a high frequency, Tukey envelope."""
+    lo = rng.uniform(100.0, 300.0)
+    hi = rng.uniform(0.5, 0.8) * min(8000.0, 0.45 * sr)
+    f_start, f_end = (lo, hi) if up else (hi, lo)
+    t0 = rng.uniform(0.05, 0.2) * duration
+    t1 = duration - rng.uniform(0.05, 0.2) * duration
+    span = t1 - t0
+    inside = (t >= t0) & (t < t1)
+    tau = np.clip(t - t0, 0.0, span)
+    k = np.log(f_end / f_start)
+    phase = 2.0 * np.pi * f_start * span / k * np.expm1(k * tau / span)
+    env = np.zeros_like(t)
+    env[inside] = scipy.signal.windows.tukey(int(inside.sum()), alpha=0.2)
+    return np.sin(phase) * env, f_start, f_end, t0
+
+
+def _noise(rng: np.random.Generator, t: np.ndarray, sr: int, duration: float, high: bool):
+    """Three to five bursts of band-limited noise with Hann envelopes."""
+    nyq = 0.5 * sr
+    band = (2500.0, min(7000.0, 0.8 * nyq)) if high else (200.0, 1500.0)
+    sos = scipy.signal.butter(4, band, btype="bandpass", fs=sr, output="sos")
+    noise = scipy.signal.sosfilt(sos, rng.standard_normal(t.shape[0]))
+    env = np.zeros_like(t)
+    onsets = []
+    for _ in range(int(rng.integers(3, 6))):
+        length = int(rng.uniform(0.04, 0.12) * duration * sr)
+        start = int(rng.integers(0, max(1, t.shape[0] - length)))
+        env[start:start + length] = np.maximum(env[start:start + length], np.hanning(length))
+        onsets.append(start / sr)
+    return noise * env, band[0], band[1], min(onsets)
+
+
+def synthesize(config: DemoConfig) -> list[Clip]:
+    """The demo data set: ``config.n_signals`` labelled clips, reproducible from ``config.seed``.
+
+    Clip ``i`` is of kind ``KINDS[i % 3]`` and takes the variants of its kind in turn, so every
+    label occurs and the classes stay balanced.  Each clip draws from its own generator, seeded
+    with ``(seed, i)``: a clip does not change when ``n_signals`` does.
+
+    Parameters
+    ----------
+    config : DemoConfig
+        Size, sampling rate, duration and seed.
+
+    Returns
+    -------
+    list of Clip
+        float32 samples of ``config.n_samples`` each, peak 0.8 or below, 10 ms fades at the ends.
+
+    Examples
+    --------
+    >>> from gaborcore.demo import DemoConfig, synthesize
+    >>> clips = synthesize(DemoConfig(n_signals=4, duration=0.5))
+    >>> [c.label for c in clips]
+    ['note_A3', 'chirp_up', 'noise_low', 'note_C#4']
+    >>> clips[0].y.dtype, clips[0].y.shape
+    (dtype('float32'), (11025,))
+    """
+    t = np.arange(config.n_samples) / config.sr
+    makers = {
+        "note": lambda rng, v: _note(rng, t, config.sr, config.duration,
+                                     NOTE_PITCHES[v.removeprefix("note_")]),
+        "chirp": lambda rng, v: _chirp(rng, t, config.sr, config.duration, v == "chirp_up"),
+        "noise": lambda rng, v: _noise(rng, t, config.sr, config.duration, v == "noise_high"),
+    }
+    # 10 ms fades at both ends, so that cutting a sounding note makes no click at the clip's end
+    fade = np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.01)
+    clips = []
+    for i in range(config.n_signals):
+        kind = KINDS[i % len(KINDS)]
+        variants = VARIANTS[kind]
+        label = variants[(i // len(KINDS)) % len(variants)]
+        rng = np.random.default_rng([config.seed, i])
+        y, f0, f1, onset = makers[kind](rng, label)
+        y = y + _NOISE_FLOOR * np.max(np.abs(y)) * rng.standard_normal(y.shape[0])
+        y *= fade * (_PEAK / np.max(np.abs(y)))
+        clips.append(Clip(i, label, kind, y.astype(np.float32), round(float(f0), 2),
+                          round(float(f1), 2), round(float(onset), 4)))
+    return clips
+
+
+# ---- features --------------------------------------------------------------------------------
+
+class PowerSpectrogram:
+    """Extractor: float32 power spectrogram ``|STFT|**2`` on the demo's lattice.
+
+    Parameters
+    ----------
+    config : DemoConfig
+        Supplies ``n_fft``, ``hop_length``, ``window`` and ``sr``.
+    workers : int, optional
+        Threads per batch (scipy.fft semantics; see :func:`gaborcore.set_workers`).
+    backend : str, optional
+        ``"auto"``, ``"c"``, ``"numba"`` or ``"numpy"``.
+    """
+
+    name = "spectrograms"
+
+    def __init__(self, config: DemoConfig, *, workers: int | None = None,
+                 backend: str | None = None) -> None:
+        self.plan = STFT(n_fft=config.n_fft, hop_length=config.hop_length, window=config.window)
+        self.sr = config.sr
+        self.workers = workers
+        self.backend = backend
+
+    def output_shape(self, n_samples: int) -> tuple[int, int]:
+        """``(n_freq, n_frames)`` for one clip."""
+        return self.plan.output_shape((n_samples,))
+
+    def prepare(self, n_samples: int) -> None:
+        """Build the kernels and FFT plans once (FFTW measures), outside the timed loop."""
+        self.plan.spectrogram(np.zeros((1, n_samples), np.float32), workers=self.workers,
+                              backend=self.backend)
+
+    def compute(self, batch: np.ndarray, out: np.ndarray) -> None:
+        """Fill ``out`` (shape ``(len(batch), n_freq, n_frames)``, float32) from ``batch``."""
+        self.plan.spectrogram(batch, out=out, workers=self.workers, backend=self.backend)
+
+    def metadata(self) -> dict:
+        """Parameters and axes stored beside the array."""
+        p = self.plan
+        return {
+            "n_fft": p.n_fft,
+            "hop_length": p.hop_length,
+            "win_length": p.win_length,
+            "window": p.window_name,
+            "center": p.center,
+            "pad_mode": p.pad_mode,
+            "power": 2.0,
+            "frequencies": np.arange(p.n_freq) * (self.sr / p.n_fft),
+        }
+
+
+def compute_features(audio: np.ndarray, extractors: list, *, batch_size: int,
+                     progress: bool) -> dict[str, np.ndarray]:
+    """Run every extractor over ``audio`` (n_clips, n_samples) in batches, into one array each.
+
+    The outputs are allocated once; each batch writes into its slice (``out=``), so the loop
+    allocates nothing per batch.
+    """
+    n_clips, n_samples = audio.shape
+    results = {ex.name: np.empty((n_clips, *ex.output_shape(n_samples)), np.float32)
+                for ex in extractors}
+    with tqdm(total=n_clips, unit="clip", desc="spectrograms", disable=not progress) as bar:
+        for lo in range(0, n_clips, batch_size):
+            hi = min(lo + batch_size, n_clips)
+            for ex in extractors:
+                ex.compute(audio[lo:hi], results[ex.name][lo:hi])
+            bar.update(hi - lo)
+    return results
+
+
+# ---- writers ---------------------------------------------------------------------------------
+
+def write_wav(path: str | os.PathLike, y: np.ndarray, sr: int) -> None:
+    """Write a mono float signal in [-1, 1] as a 16-bit PCM WAV file."""
+    pcm = np.round(np.clip(y, -1.0, 1.0) * 32767.0).astype("<i2")
+    with wave.open(os.fspath(path), "wb") as fh:
+        fh.setnchannels(1)
+        fh.setsampwidth(2)
+        fh.setframerate(int(sr))
+        fh.writeframes(pcm.tobytes())
+
+
+def write_labels(path: Path, clips: list[Clip]) -> None:
+    """``labels.csv``: one row per clip."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["index", "file", "label", "kind", "f0_hz", "f1_hz", "onset_s"])
+        for c in clips:
+            writer.writerow([c.index, c.filename, c.label, c.kind, c.f0_hz, c.f1_hz, c.onset_s])
+
+
+def write_npz(path: Path, features: dict[str, np.ndarray], clips: list[Clip],
+              config: DemoConfig, metadata: dict) -> None:
+    """The feature arrays, the labels and every parameter needed to interpret them."""
+    from . import __version__
+
+    n_frames = next(iter(features.values())).shape[-1]
+    np.savez(
+        path,
+        **features,
+        labels=np.array([c.label for c in clips]),
+        kinds=np.array([c.kind for c in clips]),
+        files=np.array([c.filename for c in clips]),
+        times=np.arange(n_frames) * (config.hop_length / config.sr),
+        sr=config.sr,
+        duration=config.duration,
+        seed=config.seed,
+        gaborcore_version=__version__,
+        **metadata,
+    )
+
+
+def _example_indices(clips: list[Clip], k: int) -> list[int]:
+    """Up to ``k`` clips with distinct labels, taking the kinds in turn."""
+    picked, seen = [], set()
+    for c in clips:
+        if c.label not in seen:
+            picked.append(c.index)
+            seen.add(c.label)
+        if len(picked) == k:
+            break
+    return picked
+
+
+def plot_examples(path: Path, spectrograms: np.ndarray, clips: list[Clip],
+                  config: DemoConfig) -> None:
+    """A 2 x 3 grid of log-spectrograms (dB re the clip's maximum, 80 dB range); Agg backend."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    idx = _example_indices(clips, _N_EXAMPLES)
+    ncols = min(3, len(idx))
+    nrows = -(-len(idx) // ncols)
+    fig = Figure(figsize=(4.2 * ncols, 3.2 * nrows), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
+    extent = (0.0, config.n_samples / config.sr, 0.0, config.sr / 2000.0)
+    image = None
+    for ax, i in zip(axes.flat, idx, strict=False):
+        S = spectrograms[i].astype(np.float64)
+        ref = S.max() if S.max() > 0 else 1.0
+        S_db = 10.0 * np.log10(np.maximum(S, ref * 1e-8) / ref)
+        image = ax.imshow(S_db, origin="lower", aspect="auto", extent=extent, cmap="magma",
+                          vmin=-80.0, vmax=0.0, interpolation="nearest")
+        ax.set_title(f"{i}: {clips[i].label}")
+    for ax in axes[-1]:
+        ax.set_xlabel("time (s)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("frequency (kHz)")
+    for ax in axes.flat[len(idx):]:
+        ax.set_axis_off()
+    fig.colorbar(image, ax=axes, label="dB re max", shrink=0.9)
+    fig.suptitle(f"gaborcore demo: power spectrograms (n_fft={config.n_fft}, "
+                 f"hop={config.hop_length}, sr={config.sr} Hz)")
+    fig.savefig(path, dpi=100)
+
+
+# ---- the job ---------------------------------------------------------------------------------
+
+def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050,
+             duration: float = 3.0, workers: int | None = None, backend: str | None = None,
+             plot: bool = True, progress: bool = True, seed: int = 0,
+             batch_size: int = 8) -> dict:
+    """Synthesise the demo data set, compute its spectrograms and write everything to ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+        Output directory, created if needed; existing demo files in it are overwritten.
+    n_signals : int
+        Number of clips (classes balanced over :data:`LABELS`).
+    sr : int
+        Sampling rate in Hz (at least 8000).
+    duration : float
+        Seconds per clip.
+    workers : int, optional
+        Threads for the transform; ``None`` uses the :func:`gaborcore.set_workers` default,
+        negative values count back from the number of CPUs.
+    backend : {"auto", "c", "numba", "numpy"}, optional
+        Transform backend; default: the ``set_backend`` context, ``GABORCORE_BACKEND``, else auto.
+    plot : bool
+        Write ``spectrograms.png`` (skipped with a note when matplotlib is not installed).
+    progress : bool
+        Show the progress bar and print notes and the summary; ``False`` runs silently.
+    seed : int
+        Seed of the synthesis.
+    batch_size : int
+        Clips per call of the transform.
+
+    Returns
+    -------
+    dict
+        ``out_dir``, ``files`` (every path written), ``audio_files``, ``labels_csv``, ``npz``,
+        ``png`` (``None`` when not drawn), ``n_signals``, ``labels``, ``shape`` (of the
+        spectrogram array), ``backend``, ``workers``, ``audio_seconds``, ``setup_seconds`` (plan
+        and FFTW planning), ``compute_seconds`` (the batch loop), ``audio_seconds_per_second``
+        (``audio_seconds / compute_seconds``), ``elapsed_seconds`` (the whole job) and ``notes``.
+
+    Raises
+    ------
+    gaborcore.ParameterError
+        A bad argument.
+    RuntimeError
+        The requested backend is not available.
+    OSError
+        ``out_dir`` cannot be created or written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from gaborcore.demo import run_demo
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     result = run_demo(d, n_signals=3, duration=0.5, plot=False, progress=False)
+    >>> result["shape"], result["labels"]
+    ((3, 513, 44), ['note_A3', 'chirp_up', 'noise_low'])
+    """
+    start = time.perf_counter()
+    config = DemoConfig(n_signals=n_signals, sr=sr, duration=duration, seed=seed,
+                        batch_size=batch_size)
+    backend_name = _backend.resolve_backend(backend)
+    n_workers = _backend.resolve_workers(workers)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "audio").mkdir(exist_ok=True)
+    notes: list[str] = []
+
+    clips = synthesize(config)
+    audio_files = []
+    for c in clips:
+        write_wav(out / c.filename, c.y, config.sr)
+        audio_files.append(out / c.filename)
+    labels_csv = out / "labels.csv"
+    write_labels(labels_csv, clips)
+
+    audio = np.stack([c.y for c in clips])
+    extractor = PowerSpectrogram(config, workers=n_workers, backend=backend_name)
+    t0 = time.perf_counter()
+    extractor.prepare(config.n_samples)
+    setup_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    features = compute_features(audio, [extractor], batch_size=config.batch_size,
+                                progress=progress)
+    compute_seconds = time.perf_counter() - t0
+
+    npz = out / "spectrograms.npz"
+    write_npz(npz, features, clips, config, extractor.metadata())
+
+    png = None
+    if plot:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            notes.append("matplotlib is not installed: spectrograms.png skipped "
+                         "(pip install 'gaborcore[plot]')")
+        else:
+            png = out / "spectrograms.png"
+            plot_examples(png, features[extractor.name], clips, config)
+
+    audio_seconds = config.n_signals * config.n_samples / config.sr
+    files = [*audio_files, labels_csv, npz] + ([png] if png is not None else [])
+    result = {
+        "out_dir": str(out),
+        "files": [str(f) for f in files],
+        "audio_files": [str(f) for f in audio_files],
+        "labels_csv": str(labels_csv),
+        "npz": str(npz),
+        "png": None if png is None else str(png),
+        "n_signals": config.n_signals,
+        "labels": [c.label for c in clips],
+        "shape": features[extractor.name].shape,
+        "backend": backend_name,
+        "workers": n_workers,
+        "audio_seconds": audio_seconds,
+        "setup_seconds": setup_seconds,
+        "compute_seconds": compute_seconds,
+        "audio_seconds_per_second": audio_seconds / max(compute_seconds, 1e-9),
+        "elapsed_seconds": time.perf_counter() - start,
+        "notes": notes,
+    }
+    if progress:
+        print(format_summary(result))
+    return result
+
+
+def format_summary(result: dict) -> str:
+    """The human-readable report of a :func:`run_demo` result."""
+    n_audio = len(result["audio_files"])
+    lines = [*(f"note: {n}" for n in result["notes"]),
+             f"gaborcore demo: {result['n_signals']} clips, "
+             f"{len(set(result['labels']))} labels, written to {result['out_dir']}",
+             f"  audio/            {n_audio} WAV files (16-bit PCM)",
+             f"  labels.csv        {result['labels_csv']}",
+             f"  spectrograms.npz  {result['npz']}  "
+             f"spectrograms {result['shape']} float32"]
+    if result["png"] is not None:
+        lines.append(f"  spectrograms.png  {result['png']}")
+    lines.append(
+        f"spectrograms: {result['audio_seconds']:.1f} s of audio in "
+        f"{result['compute_seconds']:.3f} s = {result['audio_seconds_per_second']:,.0f} "
+        f"s of audio per second (backend {result['backend']}, workers {result['workers']}; "
+        f"plan setup {result['setup_seconds']:.3f} s before that)"
+    )
+    lines.append(f"{len(result['files'])} files written in {result['elapsed_seconds']:.2f} s "
+                 "in total (synthesis, WAV, spectrograms, npz, plot)")
+    return "\n".join(lines)
