@@ -12,7 +12,7 @@ from numba import njit
 
 from .._numpy import _stft as _np_stft
 
-_JIT = dict(cache=True, nogil=True, fastmath=False)
+_JIT = dict(cache=True, nogil=True, error_model="numpy")
 
 
 @njit(**_JIT)
@@ -32,21 +32,22 @@ def _pad_index(i, n, mode):
 @njit(**_JIT)
 def _fill(buf, x, window, lo, hi, hop, g0, nb, pad, pad_mode, n_frames):
     n = x.shape[1]
-    n_fft = buf.shape[1]
+    w = window[lo:hi]
     for i in range(nb):
-        # the FFT buffers are shared by every plan of this size (per thread): clear what the
-        # window does not cover
-        for j in range(lo):
-            buf[i, j] = 0.0
-        for j in range(hi, n_fft):
-            buf[i, j] = 0.0
         g = g0 + i
         b = g // n_frames
         t = g - b * n_frames
         s0 = t * hop - pad
+        row = buf[i]
+        # the FFT buffers are shared by every plan of this size (per thread): clear what the
+        # window does not cover
+        row[:lo] = 0.0
+        row[hi:] = 0.0
         if s0 + lo >= 0 and s0 + hi <= n:
-            for j in range(lo, hi):
-                buf[i, j] = window[j] * x[b, s0 + j]
+            src = x[b, s0 + lo:s0 + hi]
+            dst = row[lo:hi]
+            for j in range(hi - lo):
+                dst[j] = w[j] * src[j]
         else:
             for j in range(lo, hi):
                 s = s0 + j
@@ -56,10 +57,8 @@ def _fill(buf, x, window, lo, hi, hop, g0, nb, pad, pad_mode, n_frames):
                     v = 0.0
                 else:
                     v = x[b, _pad_index(s, n, pad_mode)]
-                buf[i, j] = window[j] * v
-    for i in range(nb, buf.shape[0]):
-        for j in range(n_fft):
-            buf[i, j] = 0.0
+                row[j] = window[j] * v
+    buf[nb:] = 0.0
 
 
 @njit(**_JIT)
@@ -72,15 +71,17 @@ def _emit_real(z, out, g0, nb, n_frames, kind, power):
         b = g // n_frames
         t = g - b * n_frames
         run = min(nb - i, n_frames - t)
+        zb = z[i:i + run]
+        ob = out[b]
         for k in range(n_freq):
+            dst = ob[k, t:t + run]
             for r in range(run):
-                c = z[i + r, k]
-                v = c.real * c.real + c.imag * c.imag
-                if kind == 2:
-                    v = np.sqrt(v)
-                elif kind == 3:
-                    v = v ** half
-                out[b, k, t + r] = v
+                c = zb[r, k]
+                dst[r] = c.real * c.real + c.imag * c.imag
+            if kind == 2:
+                dst[:] = np.sqrt(dst)
+            elif kind == 3:
+                dst[:] = dst ** half
         i += run
 
 
