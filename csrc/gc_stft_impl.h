@@ -4,6 +4,7 @@
 
 struct GC_SUF(gc_stft_plan) {
     ptrdiff_t n_fft, n_freq, hop;
+    ptrdiff_t zdist;     /* complex numbers between the spectra of two frames in a block */
     ptrdiff_t lo, hi;    /* the window is zero outside [lo, hi): those samples are never touched */
     GC_REAL *window;     /* analysis window, length n_fft */
     GC_REAL *synth;      /* window / n_fft: synthesis window with the inverse FFT's scaling */
@@ -37,6 +38,11 @@ gc_status GC_SUF(gc_stft_plan_init)(GC_SUF(gc_stft_plan) **plan, const gc_fftw_a
     p->n_fft = n_fft;
     p->n_freq = n_fft / 2 + 1;
     p->hop = hop;
+    /* Spectra of one block are read across frames (the output is frequency-major).  With a
+       distance of a power of two bytes all frames' values of one frequency fall into the same
+       cache set; an odd number of cache lines between frames spreads them over the sets. */
+    p->zdist = (p->n_freq + 7) / 8 * 8;
+    if ((p->zdist / 8) % 2 == 0) p->zdist += 8;
     p->exec_fwd = api->GC_API_SUF(execute_r2c);
     p->exec_inv = api->GC_API_SUF(execute_c2r);
     p->destroy = api->GC_API_SUF(destroy_plan);
@@ -58,7 +64,7 @@ gc_status GC_SUF(gc_stft_plan_init)(GC_SUF(gc_stft_plan) **plan, const gc_fftw_a
     }
     if (p->hi == 0) p->lo = 0;
     in = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * n_fft * sizeof(GC_REAL));
-    out = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * p->n_freq * 2 * sizeof(GC_REAL));
+    out = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * p->zdist * 2 * sizeof(GC_REAL));
     if (!in || !out) {
         gc_aligned_free(in);
         gc_aligned_free(out);
@@ -67,8 +73,8 @@ gc_status GC_SUF(gc_stft_plan_init)(GC_SUF(gc_stft_plan) **plan, const gc_fftw_a
     }
     n = (int)n_fft;
     p->fwd = api->GC_API_SUF(plan_many_r2c)(1, &n, GC_BLOCK, in, NULL, 1, n, out, NULL, 1,
-                                            (int)p->n_freq, flags);
-    p->inv = api->GC_API_SUF(plan_many_c2r)(1, &n, GC_BLOCK, out, NULL, 1, (int)p->n_freq, in,
+                                            (int)p->zdist, flags);
+    p->inv = api->GC_API_SUF(plan_many_c2r)(1, &n, GC_BLOCK, out, NULL, 1, (int)p->zdist, in,
                                             NULL, 1, n, flags | GC_FFTW_DESTROY_INPUT);
     gc_aligned_free(in);
     gc_aligned_free(out);
@@ -108,7 +114,7 @@ static void GC_SUF(frame_fill)(const GC_SUF(gc_stft_plan) *p, GC_REAL *dst, cons
 static void GC_SUF(write_run)(const GC_SUF(gc_stft_plan) *p, const GC_REAL *z, ptrdiff_t run,
                                GC_REAL *orow, ptrdiff_t fstride, ptrdiff_t t, int kind,
                                GC_REAL power) {
-    const ptrdiff_t nf = p->n_freq, zs = 2 * nf;
+    const ptrdiff_t nf = p->n_freq, zs = 2 * p->zdist;
     ptrdiff_t k, i;
     if (kind == GC_OUT_COMPLEX) {
         for (k = 0; k < nf; ++k) {
@@ -158,9 +164,9 @@ gc_status GC_SUF(gc_stft_forward)(const GC_SUF(gc_stft_plan) *p, const GC_REAL *
 #pragma omp parallel num_threads(nt)
 #endif
     {
-        const ptrdiff_t n_fft = p->n_fft, nf = p->n_freq;
+        const ptrdiff_t n_fft = p->n_fft;
         GC_REAL *buf = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * n_fft * sizeof(GC_REAL));
-        GC_REAL *z = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * nf * 2 * sizeof(GC_REAL));
+        GC_REAL *z = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * p->zdist * 2 * sizeof(GC_REAL));
         int ok = buf != NULL && z != NULL;
         ptrdiff_t jb;
         if (ok) {
@@ -190,7 +196,8 @@ gc_status GC_SUF(gc_stft_forward)(const GC_SUF(gc_stft_plan) *p, const GC_REAL *
                 ptrdiff_t g = g0 + i, b = g / n_frames, t = g % n_frames, run = nb - i;
                 GC_REAL *orow = (GC_REAL *)out + (kind == GC_OUT_COMPLEX ? 2 : 1) * b * out_bstride;
                 if (run > n_frames - t) run = n_frames - t;
-                GC_SUF(write_run)(p, z + 2 * i * nf, run, orow, out_fstride, t, kind, power);
+                GC_SUF(write_run)(p, z + 2 * i * p->zdist, run, orow, out_fstride, t, kind,
+                                  power);
                 i += run;
             }
         }
@@ -204,7 +211,7 @@ gc_status GC_SUF(gc_stft_forward)(const GC_SUF(gc_stft_plan) *p, const GC_REAL *
 static void GC_SUF(ola_block)(const GC_SUF(gc_stft_plan) *p, const GC_REAL *crow,
                                ptrdiff_t c_fstride, ptrdiff_t t0, ptrdiff_t nb, GC_REAL *buf,
                                GC_REAL *z, GC_REAL *orow, ptrdiff_t offset, ptrdiff_t n_out) {
-    const ptrdiff_t nf = p->n_freq, zs = 2 * nf, n_fft = p->n_fft;
+    const ptrdiff_t nf = p->n_freq, zs = 2 * p->zdist, n_fft = p->n_fft;
     const GC_REAL *ws = p->synth;
     ptrdiff_t k, i, j;
     for (k = 0; k < nf; ++k) {
@@ -255,9 +262,9 @@ gc_status GC_SUF(gc_stft_inverse)(const GC_SUF(gc_stft_plan) *p, const void *coe
 #pragma omp parallel num_threads(nt)
 #endif
     {
-        const ptrdiff_t nf = p->n_freq, n_fft = p->n_fft;
+        const ptrdiff_t n_fft = p->n_fft;
         GC_REAL *buf = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * n_fft * sizeof(GC_REAL));
-        GC_REAL *z = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * nf * 2 * sizeof(GC_REAL));
+        GC_REAL *z = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * p->zdist * 2 * sizeof(GC_REAL));
         int ok = buf != NULL && z != NULL, phase;
         ptrdiff_t b, item;
         if (!ok) {
