@@ -106,7 +106,11 @@ def _make_pyfftw(rows: int, n: int, dtype: np.dtype, inverse: bool):
     cdt = np.complex64 if dtype == np.float32 else np.complex128
     n_freq = n // 2 + 1
     real = pyfftw.empty_aligned((rows, n), dtype=dtype)
-    cplx = pyfftw.empty_aligned((rows, n_freq), dtype=cdt)
+    # Rows of the spectra an odd number of cache lines apart: the kernels read one frequency of
+    # every row in turn, and a power-of-two spacing maps all of them to one cache set.
+    lines = -(-n_freq * cdt().itemsize // 64)
+    lines += 1 - lines % 2
+    cplx = pyfftw.empty_aligned((rows, lines * 64 // cdt().itemsize), dtype=cdt)[:, :n_freq]
     real[...] = 0
     cplx[...] = 0
     if inverse:
