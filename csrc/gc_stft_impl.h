@@ -109,6 +109,24 @@ static void GC_SUF(frame_fill)(const GC_SUF(gc_stft_plan) *p, GC_REAL *dst, cons
     }
 }
 
+/* Window frames g0 .. g0+nb of the flattened (signal, frame) index into buf and transform them
+   into the block spectra z (frame-major, p->zdist complex numbers apart). */
+static void GC_SUF(analyse_block)(const GC_SUF(gc_stft_plan) *p, const GC_REAL *x,
+                                   ptrdiff_t n_samples, ptrdiff_t x_bstride, ptrdiff_t pad,
+                                   int pad_mode, ptrdiff_t n_frames, ptrdiff_t g0, ptrdiff_t nb,
+                                   GC_REAL *buf, GC_REAL *z) {
+    const ptrdiff_t n_fft = p->n_fft;
+    ptrdiff_t i;
+    for (i = 0; i < nb; ++i) {
+        ptrdiff_t g = g0 + i, b = g / n_frames, t = g % n_frames;
+        GC_SUF(frame_fill)(p, buf + i * n_fft, x + b * x_bstride, n_samples, t * p->hop - pad,
+                           pad_mode);
+    }
+    for (i = nb; i < GC_BLOCK; ++i)
+        memset(buf + i * n_fft + p->lo, 0, (size_t)(p->hi - p->lo) * sizeof(GC_REAL));
+    p->exec_fwd(p->fwd, buf, z);
+}
+
 /* Write `run` consecutive frames of one signal from the block spectrum z (frame-major) into the
    frequency-major output, starting at frame t of row `orow`. */
 static void GC_SUF(write_run)(const GC_SUF(gc_stft_plan) *p, const GC_REAL *z, ptrdiff_t run,
@@ -184,14 +202,8 @@ gc_status GC_SUF(gc_stft_forward)(const GC_SUF(gc_stft_plan) *p, const GC_REAL *
             ptrdiff_t g0 = jb * GC_BLOCK, nb = total - g0, i;
             if (!ok) continue;
             if (nb > GC_BLOCK) nb = GC_BLOCK;
-            for (i = 0; i < nb; ++i) {
-                ptrdiff_t g = g0 + i, b = g / n_frames, t = g % n_frames;
-                GC_SUF(frame_fill)(p, buf + i * n_fft, x + b * x_bstride, n_samples,
-                                   t * p->hop - pad, pad_mode);
-            }
-            for (i = nb; i < GC_BLOCK; ++i)
-                memset(buf + i * n_fft + p->lo, 0, (size_t)(p->hi - p->lo) * sizeof(GC_REAL));
-            p->exec_fwd(p->fwd, buf, z);
+            GC_SUF(analyse_block)(p, x, n_samples, x_bstride, pad, pad_mode, n_frames, g0, nb,
+                                  buf, z);
             for (i = 0; i < nb;) {
                 ptrdiff_t g = g0 + i, b = g / n_frames, t = g % n_frames, run = nb - i;
                 GC_REAL *orow = (GC_REAL *)out + (kind == GC_OUT_COMPLEX ? 2 : 1) * b * out_bstride;
@@ -305,6 +317,101 @@ gc_status GC_SUF(gc_stft_inverse)(const GC_SUF(gc_stft_plan) *p, const void *coe
         }
         gc_aligned_free(buf);
         gc_aligned_free(z);
+    }
+    return st;
+}
+
+/* |X|^power of one frame's spectrum (z, n_freq complex) into pw (n_freq reals). */
+static void GC_SUF(power_row)(const GC_REAL *z, ptrdiff_t nf, int kind, GC_REAL power,
+                               GC_REAL *pw) {
+    ptrdiff_t k;
+    for (k = 0; k < nf; ++k) pw[k] = z[2 * k] * z[2 * k] + z[2 * k + 1] * z[2 * k + 1];
+    if (kind == GC_OUT_MAGNITUDE) {
+        for (k = 0; k < nf; ++k) pw[k] = GC_SQRT(pw[k]);
+    } else if (kind == GC_OUT_POW) {
+        const GC_REAL half = power / 2;
+        for (k = 0; k < nf; ++k) pw[k] = GC_POW(pw[k], half);
+    }
+}
+
+gc_status GC_SUF(gc_stft_filterbank)(const GC_SUF(gc_stft_plan) *p, const GC_REAL *x,
+                                      ptrdiff_t n_batch, ptrdiff_t n_samples, ptrdiff_t x_bstride,
+                                      ptrdiff_t pad, int pad_mode, ptrdiff_t n_frames, int kind,
+                                      GC_REAL power, const GC_REAL *fb_data,
+                                      const ptrdiff_t *fb_start, const ptrdiff_t *fb_offset,
+                                      ptrdiff_t n_bands, GC_REAL *out, ptrdiff_t out_bstride,
+                                      ptrdiff_t out_fstride, int n_threads) {
+    ptrdiff_t total, n_blocks, m;
+    gc_status st = GC_OK;
+    int nt;
+    if (!p || !x || !out || !fb_data || !fb_start || !fb_offset) return GC_ENULL;
+    if (n_batch < 0 || n_frames < 0 || n_samples < 1 || pad < 0 || n_bands < 0)
+        return GC_EBADSIZE;
+    if (pad_mode < GC_PAD_CONSTANT || pad_mode > GC_PAD_WRAP) return GC_EBADARG;
+    if (kind < GC_OUT_POWER || kind > GC_OUT_POW) return GC_EBADARG;
+    for (m = 0; m < n_bands; ++m) {
+        ptrdiff_t len = fb_offset[m + 1] - fb_offset[m];
+        if (len < 0 || fb_start[m] < 0 || fb_start[m] + len > p->n_freq) return GC_EBADSIZE;
+    }
+    total = n_batch * n_frames;
+    if (total == 0 || n_bands == 0) return GC_OK;
+    n_blocks = (total + GC_BLOCK - 1) / GC_BLOCK;
+    nt = gc_threads(n_threads, n_blocks);
+    (void)nt;
+#if GC_OMP
+#pragma omp parallel num_threads(nt)
+#endif
+    {
+        const ptrdiff_t n_fft = p->n_fft, nf = p->n_freq, zd = p->zdist;
+        GC_REAL *buf = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * n_fft * sizeof(GC_REAL));
+        GC_REAL *z = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * zd * 2 * sizeof(GC_REAL));
+        GC_REAL *pw = (GC_REAL *)gc_aligned_alloc((size_t)nf * sizeof(GC_REAL));
+        GC_REAL *mb = (GC_REAL *)gc_aligned_alloc((size_t)n_bands * GC_BLOCK * sizeof(GC_REAL));
+        int ok = buf != NULL && z != NULL && pw != NULL && mb != NULL;
+        ptrdiff_t jb;
+        if (ok) {
+            memset(buf, 0, (size_t)GC_BLOCK * n_fft * sizeof(GC_REAL));
+        } else {
+#if GC_OMP
+#pragma omp critical(gc_stft_status)
+#endif
+            st = GC_ENOMEM;
+        }
+#if GC_OMP
+#pragma omp for schedule(static)
+#endif
+        for (jb = 0; jb < n_blocks; ++jb) {
+            ptrdiff_t g0 = jb * GC_BLOCK, nb = total - g0, i, band;
+            if (!ok) continue;
+            if (nb > GC_BLOCK) nb = GC_BLOCK;
+            GC_SUF(analyse_block)(p, x, n_samples, x_bstride, pad, pad_mode, n_frames, g0, nb,
+                                  buf, z);
+            /* project each frame's power spectrum while it is in cache: the full spectrogram
+               is never written */
+            for (i = 0; i < nb; ++i) {
+                GC_SUF(power_row)(z + 2 * i * zd, nf, kind, power, pw);
+                for (band = 0; band < n_bands; ++band) {
+                    const GC_REAL *w = fb_data + fb_offset[band];
+                    const GC_REAL *v = pw + fb_start[band];
+                    ptrdiff_t k, len = fb_offset[band + 1] - fb_offset[band];
+                    GC_REAL acc = 0;
+                    for (k = 0; k < len; ++k) acc += w[k] * v[k];
+                    mb[band * GC_BLOCK + i] = acc;
+                }
+            }
+            for (i = 0; i < nb;) {
+                ptrdiff_t g = g0 + i, b = g / n_frames, t = g % n_frames, run = nb - i;
+                if (run > n_frames - t) run = n_frames - t;
+                for (band = 0; band < n_bands; ++band)
+                    memcpy(out + b * out_bstride + band * out_fstride + t, mb + band * GC_BLOCK + i,
+                           (size_t)run * sizeof(GC_REAL));
+                i += run;
+            }
+        }
+        gc_aligned_free(buf);
+        gc_aligned_free(z);
+        gc_aligned_free(pw);
+        gc_aligned_free(mb);
     }
     return st;
 }

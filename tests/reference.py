@@ -131,3 +131,26 @@ def centred_on_torus(w: np.ndarray, L: int) -> np.ndarray:
     for j in range(n):
         g[(j - n // 2) % L] = w[j]
     return g
+
+
+def triangular_filterbank(sr, n_fft, edges_hz, norm="slaney"):
+    """Triangles through consecutive edge frequencies, one bin and one band at a time."""
+    n_bands = len(edges_hz) - 2
+    freqs = [k * sr / n_fft for k in range(n_fft // 2 + 1)]
+    W = np.zeros((n_bands, len(freqs)))
+    for b in range(n_bands):
+        lo, mid, hi = edges_hz[b], edges_hz[b + 1], edges_hz[b + 2]
+        for k, f in enumerate(freqs):
+            if lo < f <= mid:
+                W[b, k] = (f - lo) / (mid - lo)
+            elif mid < f < hi:
+                W[b, k] = (hi - f) / (hi - mid)
+        if norm == "slaney":
+            W[b] *= 2.0 / (hi - lo)
+    return W
+
+
+def filterbank_spectrogram(y, W, n_fft, hop_length, win, power=2.0, center=True,
+                           pad_mode="constant"):
+    """``W @ |STFT|**power`` from the explicit STFT above."""
+    return W @ (np.abs(stft(y, n_fft, hop_length, win, center, pad_mode)) ** power)

@@ -7,6 +7,29 @@ Backends (``backend=``): ``"c"`` (C/Cython + FFTW, OpenMP), ``"numba"`` and ``"n
 from ._backend import available_backends, get_workers, set_backend, set_workers
 from ._config import show_config
 from ._validation import ParameterError
+from .features import (
+    MelSpectrogram,
+    amplitude_to_db,
+    db_to_amplitude,
+    db_to_power,
+    log1p_compress,
+    melspectrogram,
+    power_to_db,
+)
+from .filterbanks import (
+    SCALES,
+    EmptyFilterWarning,
+    SparseFilterbank,
+    fft_frequencies,
+    filterbank,
+    hz_to_mel,
+    hz_to_scale,
+    mel,
+    mel_frequencies,
+    mel_to_hz,
+    scale_frequencies,
+    scale_to_hz,
+)
 from .stft import STFT, dgt, idgt, istft, spectrogram, stft
 from .windows import (
     dual_window,
@@ -41,4 +64,23 @@ __all__ = [
     "frame_bounds",
     "frame_diagonal",
     "is_painless",
+    "MelSpectrogram",
+    "melspectrogram",
+    "power_to_db",
+    "amplitude_to_db",
+    "db_to_power",
+    "db_to_amplitude",
+    "log1p_compress",
+    "SCALES",
+    "EmptyFilterWarning",
+    "SparseFilterbank",
+    "filterbank",
+    "mel",
+    "hz_to_scale",
+    "scale_to_hz",
+    "hz_to_mel",
+    "mel_to_hz",
+    "scale_frequencies",
+    "mel_frequencies",
+    "fft_frequencies",
 ]

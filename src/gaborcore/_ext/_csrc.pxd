@@ -56,3 +56,16 @@ cdef extern from "gc_stft.h" nogil:
                                 const double *inv_diag, Py_ssize_t offset, double *out,
                                 Py_ssize_t n_out, Py_ssize_t out_bstride, int n_threads)
     void gc_stft_plan_done_d(gc_stft_plan_d *plan)
+    gc_status gc_stft_filterbank_s(const gc_stft_plan_s *plan, const float *x, Py_ssize_t n_batch,
+                                   Py_ssize_t n_samples, Py_ssize_t x_bstride, Py_ssize_t pad,
+                                   int pad_mode, Py_ssize_t n_frames, int kind, float power,
+                                   const float *fb_data, const Py_ssize_t *fb_start,
+                                   const Py_ssize_t *fb_offset, Py_ssize_t n_bands, float *out,
+                                   Py_ssize_t out_bstride, Py_ssize_t out_fstride, int n_threads)
+    gc_status gc_stft_filterbank_d(const gc_stft_plan_d *plan, const double *x,
+                                   Py_ssize_t n_batch, Py_ssize_t n_samples, Py_ssize_t x_bstride,
+                                   Py_ssize_t pad, int pad_mode, Py_ssize_t n_frames, int kind,
+                                   double power, const double *fb_data,
+                                   const Py_ssize_t *fb_start, const Py_ssize_t *fb_offset,
+                                   Py_ssize_t n_bands, double *out, Py_ssize_t out_bstride,
+                                   Py_ssize_t out_fstride, int n_threads)

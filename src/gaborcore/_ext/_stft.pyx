@@ -177,3 +177,49 @@ cdef class StftPlan:
                                        offset, <float *> po, n_out, ob, n_threads)
         check_status(st)
         return out
+
+    def filterbank(self, cnp.ndarray x, Py_ssize_t pad, int pad_mode, Py_ssize_t n_frames,
+                   int kind, double power, cnp.ndarray fb_data, cnp.ndarray fb_start,
+                   cnp.ndarray fb_offset, cnp.ndarray out, int n_threads):
+        """Fused |STFT|^power and sparse filter-bank projection; out: (B, n_bands, n_frames)."""
+        cdef gc_status st
+        cdef Py_ssize_t n_batch = x.shape[0], n = x.shape[1], n_bands = fb_start.shape[0]
+        cdef Py_ssize_t isz = x.itemsize, osz = out.itemsize
+        cdef Py_ssize_t xb, ob, of
+        if x.ndim != 2 or out.ndim != 3 or out.shape[0] != n_batch or out.shape[2] != n_frames:
+            raise ValueError("shape mismatch between x and out")
+        if out.shape[1] != n_bands or fb_offset.shape[0] != n_bands + 1:
+            raise ValueError("out / fb_offset do not match the number of bands")
+        if fb_start.dtype.name != "int64" or fb_offset.dtype.name != "int64":
+            raise TypeError("fb_start and fb_offset must be int64")
+        if fb_data.shape[0] < fb_offset[n_bands]:
+            raise ValueError("fb_data is shorter than fb_offset says")
+        if not (fb_data.flags.c_contiguous and fb_start.flags.c_contiguous
+                and fb_offset.flags.c_contiguous):
+            raise ValueError("filter-bank arrays must be contiguous")
+        if x.strides[1] != isz or (n_frames > 1 and out.strides[2] != osz):
+            raise ValueError("x rows and out frames must be contiguous")
+        if ((x.dtype.name == "float64") != self.is_double or out.dtype != x.dtype
+                or fb_data.dtype != x.dtype):
+            raise TypeError("x, out and fb_data must have this plan's precision")
+        xb = x.strides[0] // isz
+        ob = out.strides[0] // osz
+        of = out.strides[1] // osz
+        cdef void *px = _data(x)
+        cdef void *po = _data(out)
+        cdef void *pdat = _data(fb_data)
+        cdef const Py_ssize_t *pst = <const Py_ssize_t *> _data(fb_start)
+        cdef const Py_ssize_t *pof = <const Py_ssize_t *> _data(fb_offset)
+        with nogil:
+            if self.is_double:
+                st = gc_stft_filterbank_d(self.pd, <const double *> px, n_batch, n, xb, pad,
+                                          pad_mode, n_frames, kind, power,
+                                          <const double *> pdat, pst, pof, n_bands,
+                                          <double *> po, ob, of, n_threads)
+            else:
+                st = gc_stft_filterbank_s(self.ps, <const float *> px, n_batch, n, xb, pad,
+                                          pad_mode, n_frames, kind, <float> power,
+                                          <const float *> pdat, pst, pof, n_bands,
+                                          <float *> po, ob, of, n_threads)
+        check_status(st)
+        return out

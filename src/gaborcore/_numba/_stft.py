@@ -122,6 +122,33 @@ def _ola(frames, orow, synth, lo, hi, hop, t0, nb, offset):
                 orow[s] += synth[j] * frames[i, j]
 
 
+@njit(**_JIT)
+def _emit_fb(z, fb_data, fb_start, fb_offset, out, g0, nb, n_frames, kind, power, pw):
+    n_freq = z.shape[1]
+    n_bands = fb_start.shape[0]
+    half = power / 2
+    for i in range(nb):
+        g = g0 + i
+        b = g // n_frames
+        t = g - b * n_frames
+        zi = z[i]
+        for k in range(n_freq):
+            c = zi[k]
+            v = c.real * c.real + c.imag * c.imag
+            if kind == 2:
+                v = np.sqrt(v)
+            elif kind == 3:
+                v = v ** half
+            pw[k] = v
+        for band in range(n_bands):
+            a = fb_offset[band]
+            s = fb_start[band]
+            acc = pw.dtype.type(0)
+            for k in range(fb_offset[band + 1] - a):
+                acc += fb_data[a + k] * pw[s + k]
+            out[b, band, t] = acc
+
+
 class StftPlan(_np_stft.StftPlan):
     """Numba STFT plan: same driver as the NumPy plan, compiled per-block work."""
 
@@ -139,3 +166,7 @@ class StftPlan(_np_stft.StftPlan):
 
     def _ola(self, frames, orow, t0, nb, offset):
         _ola(frames, orow, self.synth, self.lo, self.hi, self.hop, t0, nb, offset)
+
+    def _emit_fb(self, z, fb, out, g0, nb, n_frames, kind, power):
+        pw = np.empty(self.n_freq, out.dtype)
+        _emit_fb(z, fb[0], fb[1], fb[2], out, g0, nb, n_frames, kind, out.dtype.type(power), pw)

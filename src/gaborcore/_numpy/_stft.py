@@ -106,10 +106,11 @@ class StftPlan:
                 orow[a:e] += seg[i, a - s0:e - s0]
 
     # ---- drivers -----------------------------------------------------------------------------
-    def forward(self, x, pad, pad_mode, n_frames, kind, power, out, n_threads):
+    def _drive(self, x, pad, pad_mode, n_frames, n_threads, emit):
+        """Blocks of frames of the flattened (signal, frame) index, split over threads."""
         total = x.shape[0] * n_frames
         if total == 0:
-            return out
+            return
         n_blocks = -(-total // self.block)
 
         def work(lo, hi):
@@ -118,10 +119,41 @@ class StftPlan:
                 g0 = jb * self.block
                 nb = min(self.block, total - g0)
                 self._fill(fft.input_array, x, g0, nb, pad, pad_mode, n_frames)
-                self._emit(fft(), out, g0, nb, n_frames, kind, power)
+                emit(fft(), g0, nb)
 
         _run_parallel(work, n_blocks, n_threads)
+
+    def forward(self, x, pad, pad_mode, n_frames, kind, power, out, n_threads):
+        self._drive(x, pad, pad_mode, n_frames, n_threads,
+                    lambda z, g0, nb: self._emit(z, out, g0, nb, n_frames, kind, power))
         return out
+
+    def filterbank(self, x, pad, pad_mode, n_frames, kind, power, fb_data, fb_start, fb_offset,
+                   out, n_threads):
+        """Fused |STFT|^power and sparse filter-bank projection (the C kernel's semantics)."""
+        fb = (fb_data, fb_start, fb_offset)
+        self._drive(x, pad, pad_mode, n_frames, n_threads,
+                    lambda z, g0, nb: self._emit_fb(z, fb, out, g0, nb, n_frames, kind, power))
+        return out
+
+    def _emit_fb(self, z, fb, out, g0, nb, n_frames, kind, power):
+        fb_data, fb_start, fb_offset = fb
+        dense = getattr(self, "_dense_fb", None)
+        if dense is None or dense[0] is not fb_data:
+            W = np.zeros((fb_start.shape[0], self.n_freq), fb_data.dtype)
+            for i in range(fb_start.shape[0]):
+                a, b = fb_offset[i], fb_offset[i + 1]
+                W[i, fb_start[i]:fb_start[i] + b - a] = fb_data[a:b]
+            self._dense_fb = dense = (fb_data, W)
+        z = z[:nb]
+        p = z.real * z.real + z.imag * z.imag
+        if kind == OUT_MAGNITUDE:
+            np.sqrt(p, out=p)
+        elif kind == OUT_POW:
+            np.power(p, power / 2, out=p)
+        g = g0 + np.arange(nb)
+        b, t = np.divmod(g, n_frames)
+        out[b[:, None], np.arange(dense[1].shape[0])[None, :], t[:, None]] = p @ dense[1].T
 
     def inverse(self, coef, inv_diag, offset, out, n_threads):
         n_batch, _, n_frames = coef.shape

@@ -1,0 +1,243 @@
+"""Mel (and other filter-bank) spectrograms with a fused kernel; decibel and log compression.
+
+``MelSpectrogram`` computes ``M[..., b, t] = sum_k W[b, k] |X[..., k, t]|**power`` (Eq. (2) of the
+paper: ``MS(n, nu) = sum_k S0(n, k) Lambda_nu(k)``), where ``X`` is the STFT of :mod:`gaborcore.stft`
+and ``W`` a filter bank of :mod:`gaborcore.filterbanks`.  The kernels window, transform, square and
+project one block of frames at a time, so no full-size spectrogram is ever written to memory.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from . import _backend, _validation
+from ._validation import ParameterError
+from .filterbanks import SparseFilterbank, filterbank
+from .stft import _OUT_MAGNITUDE, _OUT_POW, _OUT_POWER, PAD_MODES, STFT, _n_threads
+
+__all__ = [
+    "MelSpectrogram",
+    "melspectrogram",
+    "power_to_db",
+    "amplitude_to_db",
+    "db_to_power",
+    "db_to_amplitude",
+    "log1p_compress",
+]
+
+
+class MelSpectrogram:
+    """A reusable mel-spectrogram plan (STFT plan + sparse filter bank + compiled kernels).
+
+    Parameters
+    ----------
+    sr : float
+        Sampling rate in Hz.
+    n_fft, hop_length, win_length, window, center, pad_mode
+        As for :class:`gaborcore.STFT` (librosa's names and defaults; ``hop_length`` defaults to
+        ``win_length // 4``).
+    power : float
+        Exponent of the magnitude: 2 (energy, default) or 1 (magnitude), or any positive number.
+    n_mels : int
+        Number of bands.
+    fmin, fmax : float
+        Frequency range in Hz (``fmax`` defaults to ``sr / 2``).
+    htk : bool
+        HTK mel formula instead of Slaney's.
+    norm : {"slaney", None} or float
+        Filter normalisation (see :func:`gaborcore.filterbank`).
+    scale : {"mel", "bark", "erb", "log", "linear"}
+        Frequency scale of the triangular filters (``"mel"`` gives librosa's mel filters).
+    mel_basis : array_like, shape (n_bands, n_fft // 2 + 1), optional
+        Any filter matrix given by the user; replaces the designed one.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> plan = gaborcore.MelSpectrogram(sr=22050, n_fft=2048, hop_length=512, n_mels=128)
+    >>> M = plan(np.zeros((4, 66150), np.float32))
+    >>> M.shape, M.dtype
+    ((4, 128, 130), dtype('float32'))
+    """
+
+    def __init__(self, *, sr: float = 22050, n_fft: int = 2048, hop_length: int | None = None,
+                 win_length: int | None = None, window="hann", center: bool = True,
+                 pad_mode: str = "constant", power: float = 2.0, n_mels: int = 128,
+                 fmin: float = 0.0, fmax: float | None = None, htk: bool = False,
+                 norm="slaney", scale: str = "mel", mel_basis=None):
+        self.stft = STFT.cached(n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+                                window=window, center=center, pad_mode=pad_mode)
+        self.sr = float(sr)
+        self.power = _validation.positive_float("power", power)
+        if mel_basis is None:
+            weights = filterbank(sr=sr, n_fft=n_fft, n_bands=n_mels, fmin=fmin, fmax=fmax,
+                                 scale=scale, htk=htk, norm=norm, dtype=np.float64)
+        else:
+            weights = np.asarray(mel_basis)
+            if weights.ndim != 2 or weights.shape[1] != self.stft.n_freq:
+                raise ParameterError(
+                    f"mel_basis has shape {weights.shape}; expected (n_bands, "
+                    f"{self.stft.n_freq}) for n_fft={self.stft.n_fft}"
+                )
+            weights = weights.astype(np.float64)
+        self.sparse = SparseFilterbank.from_dense(weights)
+        self.n_mels = self.sparse.n_bands
+        self._lock = threading.Lock()
+        self._cast: dict = {}
+
+    def __repr__(self) -> str:
+        return f"MelSpectrogram(sr={self.sr:g}, n_mels={self.n_mels}, power={self.power}, {self.stft!r})"
+
+    @property
+    def filters(self) -> np.ndarray:
+        """The dense filter matrix ``(n_mels, n_fft // 2 + 1)`` in float64."""
+        return self.sparse.todense()
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        input_shape = tuple(input_shape)
+        return input_shape[:-1] + (self.n_mels, self.stft.n_frames(input_shape[-1]))
+
+    def _fb(self, dtype: np.dtype) -> SparseFilterbank:
+        with self._lock:
+            fb = self._cast.get(dtype.str)
+            if fb is None:
+                fb = self._cast[dtype.str] = self.sparse.astype(dtype)
+        return fb
+
+    def __call__(self, y, *, out=None, workers=None, backend=None) -> np.ndarray:
+        """Mel spectrogram of ``y[..., n]``: shape ``(..., n_mels, n_frames)``, same dtype."""
+        st = self.stft
+        y = st._signal(y)
+        shape = self.output_shape(y.shape)
+        out = (np.empty(shape, y.dtype) if out is None
+               else _validation.out_array("out", out, shape, y.dtype))
+        y2 = y.reshape(-1, y.shape[-1])
+        name = _backend.resolve_backend(backend)
+        kern = st._kernel(name, y.dtype)
+        fb = self._fb(y.dtype)
+        kind = {2.0: _OUT_POWER, 1.0: _OUT_MAGNITUDE}.get(self.power, _OUT_POW)
+        n_frames = shape[-1]
+        kern.filterbank(y2, st.pad, PAD_MODES[st.pad_mode], n_frames, kind, self.power, fb.data,
+                        fb.start, fb.offset, out.reshape(-1, *shape[-2:]),
+                        _n_threads(workers, y2.shape[0] * n_frames))
+        return out
+
+    transform = __call__
+
+
+def melspectrogram(y=None, *, sr: float = 22050, S=None, n_fft: int = 2048,
+                   hop_length: int | None = 512, win_length: int | None = None, window="hann",
+                   center: bool = True, pad_mode: str = "constant", power: float = 2.0,
+                   n_mels: int = 128, fmin: float = 0.0, fmax: float | None = None,
+                   htk: bool = False, norm="slaney", mel_basis=None, out=None, workers=None,
+                   backend=None) -> np.ndarray:
+    """Mel spectrogram, as :func:`librosa.feature.melspectrogram` for the same arguments.
+
+    Either a signal ``y`` (fused kernel, through a cached plan) or a precomputed spectrogram
+    ``S`` of shape ``(..., n_fft // 2 + 1, n_frames)`` (then only the projection is applied).
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> y = np.random.default_rng(0).standard_normal(22050).astype(np.float32)
+    >>> gaborcore.melspectrogram(y, sr=22050, n_mels=64).shape
+    (64, 44)
+    """
+    if S is not None:
+        if y is not None:
+            raise ParameterError("give either y or S, not both")
+        S = _validation.signal("S", S, min_length=1)
+        if S.ndim < 2:
+            raise ParameterError(f"S has shape {S.shape}; expected (..., n_freq, n_frames)")
+        n_fft_s = 2 * (S.shape[-2] - 1)
+        W = (np.asarray(mel_basis, np.float64) if mel_basis is not None else
+             filterbank(sr=sr, n_fft=n_fft_s, n_bands=n_mels, fmin=fmin, fmax=fmax, htk=htk,
+                        norm=norm, dtype=np.float64))
+        if W.ndim != 2 or W.shape[1] != S.shape[-2]:
+            raise ParameterError(f"mel_basis has shape {W.shape}; S has {S.shape[-2]} bins")
+        return np.matmul(W.astype(S.dtype), S)
+    if y is None:
+        raise ParameterError("melspectrogram needs a signal y or a spectrogram S")
+    plan = _cached_plan(sr=sr, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+                        window=window, center=center, pad_mode=pad_mode, power=power,
+                        n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm,
+                        mel_basis=mel_basis)
+    return plan(y, out=out, workers=workers, backend=backend)
+
+
+_plans: dict = {}
+_plans_lock = threading.Lock()
+_PLAN_CACHE_SIZE = 16
+
+
+def _cached_plan(**params) -> MelSpectrogram:
+    basis = params.pop("mel_basis")
+    window = params["window"]
+    key = tuple(sorted((k, v) for k, v in params.items() if k != "window"))
+    key += (window if isinstance(window, str | tuple) else np.asarray(window).tobytes(),
+            None if basis is None else np.asarray(basis).tobytes())
+    with _plans_lock:
+        plan = _plans.get(key)
+    if plan is None:
+        plan = MelSpectrogram(mel_basis=basis, **params)
+        with _plans_lock:
+            if len(_plans) >= _PLAN_CACHE_SIZE:
+                _plans.pop(next(iter(_plans)))
+            plan = _plans.setdefault(key, plan)
+    return plan
+
+
+def _spectrum(name: str, S) -> np.ndarray:
+    S = np.asarray(S)
+    if S.dtype.kind == "c":
+        S = np.abs(S)
+    if S.dtype.kind not in "f":
+        S = S.astype(np.float64)
+    return S
+
+
+def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0) -> np.ndarray:
+    """``10 log10(max(S, amin) / max(ref, amin))``, clipped to ``top_db`` below the maximum.
+
+    librosa's semantics: ``ref`` may be a number or a function of ``S`` (e.g. ``np.max``); the
+    ``top_db`` floor is taken relative to the maximum of the whole array.  Keeps float32.
+    """
+    S = _spectrum("S", S)
+    amin = _validation.positive_float("amin", amin)
+    if top_db is not None and (not np.isfinite(top_db) or top_db < 0):
+        raise ParameterError(f"top_db={top_db!r} must be a non-negative number or None")
+    ref_value = ref(S) if callable(ref) else np.abs(ref)
+    dt = S.dtype
+    log_spec = 10.0 * np.log10(np.maximum(S, dt.type(amin)))
+    log_spec -= dt.type(10.0 * np.log10(np.maximum(amin, ref_value)))
+    if top_db is not None and log_spec.size:
+        log_spec = np.maximum(log_spec, log_spec.max() - dt.type(top_db))
+    return log_spec.astype(dt, copy=False)
+
+
+def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db: float | None = 80.0) -> np.ndarray:
+    """``20 log10(|S| / ref)`` with the same ``amin`` / ``top_db`` handling as librosa."""
+    S = _spectrum("S", S)
+    ref_value = ref(S) if callable(ref) else np.abs(ref)
+    amin = _validation.positive_float("amin", amin)
+    return power_to_db(np.square(S), ref=ref_value**2, amin=amin**2, top_db=top_db)
+
+
+def db_to_power(S_db, *, ref: float = 1.0) -> np.ndarray:
+    """Inverse of :func:`power_to_db` (without the clipping)."""
+    S_db = np.asarray(S_db)
+    return ref * np.power(S_db.dtype.type(10.0), S_db / 10)
+
+
+def db_to_amplitude(S_db, *, ref: float = 1.0) -> np.ndarray:
+    """Inverse of :func:`amplitude_to_db` (without the clipping)."""
+    return db_to_power(S_db, ref=ref**2) ** 0.5
+
+
+def log1p_compress(S, *, gain: float = 1.0) -> np.ndarray:
+    """Logarithmic compression ``log(1 + gain * S)``, common for CNN inputs; keeps float32."""
+    S = _spectrum("S", S)
+    gain = _validation.positive_float("gain", gain)
+    return np.log1p(S * S.dtype.type(gain))
