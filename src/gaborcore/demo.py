@@ -548,6 +548,6 @@ def format_summary(result: dict) -> str:
         f"s of audio per second (backend {result['backend']}, workers {result['workers']}; "
         f"plan setup {result['setup_seconds']:.3f} s before that)"
     )
-    lines.append(f"{len(result['files'])} files written in {result['elapsed_seconds']:.2f} s "
-                 "in total (synthesis, WAV, spectrograms, npz, plot)")
+    lines.append(f"{len(result['files'])} files written; the whole job took "
+                 f"{result['elapsed_seconds']:.2f} s")
     return "\n".join(lines)
