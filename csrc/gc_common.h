@@ -66,6 +66,9 @@ static inline ptrdiff_t gc_pad_index(ptrdiff_t i, ptrdiff_t n, int mode) {
     }
 }
 
+/* Work items (blocks of frames) are handed out dynamically: on shared machines a thread that is
+   descheduled for a while must not hold up the others.  Every item's result is computed the same
+   way whichever thread takes it, so the output does not depend on the schedule or thread count. */
 static inline int gc_threads(int requested, ptrdiff_t n_items) {
     int t = requested < 1 ? 1 : requested;
     if ((ptrdiff_t)t > n_items) t = (int)(n_items < 1 ? 1 : n_items);

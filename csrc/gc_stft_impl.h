@@ -196,7 +196,7 @@ gc_status GC_SUF(gc_stft_forward)(const GC_SUF(gc_stft_plan) *p, const GC_REAL *
             st = GC_ENOMEM;
         }
 #if GC_OMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
 #endif
         for (jb = 0; jb < n_blocks; ++jb) {
             ptrdiff_t g0 = jb * GC_BLOCK, nb = total - g0, i;
@@ -292,7 +292,7 @@ gc_status GC_SUF(gc_stft_inverse)(const GC_SUF(gc_stft_plan) *p, const void *coe
         for (phase = 0; phase < 2; ++phase) {
             ptrdiff_t per_row = (n_sb + 1 - phase) / 2;
 #if GC_OMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
 #endif
             for (item = 0; item < n_batch * per_row; ++item) {
                 ptrdiff_t row = item / per_row, sbi = 2 * (item % per_row) + phase;
@@ -378,7 +378,7 @@ gc_status GC_SUF(gc_stft_filterbank)(const GC_SUF(gc_stft_plan) *p, const GC_REA
             st = GC_ENOMEM;
         }
 #if GC_OMP
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
 #endif
         for (jb = 0; jb < n_blocks; ++jb) {
             ptrdiff_t g0 = jb * GC_BLOCK, nb = total - g0, i, band;
