@@ -96,14 +96,18 @@ def _extensions():
         print(f"gaborcore: WARNING: cannot cythonize ({exc})", file=sys.stderr)
         return []
     common = dict(include_dirs=["csrc", numpy.get_include()], language="c")
+    # (module, sources, headers): one Cython shim per kernel family, C sources from csrc/
+    table = [
+        ("_stft", ["csrc/gc_stft.c"], ["gc_stft.h", "gc_stft_impl.h"]),
+    ]
     exts = [
         Extension(
-            "gaborcore._ext._stft",
-            ["src/gaborcore/_ext/_stft.pyx", "csrc/gc_stft.c"],
-            depends=["csrc/gc_common.h", "csrc/gc_fftw.h", "csrc/gc_stft.h",
-                     "csrc/gc_stft_impl.h"],
+            f"gaborcore._ext.{name}",
+            [f"src/gaborcore/_ext/{name}.pyx", *sources],
+            depends=[f"csrc/{h}" for h in ("gc_common.h", "gc_fftw.h", *headers)],
             **common,
-        ),
+        )
+        for name, sources, headers in table
     ]
     try:
         exts = cythonize(
