@@ -30,6 +30,7 @@ from .filterbanks import (
     scale_frequencies,
     scale_to_hz,
 )
+from .nsgt import NSGT, BandTable, NSGTCoefficients, nsgt_frequencies
 from .stft import STFT, dgt, idgt, istft, spectrogram, stft
 from .windows import (
     dual_window,
@@ -83,4 +84,8 @@ __all__ = [
     "scale_frequencies",
     "mel_frequencies",
     "fft_frequencies",
+    "NSGT",
+    "NSGTCoefficients",
+    "BandTable",
+    "nsgt_frequencies",
 ]

@@ -1,0 +1,601 @@
+"""Non-stationary Gabor transform (NSGT): one window and one time hop per frequency band.
+
+Definitions (THEORY.md section 4; Holighaus, Dörfler, Velasco, Grill 2013).  For a signal ``f`` of
+length ``L`` with DFT ``F[j] = sum_t f(t) exp(-2 pi i j t / L)``, band ``k`` has a window
+``G_k[j]`` on the DFT grid, supported on an interval ``I_k`` of ``W_k`` bins around its centre bin
+``j_k``, and ``M_k >= W_k`` coefficients::
+
+    c_k[n] = sum_{j in I_k} F[j] conj(G_k[j]) exp(2 pi i n (j - j_k) / M_k),   n = 0 .. M_k - 1
+
+i.e. ``F * conj(G_k)`` is placed in a length-``M_k`` buffer at ``(j - j_k) mod M_k`` and inverse-
+transformed (without the 1/M factor).  The coefficients of band k are the samples at
+``t = n L / M_k`` of the band-pass filter output ``sum_j F[j] conj(G_k[j]) exp(2 pi i j t / L)``,
+demodulated by ``exp(-2 pi i n j_k / M_k)``: the band's own time hop is ``a_k = L / M_k`` samples.
+
+Since every ``M_k >= W_k`` the frame is *painless*: its frame operator is the diagonal
+``D[j] = sum_k M_k |G_k[j]|^2`` and the canonical dual windows ``G_k / D`` give perfect
+reconstruction.  Real signals use the bands of the non-negative frequencies (a DC band, the scale's
+bands, a Nyquist band); their mirror images are implied (their coefficients are the complex
+conjugates) and counted in ``D``.  Complex signals use the mirrored bands explicitly.
+
+Layouts (how the ``M_k`` are chosen and the coefficients stored, all exactly invertible):
+
+``"ragged"``     ``M_k`` = the smallest FFT-friendly length >= ``W_k``; bands in frequency order.
+``"bucketed"``   the same ``M_k``, bands grouped by equal ``M_k`` (one batched FFT per group).
+``"piecewise"``  ``M_k`` rounded up to powers of two, grouped: hops align dyadically.
+``"full"``       one ``M`` for all scale bands: a matrix ``(..., n_bands, M)``; the DC and Nyquist
+                 bands keep their own ``M`` and are stored apart, so redundancy stays sane.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import numpy as np
+import scipy.fft
+
+from . import _backend, _validation
+from ._validation import ParameterError
+from .filterbanks import hz_to_scale, scale_to_hz
+
+__all__ = ["NSGT", "NSGTCoefficients", "BandTable", "nsgt_frequencies", "LAYOUTS", "NSGT_SCALES",
+           "FREQUENCY_WINDOWS"]
+
+LAYOUTS = ("ragged", "bucketed", "piecewise", "full")
+NSGT_SCALES = ("cqt", "vqt", "mel", "bark", "erb", "log", "linear")
+FREQUENCY_WINDOWS = ("hann", "blackmanharris", "gaussian")
+
+
+# ---------------------------------------------------------------------------------------------
+# scale design
+# ---------------------------------------------------------------------------------------------
+def nsgt_frequencies(*, sr: float, scale: str = "cqt", fmin: float = 32.7,
+                     fmax: float | None = None, n_bins: int | None = None,
+                     bins_per_octave: int = 12, gamma: float = 0.0,
+                     frequencies=None) -> tuple[np.ndarray, np.ndarray]:
+    """Centre frequencies and bandwidths (both in Hz) of the scale's bands (no DC / Nyquist band).
+
+    * ``"cqt"``: ``xi_k = fmin 2^(k / B)``; with ``n_bins`` given, ``k < n_bins``; otherwise
+      ``ceil(B log2(fmax / fmin)) + 1`` bands spaced evenly in log frequency from ``fmin`` to
+      ``fmax`` inclusive (the band count and centres of the ``nsgt`` package's ``OctScale``).
+      Bandwidth ``xi_k / Q`` with ``Q = 1 / (2^(1/B) - 2^(-1/B))``: the support of band ``k``
+      reaches the centres of its neighbours.
+    * ``"vqt"``: the same centres, bandwidth ``xi_k / Q + gamma`` (constant bandwidth ``gamma``
+      dominates at low frequencies).
+    * ``"mel"``, ``"bark"``, ``"erb"``, ``"log"``, ``"linear"``: ``n_bins`` centres evenly spaced on
+      that scale from ``fmin`` to ``fmax``; bandwidth ``xi_{k+1} - xi_{k-1}`` (neighbours
+      extrapolated on the scale at both ends).
+    * ``frequencies``: any increasing array of centres in ``(0, sr/2)``; bandwidths as above, on a
+      log-frequency extrapolation at the ends.
+    """
+    try:
+        sr = float(sr)
+    except (TypeError, ValueError):
+        raise ParameterError(f"sr={sr!r} must be a positive number") from None
+    if not sr > 0 or not np.isfinite(sr):
+        raise ParameterError(f"sr={sr!r} must be a positive number")
+    nyquist = sr / 2
+    if frequencies is not None:
+        xi = np.asarray(frequencies, dtype=np.float64)
+        if xi.ndim != 1 or xi.size < 2 or not np.all(np.isfinite(xi)):
+            raise ParameterError("frequencies must be a 1-D array of at least 2 finite centres")
+        if not np.all(np.diff(xi) > 0) or xi[0] <= 0 or xi[-1] >= nyquist:
+            raise ParameterError(
+                f"frequencies must increase strictly within (0, sr/2={nyquist}) Hz"
+            )
+        lx = np.log(xi)
+        ext = np.concatenate([[2 * lx[0] - lx[1]], lx, [2 * lx[-1] - lx[-2]]])
+        e = np.exp(ext)
+        return xi, e[2:] - e[:-2]
+    if scale not in NSGT_SCALES:
+        raise ParameterError(f"scale={scale!r} is not one of {list(NSGT_SCALES)}")
+    fmin = float(fmin)
+    if not fmin > 0:
+        raise ParameterError(f"fmin={fmin} must be > 0 Hz (the DC band covers 0 Hz)")
+    if fmax is not None:
+        fmax = float(fmax)
+        if fmax > nyquist:
+            raise ParameterError(f"fmax={fmax} Hz is above the Nyquist frequency sr/2={nyquist} Hz")
+        if not fmax > fmin:
+            raise ParameterError(f"fmin={fmin} Hz must be below fmax={fmax} Hz")
+    if scale in ("cqt", "vqt"):
+        B = _validation.positive_int("bins_per_octave", bins_per_octave)
+        if n_bins is not None:
+            n_bins = _validation.positive_int("n_bins", n_bins, minimum=2)
+            xi = fmin * 2.0 ** (np.arange(n_bins) / B)
+        else:
+            if fmax is None:
+                raise ParameterError("give fmax or n_bins for the constant-Q scale")
+            n = int(np.ceil(np.log2(fmax / fmin) * B)) + 1
+            xi = fmin * (fmax / fmin) ** (np.arange(n) / (n - 1))
+            B = (n - 1) / np.log2(fmax / fmin)  # the exact spacing of these centres
+        q_inv = 2.0 ** (1.0 / B) - 2.0 ** (-1.0 / B)
+        bw = xi * q_inv
+        if scale == "vqt":
+            gamma = float(gamma)
+            if not gamma >= 0:
+                raise ParameterError(f"gamma={gamma} must be >= 0 Hz")
+            bw = bw + gamma
+        if xi[-1] >= nyquist:
+            raise ParameterError(
+                f"the highest band centre {xi[-1]:.1f} Hz reaches the Nyquist frequency "
+                f"{nyquist} Hz: reduce n_bins or fmin"
+            )
+        return xi, bw
+    if n_bins is None:
+        raise ParameterError(f"n_bins is required for the {scale} scale")
+    n_bins = _validation.positive_int("n_bins", n_bins, minimum=2)
+    fmax = nyquist * 0.95 if fmax is None else fmax
+    if fmax >= nyquist:
+        raise ParameterError(f"fmax={fmax} must be below the Nyquist frequency {nyquist} Hz")
+    lo, hi = hz_to_scale(fmin, scale), hz_to_scale(fmax, scale)
+    step = (hi - lo) / (n_bins - 1)
+    v = lo + step * np.arange(-1, n_bins + 1)
+    f = np.asarray(scale_to_hz(v, scale), dtype=np.float64)
+    xi = f[1:-1]
+    bw = f[2:] - np.maximum(f[:-2], 0.0)
+    return xi, bw
+
+
+def _window_values(shape: str, x: np.ndarray) -> np.ndarray:
+    """Window on ``x`` in [-1/2, 1/2] (0 at the ends except for the Gaussian)."""
+    if shape == "hann":
+        return 0.5 + 0.5 * np.cos(2 * np.pi * x)
+    if shape == "blackmanharris":
+        a = (0.35875, 0.48829, 0.14128, 0.01168)
+        return a[0] + a[1] * np.cos(2 * np.pi * x) + a[2] * np.cos(4 * np.pi * x) + \
+            a[3] * np.cos(6 * np.pi * x)
+    # Gaussian, standard deviation a sixth of the support (the ends at 3 sigma)
+    return np.exp(-0.5 * (6.0 * x) ** 2)
+
+
+def _support(centre: float, width: float, min_win: int) -> np.ndarray:
+    """Integer bins strictly inside (centre - width/2, centre + width/2), at least min_win."""
+    width = max(width, float(min_win))
+    lo = int(np.floor(centre - width / 2)) + 1
+    hi = int(np.ceil(centre + width / 2)) - 1
+    while hi - lo + 1 < min_win:
+        lo -= 1
+        if hi - lo + 1 < min_win:
+            hi += 1
+    return np.arange(lo, hi + 1), width
+
+
+def _fast_len(n: int) -> int:
+    return int(scipy.fft.next_fast_len(int(n), real=False))
+
+
+# ---------------------------------------------------------------------------------------------
+# band table and coefficients
+# ---------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class BandTable:
+    """Per-band parameters, in frequency order (DC, scale bands, Nyquist[, mirrored bands])."""
+
+    kind: np.ndarray  # "dc", "band", "nyquist", "mirror"
+    centre_hz: np.ndarray
+    bandwidth_hz: np.ndarray
+    support: np.ndarray  # W_k, bins
+    M: np.ndarray  # coefficients per band
+    hop: np.ndarray  # a_k = L / M_k, samples (float)
+    hop_seconds: np.ndarray
+    offset: np.ndarray  # start of the band in the coefficient buffer
+
+    def __len__(self) -> int:
+        return len(self.M)
+
+    def __str__(self) -> str:
+        rows = [f"{'band':>5} {'kind':>8} {'centre Hz':>11} {'bw Hz':>9} {'W':>6} {'M':>6} "
+                f"{'hop smp':>9} {'hop ms':>8}"]
+        for i in range(len(self)):
+            rows.append(f"{i:5d} {self.kind[i]:>8} {self.centre_hz[i]:11.2f} "
+                        f"{self.bandwidth_hz[i]:9.2f} {self.support[i]:6d} {self.M[i]:6d} "
+                        f"{self.hop[i]:9.2f} {1e3 * self.hop_seconds[i]:8.3f}")
+        return "\n".join(rows)
+
+
+class NSGTCoefficients:
+    """NSGT coefficients of one plan: a contiguous buffer plus views in each layout.
+
+    ``data`` has shape ``(..., total)``; band ``k`` occupies ``data[..., offset[k]:offset[k]+M[k]]``.
+    """
+
+    def __init__(self, plan: NSGT, data: np.ndarray):
+        self.plan = plan
+        self.data = data
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    def band(self, k: int) -> np.ndarray:
+        """Coefficients of band ``k`` (a view), shape ``(..., M_k)``."""
+        t = self.plan.bands
+        return self.data[..., t.offset[k]:t.offset[k] + t.M[k]]
+
+    def bands(self) -> list[np.ndarray]:
+        """List view: one array ``(..., M_k)`` per band, in frequency order."""
+        return [self.band(k) for k in range(len(self.plan.bands))]
+
+    def buckets(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """``(M, band indices, view (..., n, M))`` for each group of bands with equal ``M``.
+
+        Views (no copy) for the bucketed, piecewise and full layouts, whose buffer stores each group
+        contiguously; copies for the ragged layout.
+        """
+        out = []
+        for M, idx, start in self.plan._groups:
+            n = len(idx)
+            if start is not None:
+                view = self.data[..., start:start + n * M].reshape(self.data.shape[:-1] + (n, M))
+            else:
+                view = np.stack([self.band(k) for k in idx], axis=-2)
+            out.append((M, idx, view))
+        return out
+
+    def matrix(self) -> np.ndarray:
+        """The scale bands as one matrix ``(..., n_bands, M)`` (full layout only; a view)."""
+        if self.plan.layout != "full":
+            raise ParameterError(
+                f"matrix() needs the full layout; this plan's layout is {self.plan.layout!r} "
+                "(convert with NSGT(..., layout='full').convert(coefs))"
+            )
+        M, idx, start = self.plan._groups[0]
+        return self.data[..., start:start + len(idx) * M].reshape(self.data.shape[:-1] +
+                                                                  (len(idx), M))
+
+    @property
+    def dc(self) -> np.ndarray:
+        return self.band(0)
+
+    @property
+    def nyquist(self) -> np.ndarray:
+        return self.band(self.plan._nyquist_index)
+
+    def __repr__(self) -> str:
+        return (f"NSGTCoefficients(layout={self.plan.layout!r}, bands={len(self.plan.bands)}, "
+                f"shape={self.shape}, dtype={self.dtype})")
+
+
+# ---------------------------------------------------------------------------------------------
+# the plan
+# ---------------------------------------------------------------------------------------------
+class NSGT:
+    """Non-stationary Gabor transform plan for signals of length ``length``.
+
+    Parameters
+    ----------
+    length : int
+        Signal length L (the last axis of the input).  With ``pad=True``, shorter signals are
+        zero-padded to L and ``inverse`` returns L samples.
+    sr : float
+        Sampling rate in Hz.
+    scale : {"cqt", "vqt", "mel", "bark", "erb", "log", "linear"}
+        Frequency scale (see :func:`nsgt_frequencies`); or give ``frequencies``.
+    fmin, fmax, n_bins, bins_per_octave, gamma, frequencies
+        Scale parameters (see :func:`nsgt_frequencies`).
+    window : {"hann", "blackmanharris", "gaussian"}
+        Window shape in frequency.
+    min_win : int
+        Smallest window support in bins (>= 1).
+    qvar : float
+        Bandwidth factor: > 1 widens every window (more overlap, more redundancy).
+    oversampling : float
+        ``M_k >= oversampling * W_k`` (>= 1): more coefficients per band, smaller hops.
+    layout : {"ragged", "bucketed", "piecewise", "full"}
+    real : bool
+        Real signals (default) or complex ones.
+    M : int or array, optional
+        Force the number of coefficients per band (all bands, DC / Nyquist included); every
+        ``M_k`` must be at least ``W_k`` (the painless case), else :class:`ParameterError`.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> plan = gaborcore.NSGT(length=22050, sr=22050, fmin=110.0, fmax=7040.0, bins_per_octave=12)
+    >>> y = np.random.default_rng(0).standard_normal(22050)
+    >>> c = plan.forward(y)
+    >>> len(plan.bands), c.band(10).shape
+    (75, (44,))
+    >>> bool(np.allclose(plan.inverse(c), y))
+    True
+    """
+
+    def __init__(self, *, length: int, sr: float, scale: str = "cqt", fmin: float = 32.7,
+                 fmax: float | None = None, n_bins: int | None = None,
+                 bins_per_octave: int = 12, gamma: float = 0.0, frequencies=None,
+                 window: str = "hann", min_win: int = 4, qvar: float = 1.0,
+                 oversampling: float = 1.0, layout: str = "ragged", real: bool = True, M=None,
+                 pad: bool = False):
+        self.length = L = _validation.positive_int("length", length, minimum=8)
+        self.sr = float(sr)
+        self.layout = _validation.choice("layout", layout, LAYOUTS)
+        self.window = _validation.choice("window", window, FREQUENCY_WINDOWS)
+        self.min_win = _validation.positive_int("min_win", min_win)
+        self.qvar = _validation.positive_float("qvar", qvar)
+        self.oversampling = _validation.positive_float("oversampling", oversampling)
+        if self.oversampling < 1:
+            raise ParameterError(f"oversampling={oversampling} must be >= 1 (painless frames)")
+        self.real = bool(real)
+        self.pad = bool(pad)
+        self.scale = "custom" if frequencies is not None else scale
+        xi, bw = nsgt_frequencies(sr=sr, scale=scale, fmin=fmin, fmax=fmax, n_bins=n_bins,
+                                  bins_per_octave=bins_per_octave, gamma=gamma,
+                                  frequencies=frequencies)
+        if xi[-1] >= self.sr / 2:
+            raise ParameterError(f"band centres must stay below sr/2={self.sr / 2} Hz")
+        if len(xi) < 2:
+            raise ParameterError("too few bins: at least 2 bands are needed")
+        bw = bw * self.qvar
+        self._design(xi, bw, M)
+        self._lock = threading.Lock()
+        self._cast: dict = {}
+        self._kernels: dict = {}
+
+    # ---- design ----------------------------------------------------------------------------
+    def _design(self, xi, bw, M_user):
+        L, sr = self.length, self.sr
+        to_bin = L / sr
+        nyq_hz = sr / 2
+        kinds, centres, bws, supports, values, centre_bins = [], [], [], [], [], []
+
+        def add(kind, c_hz, c_bin, bins, vals, width_bins):
+            kinds.append(kind)
+            centres.append(c_hz)
+            bws.append(width_bins / to_bin)
+            supports.append(bins)
+            values.append(vals)
+            centre_bins.append(int(np.round(c_bin)))
+
+        def plateau(dist, edge, flank):
+            """1 up to edge - flank, then a Hann flank falling to 0 at edge (DC / Nyquist)."""
+            flank = min(flank, edge)
+            x = np.clip((dist - (edge - flank)) / flank, 0.0, 1.0)
+            return 0.5 + 0.5 * np.cos(np.pi * x)
+
+        first_c, last_c = xi[0] * to_bin, xi[-1] * to_bin
+        # DC band: flat around 0, falling over the lower flank of the first band to its centre
+        bins, _ = _support(0.0, 2 * first_c, self.min_win)
+        add("dc", 0.0, 0.0, bins, plateau(np.abs(bins), first_c, bw[0] * to_bin / 2),
+            2 * first_c)
+        for c, w in zip(xi, bw):
+            bins, width = _support(c * to_bin, w * to_bin, self.min_win)
+            add("band", c, c * to_bin, bins,
+                _window_values(self.window, (bins - c * to_bin) / width), width)
+        # Nyquist band: flat around L/2, falling over the upper flank of the last band
+        half = L / 2
+        bins, _ = _support(half, 2 * (half - last_c), self.min_win)
+        add("nyquist", nyq_hz, half, bins,
+            plateau(np.abs(bins - half), half - last_c, bw[-1] * to_bin / 2),
+            2 * (half - last_c))
+        n_pos = len(kinds)
+        if max(len(s) for s in supports) > L:
+            raise ParameterError(
+                f"a band is wider than the signal ({L} samples): increase length or fmin"
+            )
+        if not self.real:
+            for k in range(n_pos - 2, 0, -1):  # mirrored scale bands, negative frequencies
+                kinds.append("mirror")
+                centres.append(-centres[k])
+                bws.append(bws[k])
+                supports.append(-supports[k][::-1])
+                values.append(values[k][::-1].copy())
+                centre_bins.append(-centre_bins[k])
+        W = np.array([len(s) for s in supports])
+        n_bands = len(W)
+        if M_user is not None:
+            M = np.broadcast_to(np.asarray(M_user), (n_bands,)).astype(np.int64)
+            if np.any(M < W):
+                k = int(np.argmax(M < W))
+                raise ParameterError(
+                    f"M={int(M[k])} for band {k} is smaller than its window support W={W[k]} "
+                    "bins: the frame is not painless and the painless dual cannot be used"
+                )
+        else:
+            need = np.ceil(W * self.oversampling).astype(np.int64)
+            if self.layout == "piecewise":
+                M = 2 ** np.ceil(np.log2(need)).astype(np.int64)
+            elif self.layout == "full":
+                M = np.array([_fast_len(n) for n in need])
+                scale_bands = np.array([k not in ("dc", "nyquist") for k in kinds])
+                M[scale_bands] = _fast_len(need[scale_bands].max())
+            else:
+                M = np.array([_fast_len(n) for n in need])
+        M = M.astype(np.int64)
+        self._nyquist_index = n_pos - 1
+        self._kind = np.array(kinds)
+        self._supports = supports
+        self._values = values  # float64 windows G_k on their supports
+        self._centre_bins = np.array(centre_bins, np.int64)
+
+        # storage order of the bands in the buffer, and the groups of equal M
+        order = np.arange(n_bands)
+        groups = []
+        if self.layout in ("bucketed", "piecewise"):
+            order = np.concatenate([np.flatnonzero(M == m) for m in np.unique(M)])
+        elif self.layout == "full":
+            scale_idx = np.flatnonzero(self._kind != "dc")
+            scale_idx = scale_idx[self._kind[scale_idx] != "nyquist"]
+            order = np.concatenate([scale_idx, [0, n_pos - 1]])
+        offset = np.zeros(n_bands, np.int64)
+        pos = 0
+        for k in order:
+            offset[k] = pos
+            pos += M[k]
+        self.total = int(pos)
+        for m in np.unique(M):
+            idx = np.flatnonzero(M == m)
+            stored = offset[idx]
+            contiguous = bool(np.all(np.diff(stored) == m)) if len(idx) > 1 else True
+            groups.append((int(m), idx[np.argsort(stored)] if contiguous else idx,
+                           int(stored.min()) if contiguous else None))
+        if self.layout == "full":  # the matrix group first
+            groups.sort(key=lambda g: -len(g[1]))
+        self._groups = groups
+
+        # frame-operator diagonal on the full DFT circle (mirrors implied for real signals)
+        D = np.zeros(self.length)
+        for k in range(n_bands):
+            np.add.at(D, supports[k] % L, M[k] * values[k] ** 2)
+            if self.real and kinds[k] == "band":
+                np.add.at(D, (-supports[k]) % L, M[k] * values[k] ** 2)
+        if not D.min() > 0:
+            raise ParameterError(
+                "the bands leave frequencies uncovered (frame operator has zeros): increase "
+                "qvar or min_win, or use more bins"
+            )
+        self.diagonal = D
+        self.bands = BandTable(
+            kind=self._kind, centre_hz=np.array(centres), bandwidth_hz=np.array(bws),
+            support=W, M=M, hop=L / M, hop_seconds=L / M / self.sr, offset=offset,
+        )
+
+    # ---- diagnostics -----------------------------------------------------------------------
+    @property
+    def frame_bounds(self) -> tuple[float, float]:
+        """Optimal frame bounds of the painless frame: min and max of the diagonal D."""
+        return float(self.diagonal.min()), float(self.diagonal.max())
+
+    @property
+    def redundancy(self) -> float:
+        """Coefficients per signal sample (real plans count each complex coefficient twice,
+        as two real numbers, except none: this is complex coefficients / L)."""
+        return self.total / self.length
+
+    @property
+    def is_painless(self) -> bool:
+        return bool(np.all(self.bands.M >= self.bands.support))
+
+    @property
+    def latency(self) -> int:
+        return self.length
+
+    def __repr__(self) -> str:
+        return (f"NSGT(length={self.length}, sr={self.sr:g}, scale={self.scale!r}, "
+                f"bands={len(self.bands)}, layout={self.layout!r}, real={self.real}, "
+                f"redundancy={self.redundancy:.2f})")
+
+    # ---- kernel data -----------------------------------------------------------------------
+    def _tables(self, dtype: np.dtype):
+        """Flat gather/scatter tables per group of equal M, in the working precision.
+
+        For each group: ``src`` DFT bins (mod L), ``dst`` positions in the group's (n, M) buffer
+        (flattened), ``w`` = conj(G) for analysis, ``dual`` = G / D for synthesis.
+        """
+        key = np.dtype(dtype).str
+        with self._lock:
+            tab = self._cast.get(key)
+            if tab is not None:
+                return tab
+        L = self.length
+        tab = []
+        for M, idx, _ in self._groups:
+            src, dst, w, dual = [], [], [], []
+            for r, k in enumerate(idx):
+                s = self._supports[k]
+                src.append(s % L)
+                dst.append(r * M + (s - self._centre_bins[k]) % M)
+                w.append(self._values[k])
+                dual.append(self._values[k] / self.diagonal[s % L])
+            tab.append(dict(M=M, idx=np.asarray(idx), n=len(idx),
+                            sizes=np.array([len(self._supports[k]) for k in idx]),
+                            src=np.concatenate(src).astype(np.int64),
+                            dst=np.concatenate(dst).astype(np.int64),
+                            w=np.concatenate(w).astype(dtype),
+                            dual=np.concatenate(dual).astype(dtype),
+                            offsets=self.bands.offset[idx]))
+        with self._lock:
+            self._cast[key] = tab
+        return tab
+
+    def _kernel(self, backend: str):
+        with self._lock:
+            kern = self._kernels.get(backend)
+            if kern is None:
+                kern = self._kernels[backend] = _backend.kernels(backend, "_nsgt").NsgtKernel(self)
+        return kern
+
+    # ---- transforms ------------------------------------------------------------------------
+    def _input(self, y) -> np.ndarray:
+        y = _validation.signal("y", y, min_length=1, allow_complex=not self.real)
+        if self.real and np.iscomplexobj(y):
+            raise ParameterError("y is complex but the plan is real; use NSGT(..., real=False)")
+        n = y.shape[-1]
+        if n != self.length:
+            if not self.pad or n > self.length:
+                raise ParameterError(
+                    f"y has {n} samples but the plan was made for length={self.length}"
+                    + ("" if self.pad else " (use pad=True to zero-pad shorter signals)")
+                )
+            padded = np.zeros(y.shape[:-1] + (self.length,), y.dtype)
+            padded[..., :n] = y
+            y = padded
+        return y
+
+    def forward(self, y, *, workers=None, backend=None) -> NSGTCoefficients:
+        """Coefficients of ``y[..., L]`` (float32 -> complex64, float64 -> complex128)."""
+        y = self._input(y)
+        cdt = _validation.complex_dtype_for(_validation.real_dtype_for(y.dtype))
+        out = np.empty(y.shape[:-1] + (self.total,), cdt)
+        y2 = y.reshape(-1, self.length)
+        n_threads = _backend.resolve_workers(workers)
+        self._kernel(_backend.resolve_backend(backend)).forward(
+            y2, out.reshape(-1, self.total), n_threads)
+        return NSGTCoefficients(self, out)
+
+    def inverse(self, coefs, *, length: int | None = None, workers=None,
+                backend=None) -> np.ndarray:
+        """Reconstruction through the canonical dual windows (exact for this painless frame)."""
+        data = coefs.data if isinstance(coefs, NSGTCoefficients) else coefs
+        if isinstance(coefs, NSGTCoefficients) and coefs.plan is not self and \
+                coefs.plan.layout != self.layout:
+            raise ParameterError("coefs belong to another plan; use convert() first")
+        if not isinstance(data, np.ndarray) or data.dtype not in (np.complex64, np.complex128):
+            raise ParameterError("coefs must be NSGTCoefficients or a complex64/complex128 array")
+        if data.shape[-1] != self.total:
+            raise ParameterError(
+                f"coefs have {data.shape[-1]} values per signal; this plan has {self.total}"
+            )
+        if not np.isfinite(data).all():
+            raise ParameterError("coefs contain NaN or Inf values")
+        rdt = _validation.real_dtype_for(data.dtype)
+        odt = rdt if self.real else data.dtype
+        out = np.empty(data.shape[:-1] + (self.length,), odt)
+        n_threads = _backend.resolve_workers(workers)
+        self._kernel(_backend.resolve_backend(backend)).inverse(
+            np.ascontiguousarray(data).reshape(-1, self.total), out.reshape(-1, self.length),
+            n_threads)
+        if length is not None:
+            out = out[..., :_validation.positive_int("length", length, maximum=self.length)]
+        return out
+
+    __call__ = forward
+
+    def convert(self, coefs: NSGTCoefficients, *, workers=None,
+                backend=None) -> NSGTCoefficients:
+        """Coefficients of another plan with the same windows, in this plan's layout (exact).
+
+        Each band is resampled in frequency (FFT to its window bins, inverse FFT at the new M),
+        which is exact for painless frames.  The plans must share length, sr and scale design.
+        """
+        src = coefs.plan
+        if (src.length != self.length or src.real != self.real or len(src.bands) !=
+                len(self.bands) or not all(np.array_equal(a, b) for a, b in
+                                           zip(src._supports, self._supports))):
+            raise ParameterError("the plans differ in their windows: conversion is not exact")
+        data = coefs.data
+        out = np.empty(data.shape[:-1] + (self.total,), data.dtype)
+        for k in range(len(self.bands)):
+            Ms, Md = src.bands.M[k], self.bands.M[k]
+            s = self._supports[k] - self._centre_bins[k]
+            spec = np.fft.fft(coefs.band(k), axis=-1)
+            buf = np.zeros(data.shape[:-1] + (Md,), data.dtype)
+            buf[..., s % Md] = spec[..., s % Ms]
+            ob = self.bands.offset[k]
+            out[..., ob:ob + Md] = np.fft.ifft(buf, axis=-1) * (Md / Ms)
+        return NSGTCoefficients(self, out)
