@@ -99,12 +99,14 @@ def _extensions():
     # (module, sources, headers): one Cython shim per kernel family, C sources from csrc/
     table = [
         ("_stft", ["csrc/gc_stft.c"], ["gc_stft.h", "gc_stft_impl.h"]),
+        ("_nsgt", ["csrc/gc_nsgt.c"], ["gc_nsgt.h", "gc_nsgt_impl.h"]),
     ]
     exts = [
         Extension(
             f"gaborcore._ext.{name}",
             [f"src/gaborcore/_ext/{name}.pyx", *sources],
-            depends=[f"csrc/{h}" for h in ("gc_common.h", "gc_fftw.h", *headers)],
+            depends=[f"csrc/{h}" for h in ("gc_common.h", "gc_fftw.h", *headers)]
+            + ["src/gaborcore/_ext/_common.pxi", "src/gaborcore/_ext/_csrc.pxd"],
             **common,
         )
         for name, sources, headers in table

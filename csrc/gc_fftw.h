@@ -30,6 +30,11 @@ typedef gc_fftw_plan (*gc_plan_many_c2r_d)(int rank, const int *n, int howmany, 
 typedef void (*gc_execute_r2c_d)(const gc_fftw_plan p, double *in, void *out);
 typedef void (*gc_execute_c2r_d)(const gc_fftw_plan p, void *in, double *out);
 typedef void (*gc_destroy_plan_t)(gc_fftw_plan p);
+typedef gc_fftw_plan (*gc_plan_many_dft_t)(int rank, const int *n, int howmany, void *in,
+                                           const int *inembed, int istride, int idist, void *out,
+                                           const int *onembed, int ostride, int odist, int sign,
+                                           unsigned flags);
+typedef void (*gc_execute_dft_t)(const gc_fftw_plan p, void *in, void *out);
 
 typedef struct gc_fftw_api {
     gc_plan_many_r2c_f plan_many_r2c_f;
@@ -42,7 +47,14 @@ typedef struct gc_fftw_api {
     gc_execute_r2c_d execute_r2c_d;
     gc_execute_c2r_d execute_c2r_d;
     gc_destroy_plan_t destroy_plan_d;
+    gc_plan_many_dft_t plan_many_dft_f;
+    gc_execute_dft_t execute_dft_f;
+    gc_plan_many_dft_t plan_many_dft_d;
+    gc_execute_dft_t execute_dft_d;
 } gc_fftw_api;
+
+#define GC_FFTW_FORWARD (-1)
+#define GC_FFTW_BACKWARD (+1)
 
 /* FFTW planner flags (values from FFTW's documented API). */
 #define GC_FFTW_MEASURE (0U)

@@ -53,6 +53,10 @@ numpydoc_xref_param_type = False
 doctest_global_setup = """
 import numpy as np
 import gaborcore
+try:  # the comparisons with librosa run where it is installed (the [test] extra)
+    import librosa
+except ImportError:
+    librosa = None
 """
 
 html_theme = "alabaster"

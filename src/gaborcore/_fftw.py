@@ -29,6 +29,10 @@ _SYMBOLS = {
     "execute_r2c_d": "fftw_execute_dft_r2c",
     "execute_c2r_d": "fftw_execute_dft_c2r",
     "destroy_plan_d": "fftw_destroy_plan",
+    "plan_many_dft_f": "fftwf_plan_many_dft",
+    "execute_dft_f": "fftwf_execute_dft",
+    "plan_many_dft_d": "fftw_plan_many_dft",
+    "execute_dft_d": "fftw_execute_dft",
 }
 
 try:
@@ -63,9 +67,11 @@ def install_c_api() -> None:
     with _install_lock:
         if _installed:
             return
-        from ._ext import _stft
+        from ._ext import _nsgt, _stft
 
-        _stft.set_fftw_api(fftw_addresses())
+        addresses = fftw_addresses()
+        for module in (_stft, _nsgt):
+            module.set_fftw_api(addresses, _planner_lock)
         _installed = True
 
 
@@ -123,7 +129,10 @@ def _make_pyfftw(rows: int, n: int, dtype: np.dtype, inverse: bool):
 
 _local = threading.local()
 _CACHE_SIZE = 16
-_planner_lock = threading.Lock()
+# FFTW's planner is not thread-safe: every plan gaborcore makes (C kernels and pyFFTW objects)
+# is made under this one lock.  Reentrant, because a plan freed by the garbage collector while
+# the lock is held destroys its FFTW plans under the same lock.
+_planner_lock = threading.RLock()
 
 
 def block_fft(rows: int, n: int, dtype, *, inverse: bool = False):

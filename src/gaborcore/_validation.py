@@ -92,9 +92,17 @@ def signal(name: str, y, *, min_length: int = 1, allow_complex: bool = False,
             f"{name} has {y.shape[-1]} samples along its last axis; at least {min_length} are "
             "needed for these parameters"
         )
-    if check_finite and not np.isfinite(y).all():
+    if check_finite and not all_finite(y):
         raise ParameterError(f"{name} contains NaN or Inf values; only finite samples are allowed")
     return y
+
+
+def all_finite(a: np.ndarray, chunk: int = 1 << 18) -> bool:
+    """``np.isfinite(a).all()`` in chunks: no temporary as large as ``a``."""
+    flat = a.reshape(-1)
+    if flat.size <= chunk:
+        return bool(np.isfinite(flat).all())
+    return all(np.isfinite(flat[i:i + chunk]).all() for i in range(0, flat.size, chunk))
 
 
 def out_array(name: str, out, shape: tuple, dtype: np.dtype) -> np.ndarray:

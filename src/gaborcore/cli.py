@@ -4,7 +4,7 @@
 
     gaborcore info [--json]
     gaborcore demo [--out DIR] [--n-signals N] [--sr SR] [--duration S] [--seed K]
-                   [--workers W] [--backend B] [--no-plot]
+                   [--n-mels M] [--workers W] [--backend B] [--no-plot]
 
 Exit status: 0 on success, 2 on a usage error or a failed job (with a one-line message on
 stderr), 130 when interrupted.
@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from . import __version__
 from ._validation import ParameterError
@@ -27,6 +28,13 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr (argparse would print the whole usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``gaborcore`` command.
 
@@ -35,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         With the subcommands ``info`` and ``demo``.
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gaborcore",
         description="Gabor transforms and spectrograms with a compiled core.",
     )
@@ -50,12 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(handler=_cmd_info)
 
     demo = sub.add_parser(
-        "demo", help="run the spectrogram job on a built-in synthetic data set",
+        "demo", help="run the feature extraction job on a built-in synthetic data set",
         description=(
             "Synthesise a small labelled data set (damped harmonic notes, chirps, noise bursts), "
             "write it as WAV files with labels.csv, compute float32 power spectrograms "
-            "(n_fft 1024, hop 256) in batches into spectrograms.npz and plot six of them in "
-            "spectrograms.png."
+            "(n_fft 1024, hop 256) and mel spectrograms (128 bands on the same STFT) in batches "
+            "into spectrograms.npz and plot six examples (dB and log-mel) in spectrograms.png."
         ),
     )
     demo.add_argument("--out", default="gaborcore_demo", metavar="DIR",
@@ -68,8 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seconds per clip (default: %(default)s)")
     demo.add_argument("--seed", type=int, default=0, metavar="K",
                       help="seed of the synthesis (default: %(default)s)")
+    demo.add_argument("--n-mels", type=int, default=128, metavar="M",
+                      help="mel bands (default: %(default)s)")
     demo.add_argument("--workers", type=int, default=None, metavar="W",
-                      help="threads for the transform; -1 for all CPUs (default: 1, or the "
+                      help="threads for the transforms; -1 for all CPUs (default: 1, or the "
                            "set_workers context)")
     demo.add_argument("--backend", default=None, choices=["auto", "c", "numba", "numpy"],
                       metavar="B",
@@ -94,8 +104,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
     run_demo(args.out, n_signals=args.n_signals, sr=args.sr, duration=args.duration,
-             seed=args.seed, workers=args.workers, backend=args.backend, plot=args.plot,
-             progress=True)
+             seed=args.seed, n_mels=args.n_mels, workers=args.workers, backend=args.backend,
+             plot=args.plot, progress=True)
     return EXIT_OK
 
 

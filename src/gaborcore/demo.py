@@ -1,4 +1,4 @@
-"""The built-in demo job: a small synthetic, labelled data set through the spectrogram pipeline.
+"""The built-in demo job: a small synthetic, labelled data set through the feature pipeline.
 
 ``gaborcore demo`` (or :func:`run_demo`) runs, end to end, what the extraction job does on real
 audio, on data that needs no download:
@@ -6,33 +6,39 @@ audio, on data that needs no download:
 1. synthesise ``n_signals`` clips deterministically from a seed (damped harmonic notes at four
    pitches, exponential chirps up and down, band-limited noise bursts), each with a label;
 2. write every clip as a 16-bit PCM WAV file (stdlib :mod:`wave`) and the labels as ``labels.csv``;
-3. compute float32 power spectrograms (``n_fft=1024``, ``hop_length=256``, Hann) in batches into
-   one preallocated array, with a progress bar;
+3. compute float32 power spectrograms (``n_fft=1024``, ``hop_length=256``, Hann) and mel
+   spectrograms (128 Slaney mel bands on the same STFT) in batches, each into one preallocated
+   array, with a progress bar;
 4. save them with the labels and all parameters in ``spectrograms.npz``;
-5. draw six log-spectrograms in ``spectrograms.png`` (only when matplotlib is installed).
+5. draw six examples in ``spectrograms.png``, each as a dB spectrogram above its log-mel
+   spectrogram (only when matplotlib is installed).
 
 Layout of the output directory::
 
     audio/0000_note_A3.wav ...   one mono 16-bit WAV per clip
     labels.csv                   index, file, label, kind, f0_hz, f1_hz, onset_s
-    spectrograms.npz             spectrograms (n_signals, 513, n_frames) float32, labels, parameters
-    spectrograms.png             a grid of six log-spectrograms
+    spectrograms.npz             spectrograms (n_signals, 513, n_frames) float32,
+                                 mel (n_signals, 128, n_frames) float32, labels, parameters
+    spectrograms.png             six examples: dB spectrogram above log-mel spectrogram
 
 In ``labels.csv``, ``f0_hz`` / ``f1_hz`` are the pitch (twice) for a note, the start and end
 frequency of a chirp and the band edges of a noise burst; ``onset_s`` is when the sound starts.
 
-Features are computed by *extractors* (see :class:`PowerSpectrogram`): objects with a ``name``, an
-``output_shape`` and a ``compute(batch, out)`` method that fills a slice of a preallocated array.
-The batch loop, the progress bar and the writers only see that interface, so further features
-(mel spectrograms) and further stores (Zarr) plug in without touching the rest.
+Features are computed by *extractors* (:class:`PowerSpectrogram`, :class:`MelSpectrogram`):
+objects with a ``name``, an ``output_shape``, a ``prepare`` and a ``compute(batch, out)`` method
+that fills a slice of a preallocated array, and a ``metadata`` dict saved beside the array.  The
+batch loop, the progress bar and the writers only see that interface, so further features and
+further stores (Zarr) plug in without touching the rest.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import errno
 import os
 import time
+import warnings
 import wave
 from pathlib import Path
 
@@ -41,9 +47,13 @@ import scipy.signal
 from tqdm.auto import tqdm
 
 from . import _backend, _validation
+from .features import MelSpectrogram as _MelPlan
+from .features import power_to_db
+from .filterbanks import EmptyFilterWarning, hz_to_mel, mel_frequencies
 from .stft import STFT
 
-__all__ = ["DemoConfig", "Clip", "PowerSpectrogram", "synthesize", "run_demo", "LABELS"]
+__all__ = ["DemoConfig", "Clip", "PowerSpectrogram", "MelSpectrogram", "synthesize", "run_demo",
+           "LABELS"]
 
 #: Pitches of the damped harmonic notes (an A major triad and its octave), Hz.
 NOTE_PITCHES = {"A3": 220.0, "C#4": 277.18, "E4": 329.63, "A4": 440.0}
@@ -81,6 +91,8 @@ class DemoConfig:
         STFT lattice of the spectrograms.
     window : str
         STFT window.
+    n_mels : int
+        Mel bands of the mel spectrograms (Slaney mel, 0 Hz to ``sr / 2``, ``norm="slaney"``).
     batch_size : int
         Clips per call of the transform.
     """
@@ -92,6 +104,7 @@ class DemoConfig:
     n_fft: int = 1024
     hop_length: int = 256
     window: str = "hann"
+    n_mels: int = 128
     batch_size: int = 8
 
     def __post_init__(self) -> None:
@@ -99,6 +112,7 @@ class DemoConfig:
         _validation.positive_int("sr", self.sr, minimum=8000)
         _validation.positive_float("duration", self.duration)
         _validation.positive_int("seed", self.seed, minimum=0)
+        _validation.positive_int("n_mels", self.n_mels)
         _validation.positive_int("batch_size", self.batch_size)
         if self.n_samples < self.n_fft:
             raise _validation.ParameterError(
@@ -247,6 +261,19 @@ def synthesize(config: DemoConfig) -> list[Clip]:
 
 # ---- features --------------------------------------------------------------------------------
 
+def _lattice_metadata(stft: STFT, power: float) -> dict:
+    """The STFT parameters every feature of the demo shares."""
+    return {
+        "n_fft": stft.n_fft,
+        "hop_length": stft.hop_length,
+        "win_length": stft.win_length,
+        "window": stft.window_name,
+        "center": stft.center,
+        "pad_mode": stft.pad_mode,
+        "power": power,
+    }
+
+
 class PowerSpectrogram:
     """Extractor: float32 power spectrogram ``|STFT|**2`` on the demo's lattice.
 
@@ -283,37 +310,122 @@ class PowerSpectrogram:
         self.plan.spectrogram(batch, out=out, workers=self.workers, backend=self.backend)
 
     def metadata(self) -> dict:
-        """Parameters and axes stored beside the array."""
+        """Parameters and axes stored beside the array (``frequencies``: bin centres in Hz)."""
         p = self.plan
-        return {
-            "n_fft": p.n_fft,
-            "hop_length": p.hop_length,
-            "win_length": p.win_length,
-            "window": p.window_name,
-            "center": p.center,
-            "pad_mode": p.pad_mode,
-            "power": 2.0,
-            "frequencies": np.arange(p.n_freq) * (self.sr / p.n_fft),
-        }
+        return {**_lattice_metadata(p, 2.0),
+                "frequencies": np.arange(p.n_freq) * (self.sr / p.n_fft)}
+
+
+class MelSpectrogram:
+    """Extractor: float32 mel spectrogram ``W @ |STFT|**2`` on the demo's lattice.
+
+    ``config.n_mels`` Slaney mel bands from ``fmin = 0`` Hz to ``fmax = sr / 2`` with
+    ``norm="slaney"`` (librosa's defaults), on the same STFT as :class:`PowerSpectrogram`.  The
+    fused kernel of :class:`gaborcore.MelSpectrogram` projects each block of frames while it is in
+    cache, so the power spectrogram is not stored on the way.
+
+    Parameters
+    ----------
+    config : DemoConfig
+        Supplies ``n_fft``, ``hop_length``, ``window``, ``sr`` and ``n_mels``.
+    workers : int, optional
+        Threads per batch (scipy.fft semantics; see :func:`gaborcore.set_workers`).
+    backend : str, optional
+        ``"auto"``, ``"c"``, ``"numba"`` or ``"numpy"``.
+
+    Warns
+    -----
+    gaborcore.EmptyFilterWarning
+        Some bands cover no STFT bin (many bands at a high ``sr`` for ``n_fft``).
+    """
+
+    name = "mel"
+    fmin = 0.0
+    htk = False
+    norm = "slaney"
+
+    def __init__(self, config: DemoConfig, *, workers: int | None = None,
+                 backend: str | None = None) -> None:
+        self.fmax = config.sr / 2.0
+        self.plan = _MelPlan(sr=config.sr, n_fft=config.n_fft, hop_length=config.hop_length,
+                             window=config.window, n_mels=config.n_mels, fmin=self.fmin,
+                             fmax=self.fmax, htk=self.htk, norm=self.norm)
+        self.workers = workers
+        self.backend = backend
+
+    def output_shape(self, n_samples: int) -> tuple[int, int]:
+        """``(n_mels, n_frames)`` for one clip."""
+        return self.plan.output_shape((n_samples,))
+
+    def prepare(self, n_samples: int) -> None:
+        """Build the kernels and FFT plans once (FFTW measures), outside the timed loop."""
+        self.plan(np.zeros((1, n_samples), np.float32), workers=self.workers,
+                  backend=self.backend)
+
+    def compute(self, batch: np.ndarray, out: np.ndarray) -> None:
+        """Fill ``out`` (shape ``(len(batch), n_mels, n_frames)``, float32) from ``batch``."""
+        self.plan(batch, out=out, workers=self.workers, backend=self.backend)
+
+    def band_frequencies(self) -> np.ndarray:
+        """Centre (peak) frequency of every band in Hz."""
+        edges = mel_frequencies(self.plan.n_mels + 2, fmin=self.fmin, fmax=self.fmax,
+                                htk=self.htk)
+        return edges[1:-1]
+
+    def metadata(self) -> dict:
+        """Parameters and axes stored beside the array (``mel_frequencies``: band centres)."""
+        return {**_lattice_metadata(self.plan.stft, self.plan.power),
+                "n_mels": self.plan.n_mels, "fmin": self.fmin, "fmax": self.fmax,
+                "htk": self.htk, "norm": self.norm, "mel_frequencies": self.band_frequencies()}
+
+
+def make_extractors(config: DemoConfig, *, workers: int | None = None,
+                    backend: str | None = None) -> tuple[list, list[str]]:
+    """The demo's extractors and notes (an :class:`~gaborcore.EmptyFilterWarning` becomes one)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EmptyFilterWarning)
+        extractors = [PowerSpectrogram(config, workers=workers, backend=backend),
+                      MelSpectrogram(config, workers=workers, backend=backend)]
+    notes = []
+    for w in caught:
+        if issubclass(w.category, EmptyFilterWarning):
+            notes.append(f"mel: {w.message}")
+        else:
+            warnings.warn(w.message, w.category, stacklevel=2)
+    return extractors, notes
+
+
+def merge_metadata(extractors: list) -> dict:
+    """The extractors' metadata in one dict; a key that several give must have one value."""
+    merged: dict = {}
+    for ex in extractors:
+        for key, value in ex.metadata().items():
+            if key in merged and not np.array_equal(merged[key], value):
+                raise ValueError(f"extractors disagree on {key}: {merged[key]!r} != {value!r}")
+            merged[key] = value
+    return merged
 
 
 def compute_features(audio: np.ndarray, extractors: list, *, batch_size: int,
-                     progress: bool) -> dict[str, np.ndarray]:
+                     progress: bool) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Run every extractor over ``audio`` (n_clips, n_samples) in batches, into one array each.
 
     The outputs are allocated once; each batch writes into its slice (``out=``), so the loop
-    allocates nothing per batch.
+    allocates nothing per batch.  Returns the arrays and the seconds spent in each extractor.
     """
     n_clips, n_samples = audio.shape
     results = {ex.name: np.empty((n_clips, *ex.output_shape(n_samples)), np.float32)
-                for ex in extractors}
-    with tqdm(total=n_clips, unit="clip", desc="spectrograms", disable=not progress) as bar:
+               for ex in extractors}
+    seconds = dict.fromkeys(results, 0.0)
+    with tqdm(total=n_clips, unit="clip", desc="features", disable=not progress) as bar:
         for lo in range(0, n_clips, batch_size):
             hi = min(lo + batch_size, n_clips)
             for ex in extractors:
+                t0 = time.perf_counter()
                 ex.compute(audio[lo:hi], results[ex.name][lo:hi])
+                seconds[ex.name] += time.perf_counter() - t0
             bar.update(hi - lo)
-    return results
+    return results, seconds
 
 
 # ---- writers ---------------------------------------------------------------------------------
@@ -370,36 +482,58 @@ def _example_indices(clips: list[Clip], k: int) -> list[int]:
     return picked
 
 
-def plot_examples(path: Path, spectrograms: np.ndarray, clips: list[Clip],
-                  config: DemoConfig) -> None:
-    """A 2 x 3 grid of log-spectrograms (dB re the clip's maximum, 80 dB range); Agg backend."""
+def _mel_ticks(band_hz: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Positions (in bands, from the bottom edge) and labels of round frequencies on a mel axis."""
+    candidates = np.array([500.0, 1000.0, 2000.0, 4000.0, 8000.0, 16000.0])
+    hz = candidates[(candidates >= band_hz[0]) & (candidates <= band_hz[-1])]
+    where = np.interp(hz_to_mel(hz), hz_to_mel(band_hz), np.arange(band_hz.shape[0])) + 0.5
+    return where, [f"{f / 1000:g}k" if f >= 1000 else f"{f:g}" for f in hz]
+
+
+def plot_examples(path: Path, spectrograms: np.ndarray, mel: np.ndarray, band_hz: np.ndarray,
+                  clips: list[Clip], config: DemoConfig) -> None:
+    """Up to six examples, each a dB spectrogram above its log-mel spectrogram; Agg backend.
+
+    Both are :func:`gaborcore.power_to_db` of the power, re the clip's maximum, 80 dB range.
+    ``band_hz`` are the centre frequencies of the mel bands (to label the mel axis in Hz).
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     idx = _example_indices(clips, _N_EXAMPLES)
     ncols = min(3, len(idx))
     nrows = -(-len(idx) // ncols)
-    fig = Figure(figsize=(4.2 * ncols, 3.2 * nrows), layout="constrained")
+    fig = Figure(figsize=(4.2 * ncols, 4.6 * nrows), layout="constrained")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
-    extent = (0.0, config.n_samples / config.sr, 0.0, config.sr / 2000.0)
+    axes = fig.subplots(2 * nrows, ncols, squeeze=False, sharex=True)
+    seconds = config.n_samples / config.sr
+    lin_extent = (0.0, seconds, 0.0, config.sr / 2000.0)
+    mel_extent = (0.0, seconds, 0.0, float(mel.shape[1]))
+    mel_ticks, mel_labels = _mel_ticks(band_hz)
+    style = dict(origin="lower", aspect="auto", cmap="magma", vmin=-80.0, vmax=0.0,
+                 interpolation="nearest")
     image = None
-    for ax, i in zip(axes.flat, idx, strict=False):
-        S = spectrograms[i].astype(np.float64)
-        ref = S.max() if S.max() > 0 else 1.0
-        S_db = 10.0 * np.log10(np.maximum(S, ref * 1e-8) / ref)
-        image = ax.imshow(S_db, origin="lower", aspect="auto", extent=extent, cmap="magma",
-                          vmin=-80.0, vmax=0.0, interpolation="nearest")
-        ax.set_title(f"{i}: {clips[i].label}")
+    for j, i in enumerate(idx):
+        ax_lin, ax_mel = axes[2 * (j // ncols), j % ncols], axes[2 * (j // ncols) + 1, j % ncols]
+        image = ax_lin.imshow(power_to_db(spectrograms[i], ref=np.max, top_db=80.0),
+                              extent=lin_extent, **style)
+        ax_lin.set_title(f"{i}: {clips[i].label}")
+        ax_mel.imshow(power_to_db(mel[i], ref=np.max, top_db=80.0), extent=mel_extent, **style)
+        ax_mel.set_yticks(mel_ticks, mel_labels)
+    for r in range(nrows):
+        axes[2 * r, 0].set_ylabel("frequency (kHz)")
+        axes[2 * r + 1, 0].set_ylabel(f"{mel.shape[1]} mel bands (Hz)")
     for ax in axes[-1]:
         ax.set_xlabel("time (s)")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("frequency (kHz)")
-    for ax in axes.flat[len(idx):]:
-        ax.set_axis_off()
-    fig.colorbar(image, ax=axes, label="dB re max", shrink=0.9)
-    fig.suptitle(f"gaborcore demo: power spectrograms (n_fft={config.n_fft}, "
-                 f"hop={config.hop_length}, sr={config.sr} Hz)")
+    for j in range(len(idx), nrows * ncols):  # empty slots: the mel plot above gets the x axis
+        axes[2 * (j // ncols), j % ncols].set_axis_off()
+        axes[2 * (j // ncols) + 1, j % ncols].set_axis_off()
+        above = axes[2 * (j // ncols) - 1, j % ncols]
+        above.xaxis.set_tick_params(labelbottom=True)
+        above.set_xlabel("time (s)")
+    fig.colorbar(image, ax=axes, label="dB re max", shrink=0.6)
+    fig.suptitle(f"gaborcore demo: power spectrograms and log-mel spectrograms "
+                 f"(n_fft={config.n_fft}, hop={config.hop_length}, sr={config.sr} Hz)")
     fig.savefig(path, dpi=100)
 
 
@@ -407,9 +541,9 @@ def plot_examples(path: Path, spectrograms: np.ndarray, clips: list[Clip],
 
 def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050,
              duration: float = 3.0, workers: int | None = None, backend: str | None = None,
-             plot: bool = True, progress: bool = True, seed: int = 0,
+             plot: bool = True, progress: bool = True, seed: int = 0, n_mels: int = 128,
              batch_size: int = 8) -> dict:
-    """Synthesise the demo data set, compute its spectrograms and write everything to ``out_dir``.
+    """Synthesise the demo data set, compute its features and write everything to ``out_dir``.
 
     Parameters
     ----------
@@ -422,7 +556,7 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
     duration : float
         Seconds per clip.
     workers : int, optional
-        Threads for the transform; ``None`` uses the :func:`gaborcore.set_workers` default,
+        Threads for the transforms; ``None`` uses the :func:`gaborcore.set_workers` default,
         negative values count back from the number of CPUs.
     backend : {"auto", "c", "numba", "numpy"}, optional
         Transform backend; default: the ``set_backend`` context, ``GABORCORE_BACKEND``, else auto.
@@ -432,17 +566,21 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
         Show the progress bar and print notes and the summary; ``False`` runs silently.
     seed : int
         Seed of the synthesis.
+    n_mels : int
+        Bands of the mel spectrograms.
     batch_size : int
-        Clips per call of the transform.
+        Clips per call of the transforms.
 
     Returns
     -------
     dict
         ``out_dir``, ``files`` (every path written), ``audio_files``, ``labels_csv``, ``npz``,
         ``png`` (``None`` when not drawn), ``n_signals``, ``labels``, ``shape`` (of the
-        spectrogram array), ``backend``, ``workers``, ``audio_seconds``, ``setup_seconds`` (plan
-        and FFTW planning), ``compute_seconds`` (the batch loop), ``audio_seconds_per_second``
-        (``audio_seconds / compute_seconds``), ``elapsed_seconds`` (the whole job) and ``notes``.
+        spectrogram array), ``mel_shape`` (of the mel array), ``backend``, ``workers``,
+        ``audio_seconds``, ``setup_seconds`` (plans and FFTW planning), ``compute_seconds`` (the
+        batch loop), ``feature_seconds`` (the part of it spent on each feature, by name),
+        ``audio_seconds_per_second`` (``audio_seconds / compute_seconds``, all features),
+        ``elapsed_seconds`` (the whole job) and ``notes``.
 
     Raises
     ------
@@ -459,18 +597,20 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
     >>> from gaborcore.demo import run_demo
     >>> with tempfile.TemporaryDirectory() as d:
     ...     result = run_demo(d, n_signals=3, duration=0.5, plot=False, progress=False)
-    >>> result["shape"], result["labels"]
-    ((3, 513, 44), ['note_A3', 'chirp_up', 'noise_low'])
+    >>> result["shape"], result["mel_shape"], result["labels"]
+    ((3, 513, 44), (3, 128, 44), ['note_A3', 'chirp_up', 'noise_low'])
     """
     start = time.perf_counter()
     config = DemoConfig(n_signals=n_signals, sr=sr, duration=duration, seed=seed,
-                        batch_size=batch_size)
+                        n_mels=n_mels, batch_size=batch_size)
     backend_name = _backend.resolve_backend(backend)
     n_workers = _backend.resolve_workers(workers)
+    extractors, notes = make_extractors(config, workers=n_workers, backend=backend_name)
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(out))
     out.mkdir(parents=True, exist_ok=True)
     (out / "audio").mkdir(exist_ok=True)
-    notes: list[str] = []
 
     clips = synthesize(config)
     audio_files = []
@@ -481,18 +621,19 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
     write_labels(labels_csv, clips)
 
     audio = np.stack([c.y for c in clips])
-    extractor = PowerSpectrogram(config, workers=n_workers, backend=backend_name)
     t0 = time.perf_counter()
-    extractor.prepare(config.n_samples)
+    for ex in extractors:
+        ex.prepare(config.n_samples)
     setup_seconds = time.perf_counter() - t0
     t0 = time.perf_counter()
-    features = compute_features(audio, [extractor], batch_size=config.batch_size,
-                                progress=progress)
+    features, feature_seconds = compute_features(audio, extractors, batch_size=config.batch_size,
+                                                 progress=progress)
     compute_seconds = time.perf_counter() - t0
 
     npz = out / "spectrograms.npz"
-    write_npz(npz, features, clips, config, extractor.metadata())
+    write_npz(npz, features, clips, config, merge_metadata(extractors))
 
+    spec, mel = extractors
     png = None
     if plot:
         try:
@@ -502,7 +643,8 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
                          "(pip install 'gaborcore[plot]')")
         else:
             png = out / "spectrograms.png"
-            plot_examples(png, features[extractor.name], clips, config)
+            plot_examples(png, features[spec.name], features[mel.name], mel.band_frequencies(),
+                          clips, config)
 
     audio_seconds = config.n_signals * config.n_samples / config.sr
     files = [*audio_files, labels_csv, npz] + ([png] if png is not None else [])
@@ -515,12 +657,14 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
         "png": None if png is None else str(png),
         "n_signals": config.n_signals,
         "labels": [c.label for c in clips],
-        "shape": features[extractor.name].shape,
+        "shape": features[spec.name].shape,
+        "mel_shape": features[mel.name].shape,
         "backend": backend_name,
         "workers": n_workers,
         "audio_seconds": audio_seconds,
         "setup_seconds": setup_seconds,
         "compute_seconds": compute_seconds,
+        "feature_seconds": feature_seconds,
         "audio_seconds_per_second": audio_seconds / max(compute_seconds, 1e-9),
         "elapsed_seconds": time.perf_counter() - start,
         "notes": notes,
@@ -538,16 +682,20 @@ def format_summary(result: dict) -> str:
              f"{len(set(result['labels']))} labels, written to {result['out_dir']}",
              f"  audio/            {n_audio} WAV files (16-bit PCM)",
              f"  labels.csv        {result['labels_csv']}",
-             f"  spectrograms.npz  {result['npz']}  "
-             f"spectrograms {result['shape']} float32"]
+             f"  spectrograms.npz  {result['npz']}",
+             f"                    spectrograms {result['shape']} float32, "
+             f"mel {result['mel_shape']} float32"]
     if result["png"] is not None:
         lines.append(f"  spectrograms.png  {result['png']}")
-    lines.append(
-        f"spectrograms: {result['audio_seconds']:.1f} s of audio in "
-        f"{result['compute_seconds']:.3f} s = {result['audio_seconds_per_second']:,.0f} "
-        f"s of audio per second (backend {result['backend']}, workers {result['workers']}; "
-        f"plan setup {result['setup_seconds']:.3f} s before that)"
-    )
+    audio_seconds = result["audio_seconds"]
+    lines.append(f"{audio_seconds:.1f} s of audio, backend {result['backend']}, "
+                 f"workers {result['workers']} (plan setup {result['setup_seconds']:.3f} s "
+                 "before the loop):")
+    for name, seconds in result["feature_seconds"].items():
+        lines.append(f"  {name + ':':14s}{seconds:8.3f} s = "
+                     f"{audio_seconds / max(seconds, 1e-9):12,.0f} s of audio per second")
+    lines.append(f"  {'together:':14s}{result['compute_seconds']:8.3f} s = "
+                 f"{result['audio_seconds_per_second']:12,.0f} s of audio per second")
     lines.append(f"{len(result['files'])} files written; the whole job took "
                  f"{result['elapsed_seconds']:.2f} s")
     return "\n".join(lines)

@@ -513,6 +513,53 @@ class NSGT:
             self._cast[key] = tab
         return tab
 
+    def _flat_tables(self, dtype: np.dtype) -> dict:
+        """The tables of :meth:`_tables` concatenated for the compiled kernels (see gc_nsgt.h).
+
+        Real plans work on the half spectrum ``0 .. L//2``: bins beyond are read as conjugates,
+        and synthesis values go to ``t1`` and (conjugated) to the mirror bin ``t2``; bands that
+        are their own mirror (DC, Nyquist) are weighted 1/2 in each, so the result is the
+        Hermitian part of the full synthesis, as in the NumPy kernel.
+        """
+        key = ("flat", np.dtype(dtype).str)
+        with self._lock:
+            flat = self._cast.get(key)
+            if flat is not None:
+                return flat
+        L, half = self.length, self.length // 2
+        groups = self._tables(dtype)
+        src_full = np.concatenate([g["src"] for g in groups])
+        kinds = np.concatenate([np.repeat(self.bands.kind[g["idx"]], g["sizes"]) for g in groups])
+        if self.real:
+            src = np.where(src_full <= half, src_full, L - src_full)
+            conj = (src_full > half).astype(np.uint8)
+            mirror = (L - src_full) % L
+            t1 = np.where(src_full <= half, src_full, -1)
+            t2 = np.where(mirror <= half, mirror, -1)
+            weight = np.where(kinds == "band", 1.0, 0.5)
+        else:
+            src, conj, t1 = src_full, np.zeros(src_full.shape, np.uint8), src_full
+            t2 = np.full(src_full.shape, -1)
+            weight = np.ones(src_full.shape)
+        flat = dict(
+            grp_M=np.array([g["M"] for g in groups], np.int64),
+            grp_band=np.concatenate([[0], np.cumsum([g["n"] for g in groups])]).astype(np.int64),
+            grp_item=np.concatenate([[0], np.cumsum([len(g["src"]) for g in groups])]
+                                    ).astype(np.int64),
+            src=np.ascontiguousarray(src, np.int64),
+            conj=np.ascontiguousarray(conj),
+            dst=np.concatenate([g["dst"] for g in groups]).astype(np.int64),
+            w=np.concatenate([g["w"] for g in groups]).astype(dtype),
+            t1=np.ascontiguousarray(t1, np.int64),
+            t2=np.ascontiguousarray(t2, np.int64),
+            dual=(np.concatenate([g["dual"] for g in groups]).astype(np.float64) * weight
+                  ).astype(dtype),
+            offset=np.concatenate([g["offsets"] for g in groups]).astype(np.int64),
+        )
+        with self._lock:
+            self._cast[key] = flat
+        return flat
+
     def _kernel(self, backend: str):
         with self._lock:
             kern = self._kernels.get(backend)
@@ -561,7 +608,7 @@ class NSGT:
             raise ParameterError(
                 f"coefs have {data.shape[-1]} values per signal; this plan has {self.total}"
             )
-        if not np.isfinite(data).all():
+        if not _validation.all_finite(data):
             raise ParameterError("coefs contain NaN or Inf values")
         rdt = _validation.real_dtype_for(data.dtype)
         odt = rdt if self.real else data.dtype

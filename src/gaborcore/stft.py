@@ -297,7 +297,7 @@ class STFT:
                 f"stft_matrix has shape {S.shape}; expected (..., {self.n_freq}, n_frames) for "
                 f"n_fft={self.n_fft}"
             )
-        if not np.isfinite(S).all():
+        if not _validation.all_finite(S):
             raise ParameterError("stft_matrix contains NaN or Inf values")
         n_frames = S.shape[-1]
         if length is None:

@@ -5,63 +5,13 @@ No defaults, no dtype policy, no axis handling: the public module prepares conti
 right dtype and shape (checked again here only as far as memory safety requires).
 """
 cimport numpy as cnp
-from cpython.pythread cimport (PyThread_type_lock, PyThread_allocate_lock, PyThread_acquire_lock,
-                               PyThread_release_lock, WAIT_LOCK)
 from libc.stdint cimport uintptr_t
 
 from ._csrc cimport *
 
 cnp.import_array()
 
-cdef gc_fftw_api _api
-cdef bint _api_ready = False
-# FFTW's planner is not thread-safe: every plan creation and destruction holds this lock.
-cdef PyThread_type_lock _planner_lock = PyThread_allocate_lock()
-
-BLOCK = GC_BLOCK
-HAVE_OPENMP = bool(GC_OMP)
-
-_STATUS = {
-    GC_ENULL: (RuntimeError, "internal error: NULL pointer passed to a C kernel"),
-    GC_ENOMEM: (MemoryError, "out of memory in a C kernel"),
-    GC_EBADSIZE: (ValueError, "a size or stride passed to a C kernel is impossible"),
-    GC_EPLAN: (RuntimeError, "FFTW could not create a plan"),
-    GC_EBADARG: (ValueError, "an enumerated argument passed to a C kernel is out of range"),
-}
-
-
-cdef int check_status(gc_status st) except -1:
-    """The one place where a C status becomes a Python exception."""
-    if st == GC_OK:
-        return 0
-    exc, msg = _STATUS.get(st, (RuntimeError, f"C kernel failed with status {st}"))
-    raise exc(msg)
-
-
-def set_fftw_api(dict addresses):
-    """Install the FFTW entry points (integer addresses resolved by ``gaborcore._fftw``)."""
-    global _api_ready
-    names = ("plan_many_r2c_f", "plan_many_c2r_f", "execute_r2c_f", "execute_c2r_f",
-             "destroy_plan_f", "plan_many_r2c_d", "plan_many_c2r_d", "execute_r2c_d",
-             "execute_c2r_d", "destroy_plan_d")
-    for name in names:
-        if not addresses.get(name):
-            raise RuntimeError(f"FFTW symbol for {name} is missing")
-    _api.plan_many_r2c_f = <void *> <uintptr_t> addresses["plan_many_r2c_f"]
-    _api.plan_many_c2r_f = <void *> <uintptr_t> addresses["plan_many_c2r_f"]
-    _api.execute_r2c_f = <void *> <uintptr_t> addresses["execute_r2c_f"]
-    _api.execute_c2r_f = <void *> <uintptr_t> addresses["execute_c2r_f"]
-    _api.destroy_plan_f = <void *> <uintptr_t> addresses["destroy_plan_f"]
-    _api.plan_many_r2c_d = <void *> <uintptr_t> addresses["plan_many_r2c_d"]
-    _api.plan_many_c2r_d = <void *> <uintptr_t> addresses["plan_many_c2r_d"]
-    _api.execute_r2c_d = <void *> <uintptr_t> addresses["execute_r2c_d"]
-    _api.execute_c2r_d = <void *> <uintptr_t> addresses["execute_c2r_d"]
-    _api.destroy_plan_d = <void *> <uintptr_t> addresses["destroy_plan_d"]
-    _api_ready = True
-
-
-def api_ready():
-    return _api_ready
+include "_common.pxi"
 
 
 cdef inline void *_data(cnp.ndarray a):
@@ -92,25 +42,28 @@ cdef class StftPlan:
         else:
             raise TypeError("window must be float32 or float64")
         cdef void *pw = _data(window)
-        with nogil:
-            PyThread_acquire_lock(_planner_lock, WAIT_LOCK)
+        with _planner_lock:  # FFTW's planner is not thread-safe: one lock for all of gaborcore
             if self.is_double:
                 st = gc_stft_plan_init_d(&self.pd, &_api, n_fft, hop, <const double *> pw, flags)
             else:
                 st = gc_stft_plan_init_s(&self.ps, &_api, n_fft, hop, <const float *> pw, flags)
-            PyThread_release_lock(_planner_lock)
         check_status(st)
 
     def __dealloc__(self):
         if self.ps == NULL and self.pd == NULL:
             return
-        with nogil:
-            PyThread_acquire_lock(_planner_lock, WAIT_LOCK)
+        # at interpreter shutdown the module globals may already be None: no lock is needed then
+        lock = _planner_lock
+        if lock is not None:
+            lock.acquire()
+        try:
             if self.ps != NULL:
                 gc_stft_plan_done_s(self.ps)
             if self.pd != NULL:
                 gc_stft_plan_done_d(self.pd)
-            PyThread_release_lock(_planner_lock)
+        finally:
+            if lock is not None:
+                lock.release()
         self.ps = NULL
         self.pd = NULL
 
