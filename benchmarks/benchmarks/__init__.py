@@ -1,0 +1,1 @@
+"""asv benchmarks of gaborcore; run them from ``benchmarks/`` (see ``asv.conf.json``)."""
