@@ -222,3 +222,16 @@ def test_pure_tone_lands_in_its_band(backend):
         M = plan(np.sin(2 * np.pi * f0 * t), backend=backend)
         centres = gaborcore.mel_frequencies(130, fmax=sr / 2)[1:-1]
         assert abs(centres[M[:, 20].argmax()] - f0) < 0.06 * f0 + sr / 2048
+
+
+def test_filterbank_errors_name_its_own_argument():
+    with pytest.raises(ParameterError, match="n_bands=0"):
+        gaborcore.filterbank(sr=22050, n_fft=512, n_bands=0)
+    with pytest.raises(ParameterError, match="n_bands=300"):
+        gaborcore.filterbank(sr=22050, n_fft=512, n_bands=300)
+
+
+def test_empty_band_warning_points_at_the_caller():
+    with pytest.warns(gaborcore.EmptyFilterWarning) as record:
+        MelSpectrogram(sr=22050, n_fft=256, n_mels=120)
+    assert record[0].filename == __file__

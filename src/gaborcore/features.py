@@ -73,7 +73,8 @@ class MelSpectrogram:
         self.power = _validation.positive_float("power", power)
         if mel_basis is None:
             weights = filterbank(sr=sr, n_fft=n_fft, n_bands=n_mels, fmin=fmin, fmax=fmax,
-                                 scale=scale, htk=htk, norm=norm, dtype=np.float64)
+                                 scale=scale, htk=htk, norm=norm, dtype=np.float64,
+                                 _name="n_mels", _stacklevel=3)
         else:
             weights = np.asarray(mel_basis)
             if weights.ndim != 2 or weights.shape[1] != self.stft.n_freq:
@@ -131,8 +132,8 @@ def melspectrogram(y=None, *, sr: float = 22050, S=None, n_fft: int = 2048,
                    hop_length: int | None = 512, win_length: int | None = None, window="hann",
                    center: bool = True, pad_mode: str = "constant", power: float = 2.0,
                    n_mels: int = 128, fmin: float = 0.0, fmax: float | None = None,
-                   htk: bool = False, norm="slaney", mel_basis=None, out=None, workers=None,
-                   backend=None) -> np.ndarray:
+                   htk: bool = False, norm="slaney", scale: str = "mel", mel_basis=None,
+                   out=None, workers=None, backend=None) -> np.ndarray:
     """Mel spectrogram, as :func:`librosa.feature.melspectrogram` for the same arguments.
 
     Either a signal ``y`` (fused kernel, through a cached plan) or a precomputed spectrogram
@@ -154,7 +155,8 @@ def melspectrogram(y=None, *, sr: float = 22050, S=None, n_fft: int = 2048,
         n_fft_s = 2 * (S.shape[-2] - 1)
         W = (np.asarray(mel_basis, np.float64) if mel_basis is not None else
              filterbank(sr=sr, n_fft=n_fft_s, n_bands=n_mels, fmin=fmin, fmax=fmax, htk=htk,
-                        norm=norm, dtype=np.float64))
+                        norm=norm, scale=scale, dtype=np.float64, _name="n_mels",
+                        _stacklevel=3))
         if W.ndim != 2 or W.shape[1] != S.shape[-2]:
             raise ParameterError(f"mel_basis has shape {W.shape}; S has {S.shape[-2]} bins")
         return np.matmul(W.astype(S.dtype), S)
@@ -162,7 +164,7 @@ def melspectrogram(y=None, *, sr: float = 22050, S=None, n_fft: int = 2048,
         raise ParameterError("melspectrogram needs a signal y or a spectrogram S")
     plan = _cached_plan(sr=sr, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
                         window=window, center=center, pad_mode=pad_mode, power=power,
-                        n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm,
+                        n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm, scale=scale,
                         mel_basis=mel_basis)
     return plan(y, out=out, workers=workers, backend=backend)
 
@@ -189,7 +191,7 @@ def _cached_plan(**params) -> MelSpectrogram:
     return plan
 
 
-def _spectrum(name: str, S) -> np.ndarray:
+def _spectrum(S) -> np.ndarray:
     S = np.asarray(S)
     if S.dtype.kind == "c":
         S = np.abs(S)
@@ -204,7 +206,7 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0)
     librosa's semantics: ``ref`` may be a number or a function of ``S`` (e.g. ``np.max``); the
     ``top_db`` floor is taken relative to the maximum of the whole array.  Keeps float32.
     """
-    S = _spectrum("S", S)
+    S = _spectrum(S)
     amin = _validation.positive_float("amin", amin)
     if top_db is not None and (not np.isfinite(top_db) or top_db < 0):
         raise ParameterError(f"top_db={top_db!r} must be a non-negative number or None")
@@ -219,7 +221,7 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0)
 
 def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db: float | None = 80.0) -> np.ndarray:
     """``20 log10(|S| / ref)`` with the same ``amin`` / ``top_db`` handling as librosa."""
-    S = _spectrum("S", S)
+    S = _spectrum(S)
     ref_value = ref(S) if callable(ref) else np.abs(ref)
     amin = _validation.positive_float("amin", amin)
     return power_to_db(np.square(S), ref=ref_value**2, amin=amin**2, top_db=top_db)
@@ -238,6 +240,6 @@ def db_to_amplitude(S_db, *, ref: float = 1.0) -> np.ndarray:
 
 def log1p_compress(S, *, gain: float = 1.0) -> np.ndarray:
     """Logarithmic compression ``log(1 + gain * S)``, common for CNN inputs; keeps float32."""
-    S = _spectrum("S", S)
+    S = _spectrum(S)
     gain = _validation.positive_float("gain", gain)
     return np.log1p(S * S.dtype.type(gain))

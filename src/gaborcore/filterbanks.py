@@ -138,7 +138,7 @@ def fft_frequencies(*, sr: float, n_fft: int) -> np.ndarray:
     return np.arange(n_fft // 2 + 1) * (float(sr) / n_fft)
 
 
-def _check_band_args(sr, n_fft, n_bands, fmin, fmax):
+def _check_band_args(sr, n_fft, n_bands, fmin, fmax, name="n_mels"):
     try:
         sr = float(sr)
     except (TypeError, ValueError):
@@ -146,7 +146,7 @@ def _check_band_args(sr, n_fft, n_bands, fmin, fmax):
     if not sr > 0 or not np.isfinite(sr):
         raise ParameterError(f"sr={sr!r} must be a positive number")
     n_fft = positive_int("n_fft", n_fft, minimum=2)
-    n_bands = positive_int("n_mels", n_bands)
+    n_bands = positive_int(name, n_bands)
     nyquist = sr / 2.0
     fmax = nyquist if fmax is None else float(fmax)
     fmin = float(fmin)
@@ -159,8 +159,8 @@ def _check_band_args(sr, n_fft, n_bands, fmin, fmax):
     n_freq = n_fft // 2 + 1
     if n_bands > n_freq:
         raise ParameterError(
-            f"n_mels={n_bands} is too large for n_fft={n_fft}: more bands than the {n_freq} STFT "
-            "bins, so some bands would always be empty; reduce n_mels or increase n_fft"
+            f"{name}={n_bands} is too large for n_fft={n_fft}: more bands than the {n_freq} STFT "
+            f"bins, so some bands would always be empty; reduce {name} or increase n_fft"
         )
     return sr, n_fft, n_bands, fmin, fmax
 
@@ -187,7 +187,8 @@ def _normalise(weights: np.ndarray, edges: np.ndarray, norm) -> np.ndarray:
 
 def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
                fmax: float | None = None, scale: str = "mel", htk: bool = False,
-               norm="slaney", dtype=np.float32) -> np.ndarray:
+               norm="slaney", dtype=np.float32, _name: str = "n_bands",
+               _stacklevel: int = 2) -> np.ndarray:
     """Triangular filters, shape ``(n_bands, n_fft // 2 + 1)``, on the given frequency scale.
 
     Designed in float64 and cast once to ``dtype``.  Warns with :class:`EmptyFilterWarning` when
@@ -201,7 +202,7 @@ def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
     (40, 1025)
     """
     scale = _scale_name(scale)
-    sr, n_fft, n_bands, fmin, fmax = _check_band_args(sr, n_fft, n_bands, fmin, fmax)
+    sr, n_fft, n_bands, fmin, fmax = _check_band_args(sr, n_fft, n_bands, fmin, fmax, _name)
     if scale == "log" and fmin <= 0:
         raise ParameterError(f"fmin={fmin}: the log scale needs fmin > 0 Hz")
     edges = scale_frequencies(n_bands + 2, fmin=fmin, fmax=fmax, scale=scale, htk=htk)
@@ -219,7 +220,7 @@ def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
             f" Hz) cover no STFT bin of n_fft={n_fft} at sr={sr:g}: they will always be zero. "
             "Increase n_fft or reduce the number of bands.",
             EmptyFilterWarning,
-            stacklevel=2,
+            stacklevel=_stacklevel,
         )
     return weights.astype(dtype)
 
@@ -229,7 +230,7 @@ def mel(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
         dtype=np.float32) -> np.ndarray:
     """Mel filter bank, shape ``(n_mels, n_fft // 2 + 1)``, as :func:`librosa.filters.mel`."""
     return filterbank(sr=sr, n_fft=n_fft, n_bands=n_mels, fmin=fmin, fmax=fmax, scale="mel",
-                      htk=htk, norm=norm, dtype=dtype)
+                      htk=htk, norm=norm, dtype=dtype, _name="n_mels", _stacklevel=3)
 
 
 @dataclasses.dataclass(frozen=True)
