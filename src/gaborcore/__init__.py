@@ -30,7 +30,16 @@ from .filterbanks import (
     scale_frequencies,
     scale_to_hz,
 )
-from .nsgt import NSGT, BandTable, NSGTCoefficients, nsgt_frequencies
+from .nsgt import (
+    NSGT,
+    BandTable,
+    NSGTCoefficients,
+    SlicedCoefficients,
+    SlicedInverse,
+    SlicedNSGT,
+    nsgt_frequencies,
+    slicing_window,
+)
 from .stft import STFT, dgt, idgt, istft, spectrogram, stft
 from .windows import (
     dual_window,
@@ -88,4 +97,14 @@ __all__ = [
     "NSGTCoefficients",
     "BandTable",
     "nsgt_frequencies",
+    "SlicedNSGT",
+    "SlicedCoefficients",
+    "SlicedInverse",
+    "slicing_window",
 ]
+
+# CNN front-end kernels (gaborcore.nn): the layer functions most used on their own, and networks
+from . import nn  # noqa: E402
+from .nn import Network, avg_pool2d, conv2d, conv_matrix, lp_pool2d, max_pool2d  # noqa: E402
+
+__all__ += ["nn", "conv2d", "conv_matrix", "lp_pool2d", "max_pool2d", "avg_pool2d", "Network"]
