@@ -6,6 +6,7 @@ Backends (``backend=``): ``"c"`` (C/Cython + FFTW, OpenMP), ``"numba"`` and ``"n
 
 from ._backend import available_backends, get_workers, set_backend, set_workers
 from ._config import show_config
+from . import equivalence, figure1, operators
 from ._validation import ParameterError
 from .features import (
     MelSpectrogram,
@@ -101,10 +102,7 @@ __all__ = [
     "SlicedCoefficients",
     "SlicedInverse",
     "slicing_window",
+    "operators",
+    "equivalence",
+    "figure1",
 ]
-
-# CNN front-end kernels (gaborcore.nn): the layer functions most used on their own, and networks
-from . import nn  # noqa: E402
-from .nn import Network, avg_pool2d, conv2d, conv_matrix, lp_pool2d, max_pool2d  # noqa: E402
-
-__all__ += ["nn", "conv2d", "conv_matrix", "lp_pool2d", "max_pool2d", "avg_pool2d", "Network"]

@@ -1,0 +1,463 @@
+"""The paper's propositions as functions: kernel transfer between windows (Prop. IV.2,
+Thm. IV.4), the mel spectrogram as time-averaged band energies (Prop. IV.5, Thm. IV.6), and an
+empirical check of Definition IV.1.  Conventions: THEORY.md sections 1 and 3; arrays on the
+grid are indexed ``[time, frequency]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from . import _validation
+from ._validation import ParameterError
+from .operators import (
+    ambiguity,
+    lattice_symplectic_fft,
+    lattice_symplectic_ifft,
+    symplectic_fft,
+    tile_lattice,
+)
+from .stft import dgt
+
+__all__ = [
+    "correlate2d",
+    "convolve2d",
+    "lattice_spectrogram",
+    "transfer_kernel",
+    "TransferResult",
+    "time_average",
+    "gaussian_mel_design",
+    "GaussianMelDesign",
+    "triangular_mel_design",
+    "TriangularMelDesign",
+    "check_equivalence",
+    "EquivalenceReport",
+    "kernel_transfer_networks",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# two-dimensional circular correlation / convolution on the torus
+# ---------------------------------------------------------------------------------------------
+def correlate2d(S, w) -> np.ndarray:
+    """CNN-style correlation ``(S * w)(z0) = sum_z S(z) w(z - z0)`` on the torus (same shape)."""
+    S, w = np.asarray(S), np.asarray(w)
+    out = np.fft.ifft2(np.fft.fft2(S) * np.conj(np.fft.fft2(np.conj(w))))
+    return out.real if not (np.iscomplexobj(S) or np.iscomplexobj(w)) else out
+
+
+def convolve2d(S, w) -> np.ndarray:
+    """True convolution ``(S (*) w)(z0) = sum_z S(z) w(z0 - z)`` on the torus."""
+    S, w = np.asarray(S), np.asarray(w)
+    out = np.fft.ifft2(np.fft.fft2(S) * np.fft.fft2(w))
+    return out.real if not (np.iscomplexobj(S) or np.iscomplexobj(w)) else out
+
+
+def lattice_spectrogram(f, window, *, hop_length: int, n_fft: int, backend=None) -> np.ndarray:
+    """``|c[n, m]|^2`` on the lattice, all ``n_fft`` channels, shape ``(..., N, M)``.
+
+    ``window`` is a short window (centred at ``len // 2``), as for :func:`gaborcore.dgt`.
+    """
+    f = np.asarray(f)
+    c = dgt(f.astype(np.complex128), window=window, hop_length=hop_length, n_fft=n_fft,
+            backend=backend)
+    return np.swapaxes(np.abs(c) ** 2, -1, -2)
+
+
+# ---------------------------------------------------------------------------------------------
+# Proposition IV.2: kernel transfer
+# ---------------------------------------------------------------------------------------------
+@dataclasses.dataclass
+class TransferResult:
+    """Kernel for the new window with its guarantees.
+
+    ``kernel``: ``w_h`` (same shape as ``w_g``).  ``bound``: ``sum_z |Phi_g(z) - Phi_h(z)|``, so
+    that ``|S_g f * w_g - S_h f * w_h| <= bound * ||f||^2`` everywhere.  ``residual``: the
+    relative L2 misfit ``||Phi_g - Phi_h|| / ||Phi_g||`` (0 for an exact transfer).
+    """
+
+    kernel: np.ndarray
+    bound: float
+    residual: float
+
+
+def _overlap_rows(g: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Time lags x where ``V_g g`` or ``V_h h`` can be non-zero (support differences)."""
+    L = g.shape[0]
+    rows = np.zeros(L, bool)
+    for win in (g, h):
+        ind = (win != 0).astype(float)
+        ac = np.fft.ifft(np.abs(np.fft.fft(ind)) ** 2).real
+        rows |= ac > 0.5
+    return np.flatnonzero(rows)
+
+
+def transfer_kernel(w_g, g, h, *, hop_length: int | None = None, n_fft: int | None = None,
+                    mode: str = "correlation", eps: float = 1e-8) -> TransferResult:
+    """The kernel ``w_h`` for window ``h`` that reproduces ``S_g f * w_g`` (THEORY.md 3.1).
+
+    Parameters
+    ----------
+    w_g : array
+        Full grid: shape ``(L, L)`` ``[time, frequency]``.  Lattice: shape ``(N, M)`` ``[frame,
+        channel]`` with ``hop_length`` = a, ``n_fft`` = M.
+    g, h : arrays on Z_L
+        The two windows (:func:`gaborcore.operators.torus_window`).
+    mode : {"correlation", "convolution"}
+        CNN-style correlation (condition ``F_s(w_g) V_g g = F_s(w_h) V_h h``) or true
+        convolution (``F_s(w_g) conj(V_g g) = F_s(w_h) conj(V_h h)``).
+    eps : float
+        Regularisation, relative to the largest ``|V_h h|^2`` (or coset sum).
+
+    Full grid: regularised division, exact wherever ``V_h h`` covers the support of
+    ``F_s(w_g) V_g g``.  Lattice: least squares over the periodic copies (cosets) of each
+    lattice point, the best approximation of one Gabor multiplier by another.
+    """
+    _validation.choice("mode", mode, ("correlation", "convolution"))
+    g = np.asarray(g)
+    h = np.asarray(h)
+    if g.ndim != 1 or g.shape != h.shape:
+        raise ParameterError(f"g and h must be windows on the same Z_L, got {g.shape}, {h.shape}")
+    L = g.shape[0]
+    w_g = np.asarray(w_g)
+    conv = mode == "convolution"
+    if hop_length is None:
+        if w_g.shape != (L, L):
+            raise ParameterError(f"w_g has shape {w_g.shape}; the full grid needs ({L}, {L})")
+        Vg, Vh = ambiguity(g), ambiguity(h)
+        if conv:
+            Vg, Vh = np.conj(Vg), np.conj(Vh)
+        Fg = symplectic_fft(w_g)
+        B = np.abs(Vh) ** 2
+        Fh = Fg * Vg * np.conj(Vh) / (B + eps * B.max())
+        w_h = symplectic_fft(Fh)
+        phi_g, phi_h = Fg * Vg, Fh * Vh
+        diff = phi_g - phi_h
+        res = TransferResult(w_h if np.iscomplexobj(w_g) else w_h.real, float(np.abs(diff).sum()),
+                             float(np.linalg.norm(diff) / max(np.linalg.norm(phi_g), 1e-300)))
+        return res
+    a = _validation.positive_int("hop_length", hop_length)
+    M = _validation.positive_int("n_fft", n_fft)
+    if L % a or L % M:
+        raise ParameterError(f"L={L} must be a multiple of hop_length={a} and n_fft={M}")
+    N = L // a
+    if w_g.shape != (N, M):
+        raise ParameterError(f"w_g has shape {w_g.shape}; the lattice needs (N, M) = ({N}, {M})")
+    rows = _overlap_rows(g, h)
+    A = np.zeros((M, N), np.complex128)
+    B = np.zeros((M, N))
+    for r0 in range(0, len(rows), 128):  # coset sums, a block of time lags at a time
+        x = rows[r0:r0 + 128]
+        Vg, Vh = ambiguity(g, rows=x), ambiguity(h, rows=x)
+        if conv:
+            Vg, Vh = np.conj(Vg), np.conj(Vh)
+        prod = (Vg * np.conj(Vh)).reshape(len(x), L // N, N).sum(1)
+        energy = (np.abs(Vh) ** 2).reshape(len(x), L // N, N).sum(1)
+        np.add.at(A, x % M, prod)
+        np.add.at(B, x % M, energy)
+    P_g = lattice_symplectic_fft(w_g, length=L)
+    P_h = P_g * A / (B + eps * B.max())
+    w_h = lattice_symplectic_ifft(P_h, length=L)
+    # the guarantee: sum over the full grid of |P_g V_g g - P_h V_h h|
+    bound, d2, p2 = 0.0, 0.0, 0.0
+    for r0 in range(0, len(rows), 128):
+        x = rows[r0:r0 + 128]
+        Vg, Vh = ambiguity(g, rows=x), ambiguity(h, rows=x)
+        if conv:
+            Vg, Vh = np.conj(Vg), np.conj(Vh)
+        phi_g = tile_lattice(P_g, L, x) * Vg
+        diff = phi_g - tile_lattice(P_h, L, x) * Vh
+        bound += float(np.abs(diff).sum())
+        d2 += float(np.sum(np.abs(diff) ** 2))
+        p2 += float(np.sum(np.abs(phi_g) ** 2))
+    return TransferResult(w_h if np.iscomplexobj(w_g) else w_h.real, bound,
+                          float(np.sqrt(d2 / max(p2, 1e-300))))
+
+
+# ---------------------------------------------------------------------------------------------
+# Proposition IV.5: the mel spectrogram as time-averaged band energies
+# ---------------------------------------------------------------------------------------------
+def time_average(S, averaging, *, hops=None):
+    """The TA operator of Eq. (8): ``TA(l, k) = sum_l' S(l', k) avg_k(l' - l)`` per band.
+
+    Parameters
+    ----------
+    S : array, shape (..., n_bands, T)
+        Band energies over time (circular in time).
+    averaging : array (T,) or (n_bands, T), or list of arrays
+        The averaging function of each band on ``Z_T`` (index 0 = lag 0).
+    hops : int or sequence of int, optional
+        Per-band output hop: band k is returned at ``l = 0, hops[k], 2 hops[k], ...`` (then the
+        result is a list of arrays, one per band).
+    """
+    S = np.asarray(S)
+    T = S.shape[-1]
+    avg = np.asarray(averaging)
+    if avg.shape[-1] != T:
+        raise ParameterError(f"averaging functions need {T} samples, got {avg.shape}")
+    out = np.fft.ifft(np.fft.fft(S, axis=-1) * np.conj(np.fft.fft(np.conj(avg), axis=-1)),
+                      axis=-1)
+    out = out.real if not (np.iscomplexobj(S) or np.iscomplexobj(avg)) else out
+    if hops is None:
+        return out
+    hops = np.broadcast_to(np.asarray(hops), (S.shape[-2],))
+    return [out[..., k, :: int(hops[k])] for k in range(S.shape[-2])]
+
+
+def _periodic_gaussian(L: int, centre: float, width: float) -> np.ndarray:
+    t = np.arange(L)
+    d = (t - centre) % L
+    d = np.minimum(d, L - d) if False else d
+    out = np.zeros(L)
+    for k in range(-3, 4):
+        out += np.exp(-np.pi * (d + k * L) ** 2 / width**2)
+    return out
+
+
+@dataclasses.dataclass
+class GaussianMelDesign:
+    """The exact design of THEORY.md 3.2 for Gaussian windows and Gaussian bands."""
+
+    length: int
+    sigma_g: float
+    centres: np.ndarray  # c_k, fine frequency bins
+    betas: np.ndarray  # beta_k, fine bins
+    sigma_h: np.ndarray
+    r: np.ndarray
+    amplitude: np.ndarray
+
+    @property
+    def window(self) -> np.ndarray:
+        """g: the periodised Gaussian ``exp(-pi t^2 / sigma_g^2)`` on Z_L."""
+        return _periodic_gaussian(self.length, 0.0, self.sigma_g)
+
+    def bands(self) -> np.ndarray:
+        """``Lambda_k(nu) = exp(-pi (nu - c_k)^2 / beta_k^2)`` (periodised), shape (K, L)."""
+        return np.array([_periodic_gaussian(self.length, c, b)
+                         for c, b in zip(self.centres, self.betas)])
+
+    def filters(self) -> np.ndarray:
+        """``h_k = M_{c_k} exp(-pi t^2 / sigma_h^2)``, shape (K, L)."""
+        t = np.arange(self.length)
+        return np.array([np.exp(2j * np.pi * c * t / self.length)
+                         * _periodic_gaussian(self.length, 0.0, s)
+                         for c, s in zip(self.centres, self.sigma_h)])
+
+    def averaging(self) -> np.ndarray:
+        """``avg_k(y) = A_k exp(-pi y^2 / r_k^2)``, shape (K, L)."""
+        return np.array([A * _periodic_gaussian(self.length, 0.0, r)
+                         for A, r in zip(self.amplitude, self.r)])
+
+    def mel_spectrogram(self, f) -> np.ndarray:
+        """``MS(n, k) = sum_nu |V_g f(n, nu)|^2 Lambda_k(nu)``, full grid, shape (..., K, L)."""
+        S0 = _full_spectrogram(f, self.window)  # (..., L time, L freq)
+        return np.einsum("...nv,kv->...kn", S0, self.bands())
+
+    def time_averaged(self, f) -> np.ndarray:
+        """``TA(n, k) = sum_n' |V_{h_k} f(n', 0)|^2 avg_k(n' - n)``, shape (..., K, L)."""
+        f = np.asarray(f)
+        F = np.fft.fft(f, axis=-1)
+        h = self.filters()
+        # V_{h_k} f(x, 0) = sum_t f(t) conj(h_k(t - x)): a correlation, via the DFT
+        band = np.fft.ifft(F[..., None, :] * np.conj(np.fft.fft(h, axis=-1)), axis=-1)
+        return time_average(np.abs(band) ** 2, self.averaging())
+
+
+def _full_spectrogram(f, g) -> np.ndarray:
+    """``|V_g f(x, w)|^2`` on the full grid, shape (..., L, L) [time, frequency]."""
+    f = np.asarray(f)
+    L = f.shape[-1]
+    t = np.arange(L)
+    out = np.empty(f.shape[:-1] + (L, L))
+    for x0 in range(0, L, 256):
+        x = np.arange(x0, min(L, x0 + 256))
+        prod = f[..., None, :] * np.conj(g[(t[None, :] - x[:, None]) % L])
+        out[..., x0:x0 + len(x), :] = np.abs(np.fft.fft(prod, axis=-1)) ** 2
+    return out
+
+
+def gaussian_mel_design(*, length: int, sigma_g: float, centres, betas=None,
+                        sigma_h=None) -> GaussianMelDesign:
+    """Exact mel-as-time-average design for a Gaussian window (THEORY.md 3.2, Prop. IV.5).
+
+    Give the band widths ``betas`` (fine bins) or the filter widths ``sigma_h``:
+    ``1 / sigma_h^2 = 2 beta^2 / L^2 + 1 / sigma_g^2``, ``r^2 = (sigma_g^2 - sigma_h^2) / 2``,
+    ``A = beta sigma_g / (sigma_h r)``.  Then ``TA = MS`` exactly (to rounding).
+    """
+    L = _validation.positive_int("length", length)
+    sg = _validation.positive_float("sigma_g", sigma_g)
+    c = np.atleast_1d(np.asarray(centres, np.float64))
+    if (betas is None) == (sigma_h is None):
+        raise ParameterError("give exactly one of betas and sigma_h")
+    if betas is None:
+        sh = np.broadcast_to(np.asarray(sigma_h, np.float64), c.shape).copy()
+        if np.any(sh >= sg) or np.any(sh <= 0):
+            raise ParameterError(f"sigma_h must lie in (0, sigma_g={sg})")
+        b = L * np.sqrt((1 / sh**2 - 1 / sg**2) / 2)
+    else:
+        b = np.broadcast_to(np.asarray(betas, np.float64), c.shape).copy()
+        if np.any(b <= 0):
+            raise ParameterError("betas must be positive")
+        sh = 1 / np.sqrt(2 * b**2 / L**2 + 1 / sg**2)
+    r = np.sqrt((sg**2 - sh**2) / 2)
+    A = b * sg / (sh * r)
+    return GaussianMelDesign(L, sg, c, b, sh, r, A)
+
+
+@dataclasses.dataclass
+class TriangularMelDesign:
+    """Band-pass filters ``|H_k| = sqrt(Lambda_k)`` averaged with ``L |g|^2``: an approximation
+    of the triangular mel spectrogram whose error is reported per band (THEORY.md 3.2)."""
+
+    filters_hat: np.ndarray  # (K, L) zero-phase frequency responses sqrt(Lambda_k)
+    averaging: np.ndarray  # (L,)
+    bands_hat: np.ndarray  # (K, L) Lambda_k on the fine grid
+    window: np.ndarray  # g on Z_L
+    centres_hz: np.ndarray
+
+    def mel_spectrogram(self, f) -> np.ndarray:
+        S0 = _full_spectrogram(f, self.window)
+        return np.einsum("...nv,kv->...kn", S0, self.bands_hat)
+
+    def time_averaged(self, f) -> np.ndarray:
+        F = np.fft.fft(np.asarray(f), axis=-1)
+        band = np.fft.ifft(F[..., None, :] * self.filters_hat, axis=-1)
+        return time_average(np.abs(band) ** 2, self.averaging)
+
+    def band_errors(self, f) -> np.ndarray:
+        """Relative L2 error ``||TA_k - MS_k|| / ||MS_k||`` of every band for signal(s) f."""
+        ms, ta = self.mel_spectrogram(f), self.time_averaged(f)
+        axes = tuple(i for i in range(ms.ndim) if i != ms.ndim - 2)
+        num = np.sqrt(np.sum((ta - ms) ** 2, axis=axes))
+        den = np.sqrt(np.sum(ms**2, axis=axes))
+        return num / np.where(den > 0, den, 1.0)
+
+
+def triangular_mel_design(*, sr: float, length: int, window, n_mels: int = 40,
+                          fmin: float = 0.0, fmax: float | None = None, htk: bool = False,
+                          norm=None) -> TriangularMelDesign:
+    """Adaptive-filter approximation of triangular mel filters on the fine grid of ``length``.
+
+    ``window`` is g on Z_L (e.g. ``torus_window(get_window("hann", 1024), L)``).  The relative
+    error grows like (duration of h_k) / (duration of g): about 1 % in the top bands and tens of
+    per cent in the lowest bands for a 1024-sample window at 22.05 kHz; see :meth:`band_errors`.
+    """
+    from .filterbanks import filterbank, mel_frequencies
+
+    L = _validation.positive_int("length", length)
+    g = np.asarray(window)
+    if g.shape != (L,):
+        raise ParameterError(f"window must be a length-{L} array on Z_L, got {g.shape}")
+    Lam_half = filterbank(sr=sr, n_fft=L, n_bands=n_mels, fmin=fmin, fmax=fmax, htk=htk,
+                          norm=norm, dtype=np.float64, _name="n_mels", _stacklevel=3)
+    Lam = np.zeros((n_mels, L))
+    Lam[:, : Lam_half.shape[1]] = Lam_half  # non-negative frequencies only (analytic bands)
+    centres = mel_frequencies(n_mels + 2, fmin=fmin, fmax=sr / 2 if fmax is None else fmax,
+                              htk=htk)[1:-1]
+    return TriangularMelDesign(np.sqrt(Lam), L * np.abs(g) ** 2, Lam, g, centres)
+
+
+# ---------------------------------------------------------------------------------------------
+# Definition IV.1, tested empirically
+# ---------------------------------------------------------------------------------------------
+@dataclasses.dataclass
+class EquivalenceReport:
+    """Outcome of :func:`check_equivalence` over all parameter draws."""
+
+    agreement: np.ndarray  # per draw: fraction of examples with the same predicted label
+    min_margin: np.ndarray  # per draw: smallest top-1 minus top-2 score of the first network
+    max_output_difference: np.ndarray  # per draw: largest |score_1 - score_2|
+
+    @property
+    def equivalent(self) -> bool:
+        """True when every draw predicted the same label for every example."""
+        return bool(np.all(self.agreement == 1.0))
+
+    def __str__(self) -> str:
+        return (f"agreement {self.agreement.min():.3f}..{self.agreement.max():.3f} over "
+                f"{len(self.agreement)} draws; smallest margin {self.min_margin.min():.3g}; "
+                f"largest output difference {self.max_output_difference.max():.3g}")
+
+
+def check_equivalence(pair1, pair2, dataset, *, draws: int = 5, seed: int = 0,
+                      build=None) -> EquivalenceReport:
+    """Test Definition IV.1 on a data set of ``(signal, label)`` pairs.
+
+    ``pair1`` and ``pair2`` are ``(feature, network_factory)``: ``feature(signal)`` returns the
+    representation, ``network_factory(theta)`` a function from a representation to class
+    scores.  For each draw, ``theta1`` is sampled by ``build(rng)`` which returns
+    ``(theta1, theta2)``: the second network's parameters constructed from the first as the
+    theorem prescribes (kernel transfer for Thm. IV.4, an added time-averaging layer for
+    Thm. IV.6; see :func:`kernel_transfer_networks`).  The predicted labels of both pairs are
+    compared on every example.
+    """
+    if build is None:
+        raise ParameterError("build(rng) -> (theta1, theta2) is required")
+    (feat1, net1), (feat2, net2) = pair1, pair2
+    rng = np.random.default_rng(seed)
+    signals = [np.asarray(s) for s, _ in dataset]
+    if not signals:
+        raise ParameterError("dataset is empty")
+    X1 = [feat1(s) for s in signals]
+    X2 = [feat2(s) for s in signals]
+    agree, margin, diff = [], [], []
+    for _ in range(_validation.positive_int("draws", draws)):
+        th1, th2 = build(rng)
+        n1, n2 = net1(th1), net2(th2)
+        s1 = np.array([n1(x) for x in X1])
+        s2 = np.array([n2(x) for x in X2])
+        top = np.sort(s1, axis=1)
+        agree.append(np.mean(np.argmax(s1, 1) == np.argmax(s2, 1)))
+        margin.append(float(np.min(top[:, -1] - top[:, -2])) if s1.shape[1] > 1 else np.inf)
+        diff.append(float(np.max(np.abs(s1 - s2))))
+    return EquivalenceReport(np.array(agree), np.array(margin), np.array(diff))
+
+
+def kernel_transfer_networks(g_window, h_window, *, hop_length: int, n_fft: int, length: int,
+                             n_classes: int = 4, pool: int = 4, beta: float = 10.0):
+    """Pairs and a builder for Theorem IV.4 on the lattice (hop_length, n_fft).
+
+    Returns ``(pair_g, pair_h, build)`` for :func:`check_equivalence`: features are lattice
+    spectrograms with the short windows ``g_window`` and ``h_window`` (centred arrays); the
+    network is correlation with a first-layer kernel, ReLU, ``pool x pool`` max pooling and a
+    dense layer.  ``build`` draws a random kernel smooth along frequency (``beta`` bins) and a
+    random dense layer for the g-network and transfers the kernel to h.
+    """
+    from .operators import torus_window
+
+    L = length
+    g = torus_window(g_window, L)
+    h = torus_window(h_window, L)
+    g = g / np.linalg.norm(g)
+    h = h / np.linalg.norm(h)
+    N, M = L // hop_length, n_fft
+
+    def features(win):
+        w = win / np.linalg.norm(win)
+        return lambda s: lattice_spectrogram(s, w, hop_length=hop_length, n_fft=n_fft)
+
+    def network(theta):
+        kernel, dense = theta
+
+        def run(S):
+            y = np.maximum(correlate2d(S, kernel), 0.0)
+            y = y[: N - N % pool, : M - M % pool]
+            y = y.reshape(y.shape[0] // pool, pool, y.shape[1] // pool, pool).max(axis=(1, 3))
+            return dense @ y.ravel()
+
+        return run
+
+    def build(rng):
+        k = np.arange(M)
+        k = np.minimum(k, M - k)
+        w_g = np.zeros((N, M))
+        w_g[0] = np.exp(-np.pi * k**2 / beta**2) * (1 + 0.2 * rng.standard_normal())
+        w_g[1] = 0.3 * rng.standard_normal() * np.exp(-np.pi * k**2 / (2 * beta) ** 2)
+        w_h = transfer_kernel(w_g, g, h, hop_length=hop_length, n_fft=n_fft).kernel
+        n_feat = (N // pool) * (M // pool)
+        dense = rng.standard_normal((n_classes, n_feat)) / np.sqrt(n_feat)
+        return (w_g, dense), (w_h, dense)
+
+    return (features(g_window), network), (features(h_window), network), build

@@ -1,0 +1,328 @@
+"""Time-frequency operators of the paper (THEORY.md section 1), in exact discrete form.
+
+Signals live on the torus ``Z_L``; a window ``g`` is a length-L array with ``g[0]`` at time 0
+(use :func:`torus_window` to centre a short window at 0).  Two-dimensional arrays on
+``Z_L x Z_L`` are indexed ``[time (lag) x, frequency w]`` as in THEORY.md; lattice arrays
+``[n, k]`` (frame, channel) for a lattice with hop ``a`` and ``M`` channels, ``L = a N = b M``.
+
+* :func:`ambiguity`: ``V_g g(x, w) = sum_t g(t) conj(g(t - x)) exp(-2 pi i w t / L)`` (the paper's
+  ambiguity function, LTFAT ``dgt(g, g, 1, L)``), full grid or on a lattice.
+* :func:`symplectic_fft`: ``F_s F(x, w) = (1/L) sum_{y,v} F(y, v) exp(-2 pi i (w y - x v) / L)``,
+  its own inverse; :func:`lattice_symplectic_fft` / :func:`lattice_symplectic_ifft` for kernels on
+  a lattice (periodic with periods M in time lag and N in frequency lag).
+* :class:`GaborMultiplier`: ``G_m f = sum_{n,k} m[n, k] <f, g_{n,k}> g_{n,k}``,
+  ``g_{n,k} = M_{bk} T_{an} g``; also on an NSGT frame (:class:`NSGTMultiplier`).
+* :func:`spreading_function` of a matrix, :func:`multiplier_spreading_function`
+  (``eta = P_m . V_g g``) and :func:`operator_from_spreading`.
+* :func:`wigner`: the Wigner distribution for odd L.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validation
+from ._validation import ParameterError
+from .stft import dgt, idgt
+from .windows import frame_diagonal
+
+__all__ = [
+    "torus_window",
+    "ambiguity",
+    "ambiguity_lattice",
+    "symplectic_fft",
+    "lattice_symplectic_fft",
+    "lattice_symplectic_ifft",
+    "GaborMultiplier",
+    "NSGTMultiplier",
+    "spreading_function",
+    "multiplier_spreading_function",
+    "operator_from_spreading",
+    "wigner",
+]
+
+
+def torus_window(window: np.ndarray, length: int) -> np.ndarray:
+    """Place a short window (centre at ``len(window) // 2``) on ``Z_L`` with its centre at 0."""
+    w = np.asarray(window)
+    n = w.shape[-1]
+    L = _validation.positive_int("length", length)
+    if n > L:
+        raise ParameterError(f"window has {n} samples, more than length={L}")
+    g = np.zeros(L, dtype=np.result_type(w.dtype, np.float64))
+    g[(np.arange(n) - n // 2) % L] = w
+    return g
+
+
+def _torus(name: str, g) -> np.ndarray:
+    g = np.asarray(g)
+    if g.ndim != 1 or g.size < 2:
+        raise ParameterError(f"{name} must be a 1-D array on Z_L (L >= 2), got shape {g.shape}")
+    if g.dtype.kind not in "fc" or not np.isfinite(g).all():
+        raise ParameterError(f"{name} must be a finite float or complex array")
+    return g
+
+
+def _centred(g: np.ndarray, n_fft: int) -> np.ndarray:
+    """The STFT kernels' window for a real torus window supported within n_fft samples of 0."""
+    L = g.shape[0]
+    idx = (np.arange(n_fft) - n_fft // 2) % L
+    w = g[idx]
+    outside = np.ones(L, bool)
+    outside[idx] = False
+    if np.any(g[outside] != 0):
+        raise ParameterError(
+            f"the window is longer than n_fft={n_fft} around 0: only painless lattices are "
+            "supported by the fast path"
+        )
+    return w.real.astype(np.float64)
+
+
+def ambiguity(g, *, rows=None) -> np.ndarray:
+    """``V_g g`` on the full grid ``Z_L x Z_L`` (or only the time lags in ``rows``).
+
+    Row x is ``fft(g * conj(roll(g, x)))``.  For a window of support W only the lags
+    ``|x| < W`` are non-zero; pass ``rows`` to compute a subset (memory ``len(rows) * L``).
+    """
+    g = _torus("g", g)
+    L = g.shape[0]
+    xs = np.arange(L) if rows is None else np.asarray(rows) % L
+    out = np.empty((len(xs), L), np.complex128)
+    t = np.arange(L)
+    for i0 in range(0, len(xs), 256):  # blocks of rows: bounded temporaries
+        x = xs[i0:i0 + 256]
+        prod = g[None, :] * np.conj(g[(t[None, :] - x[:, None]) % L])
+        out[i0:i0 + len(x)] = np.fft.fft(prod, axis=-1)
+    return out
+
+
+def ambiguity_lattice(g, *, hop_length: int, n_fft: int, backend=None) -> np.ndarray:
+    """``V_g g(a n, b m)`` on the lattice, shape ``(N, M)``, through the compiled Gabor transform.
+
+    ``g`` must be real and supported within ``n_fft`` samples around 0 (painless lattice).
+    """
+    g = _torus("g", g)
+    if np.iscomplexobj(g):
+        V = ambiguity(g, rows=np.arange(0, g.shape[0], hop_length))
+        return V[:, :: g.shape[0] // n_fft]
+    w = _centred(g, n_fft)
+    c = dgt(g.astype(np.complex128), window=w, hop_length=hop_length, n_fft=n_fft,
+            backend=backend)
+    return c.T  # [frequency, frame] -> [frame n, channel m]
+
+
+def symplectic_fft(F) -> np.ndarray:
+    """``F_s F`` on ``Z_L x Z_L`` (involutive: ``symplectic_fft(symplectic_fft(F)) == F``)."""
+    F = np.asarray(F)
+    if F.ndim != 2 or F.shape[0] != F.shape[1]:
+        raise ParameterError(f"F must be a square L x L array, got shape {F.shape}")
+    return np.fft.ifft(np.fft.fft(F, axis=0), axis=1).T
+
+
+def lattice_symplectic_fft(w, *, length: int) -> np.ndarray:
+    """``P_w(x, v) = (1/L) sum_{n,k} w[n, k] exp(-2 pi i (v n / N - x k / M))``, shape (M, N).
+
+    ``w`` is a kernel on the lattice, shape ``(N, M)`` (frames, channels); ``P_w`` is periodic
+    with period M in the time lag x and N in the frequency lag v.
+    """
+    w = np.asarray(w)
+    if w.ndim != 2:
+        raise ParameterError(f"w must be 2-D (N, M), got shape {w.shape}")
+    M = w.shape[1]
+    return (M / length) * np.fft.ifft(np.fft.fft(w, axis=0), axis=1).T
+
+
+def lattice_symplectic_ifft(P, *, length: int) -> np.ndarray:
+    """Inverse of :func:`lattice_symplectic_fft`: the kernel ``w[n, k]`` from ``P`` (M, N)."""
+    P = np.asarray(P)
+    if P.ndim != 2:
+        raise ParameterError(f"P must be 2-D (M, N), got shape {P.shape}")
+    M = P.shape[0]
+    return (length / M) * np.fft.ifft(np.fft.fft(P, axis=0), axis=1).T
+
+
+def tile_lattice(P: np.ndarray, length: int, rows=None) -> np.ndarray:
+    """A periodic lattice array ``P`` (M, N) evaluated on the full grid (selected rows)."""
+    M, N = P.shape
+    xs = np.arange(length) if rows is None else np.asarray(rows) % length
+    return P[xs % M][:, np.arange(length) % N]
+
+
+class GaborMultiplier:
+    """``G_m f = sum_{n,k} m[n, k] <f, g_{n,k}> g_{n,k}`` on the lattice (hop, n_fft).
+
+    Parameters
+    ----------
+    mask : array, shape (N, M)
+        The symbol ``m[n, k]`` (frame n, channel k), real or complex; ``N = L / hop``.
+    window : array on Z_L
+        The window g (see :func:`torus_window`).
+    hop_length, n_fft : int
+        Lattice ``a`` and ``M``; ``L`` must be a multiple of both.
+
+    Real signals, a real window supported within ``n_fft`` samples and a real mask symmetric in
+    frequency (``m[n, k] == m[n, -k]``) use the compiled Gabor transform both ways; anything else
+    uses the explicit (NumPy) synthesis.
+    """
+
+    def __init__(self, mask, window, *, hop_length: int, n_fft: int):
+        g = _torus("window", window)
+        L = g.shape[0]
+        self.length, self.hop_length, self.n_fft = L, int(hop_length), int(n_fft)
+        if L % self.hop_length or L % self.n_fft:
+            raise ParameterError(
+                f"length {L} must be a multiple of hop_length={hop_length} and n_fft={n_fft}"
+            )
+        m = np.asarray(mask)
+        N = L // self.hop_length
+        if m.shape != (N, self.n_fft):
+            raise ParameterError(f"mask has shape {m.shape}; expected (N, M) = ({N}, {n_fft})")
+        self.mask = m
+        self.window = g
+        k = np.arange(self.n_fft)
+        self._fast = (not np.iscomplexobj(g) and not np.iscomplexobj(m)
+                      and np.allclose(m, m[:, (-k) % self.n_fft], rtol=0, atol=0))
+        try:
+            self._w = _centred(g, self.n_fft) if not np.iscomplexobj(g) else None
+        except ParameterError:
+            self._w, self._fast = None, False
+
+    def adjoint(self) -> GaborMultiplier:
+        """``G_m^* = G_{conj(m)}``."""
+        return GaborMultiplier(np.conj(self.mask), self.window, hop_length=self.hop_length,
+                               n_fft=self.n_fft)
+
+    def coefficients(self, f) -> np.ndarray:
+        """``<f, g_{n,k}>``, shape ``(..., N, M)``."""
+        f = np.asarray(f)
+        if self._w is not None:
+            c = dgt(f.astype(np.complex128), window=self._w, hop_length=self.hop_length,
+                    n_fft=self.n_fft)
+            return np.swapaxes(c, -1, -2)
+        L, a, M = self.length, self.hop_length, self.n_fft
+        t = np.arange(L)
+        out = np.empty(f.shape[:-1] + (L // a, M), np.complex128)
+        for n in range(L // a):
+            u = f * np.conj(self.window[(t - a * n) % L])
+            out[..., n, :] = np.fft.fft(u.reshape(f.shape[:-1] + (L // M, M)).sum(-2), axis=-1)
+        return out
+
+    def synthesize(self, d) -> np.ndarray:
+        """``sum_{n,k} d[n, k] g_{n,k}`` for coefficients ``d[..., n, k]``."""
+        d = np.asarray(d)
+        L, a, M = self.length, self.hop_length, self.n_fft
+        t = np.arange(L)
+        out = np.zeros(d.shape[:-2] + (L,), np.complex128)
+        for n in range(L // a):
+            u = M * np.fft.ifft(d[..., n, :], axis=-1)  # sum_k d e^{2 pi i k t / M}, period M
+            out += u[..., t % M] * self.window[(t - a * n) % L]
+        return out
+
+    def apply(self, f) -> np.ndarray:
+        """``G_m f`` for ``f[..., L]`` (real in, real out on the compiled path)."""
+        f = _validation.signal("f", f, min_length=self.length, allow_complex=True)
+        if f.shape[-1] != self.length:
+            raise ParameterError(f"f has {f.shape[-1]} samples; the multiplier has L={self.length}")
+        if self._fast and not np.iscomplexobj(f):
+            return self._apply_fast(f)
+        return self.synthesize(self.mask * self.coefficients(f))
+
+    __call__ = apply
+
+    def _apply_fast(self, f):
+        # analysis and synthesis through the compiled STFT kernels: idgt is synthesis with the
+        # canonical dual g / D, so synthesis with g itself is idgt times D
+        L, a, M = self.length, self.hop_length, self.n_fft
+        n_freq = M // 2 + 1
+        c = dgt(f, window=self._w, hop_length=a, n_fft=M)
+        d = c * self.mask[:, :n_freq].T.astype(c.dtype)
+        y = idgt(d, window=self._w, hop_length=a, n_fft=M, length=L)
+        return y * self._diagonal()
+
+    def _diagonal(self) -> np.ndarray:
+        D = getattr(self, "_D", None)
+        if D is None:
+            L, a, M = self.length, self.hop_length, self.n_fft
+            lin = frame_diagonal(self._w, a, L // a)
+            k = -(-lin.shape[0] // L)
+            ext = np.zeros(k * L)
+            ext[: lin.shape[0]] = lin
+            D = self._D = M * np.roll(ext.reshape(k, L).sum(0), -(M // 2))
+        return D
+
+    def matrix(self) -> np.ndarray:
+        """The explicit L x L matrix (small L only)."""
+        if self.length > 4096:
+            raise ParameterError(f"matrix() is for small L; L={self.length}")
+        return self.synthesize(self.mask * self.coefficients(np.eye(self.length))).T
+
+
+class NSGTMultiplier:
+    """``sum_k sum_n m_k[n] <f, phi_{k,n}> phi_{k,n}`` on the frame of an :class:`~gaborcore.NSGT`
+    plan (analysis windows, not duals, on both sides).  ``mask`` has the plan's coefficient
+    layout (a ``(total,)`` array, or NSGTCoefficients)."""
+
+    def __init__(self, plan, mask):
+        self.plan = plan
+        data = getattr(mask, "data", mask)
+        data = np.asarray(data)
+        if data.shape != (plan.total,):
+            raise ParameterError(f"mask has shape {data.shape}; the plan has {plan.total} "
+                                 "coefficients")
+        self.mask = data
+
+    def apply(self, f, *, backend=None) -> np.ndarray:
+        c = self.plan.forward(f, backend=backend).data * self.mask
+        y = self.plan.inverse(c.astype(np.result_type(c.dtype, np.complex64)), backend=backend)
+        # inverse() synthesises with the duals G / D (and 1/L); the atoms
+        # phi_kn(t) = sum_j G_k[j] exp(-2 pi i n (j - j_k) / M_k) exp(2 pi i j t / L) give
+        # sum d phi = L ifft(sum_k G_k FFT(d_k)) = L ifft(D fft(inverse(d)))
+        out = self.plan.length * np.fft.ifft(self.plan.diagonal * np.fft.fft(y, axis=-1), axis=-1)
+        return out.real if self.plan.real else out
+
+    __call__ = apply
+
+
+def spreading_function(K) -> np.ndarray:
+    """``eta(x, w) = (1/L) sum_t K[t, t - x] exp(-2 pi i w t / L)`` of an L x L matrix."""
+    K = np.asarray(K)
+    if K.ndim != 2 or K.shape[0] != K.shape[1]:
+        raise ParameterError(f"K must be a square matrix, got shape {K.shape}")
+    L = K.shape[0]
+    t = np.arange(L)
+    diags = K[t[None, :], (t[None, :] - t[:, None]) % L]  # [x, t] = K[t, t - x]
+    return np.fft.fft(diags, axis=1) / L
+
+
+def operator_from_spreading(eta) -> np.ndarray:
+    """The matrix of ``H = sum_{x,w} eta(x, w) M_w T_x``."""
+    eta = np.asarray(eta)
+    L = eta.shape[0]
+    t = np.arange(L)
+    diags = L * np.fft.ifft(eta, axis=1)  # [x, t] = K[t, t - x]
+    K = np.zeros((L, L), np.complex128)
+    K[t[None, :], (t[None, :] - t[:, None]) % L] = diags
+    return K
+
+
+def multiplier_spreading_function(mult: GaborMultiplier) -> np.ndarray:
+    """``eta_{G_m} = P_m . V_g g`` (THEORY.md I7) on the full grid."""
+    L = mult.length
+    P = lattice_symplectic_fft(mult.mask, length=L)
+    return tile_lattice(P, L) * ambiguity(mult.window)
+
+
+def wigner(f) -> np.ndarray:
+    """Wigner distribution ``W(x, w) = sum_t f(x + t) conj(f(x - t)) exp(-4 pi i w t / L)``.
+
+    Defined for odd L (where 2 is invertible mod L); its marginals are ``L |f(x)|^2`` (summing
+    over w) and ``|F(w)|^2`` (summing over x, F the DFT).
+    """
+    f = _torus("f", f)
+    L = f.shape[0]
+    if L % 2 == 0:
+        raise ParameterError(f"the discrete Wigner distribution needs an odd length, L={L}")
+    t = np.arange(L)
+    prod = f[(t[:, None] + t[None, :]) % L] * np.conj(f[(t[:, None] - t[None, :]) % L])
+    # sum_t prod[x, t] exp(-2 pi i (2 w) t / L): an FFT evaluated at 2w mod L
+    return np.fft.fft(prod, axis=1)[:, (2 * t) % L]
