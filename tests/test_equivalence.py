@@ -153,3 +153,15 @@ def test_figure1_pipeline(tmp_path):
     assert r.bound >= r.max_error
     pytest.importorskip("matplotlib")
     assert r.png is not None and r.png.stat().st_size > 10_000
+
+
+def test_check_equivalence_theorem_IV6_time_averaging_layer(rng):
+    d = eq.gaussian_mel_design(length=512, sigma_g=40.0, centres=[20.0, 45.0, 80.0, 130.0],
+                               sigma_h=12.0)
+    pair_mel, pair_ta, build = eq.time_average_networks(d, pool=16)
+    data = [(rng.standard_normal(512), i % 4) for i in range(8)]
+    rep = eq.check_equivalence(pair_mel, pair_ta, data, build=build, draws=3)
+    assert rep.equivalent and rep.max_output_difference.max() < 1e-9 * 1e3
+    # without the averaging layer the second pair is a different model
+    no_avg = (pair_ta[0], pair_mel[1])
+    assert not eq.check_equivalence(pair_mel, no_avg, data, build=build, draws=3).equivalent

@@ -35,6 +35,7 @@ __all__ = [
     "check_equivalence",
     "EquivalenceReport",
     "kernel_transfer_networks",
+    "time_average_networks",
 ]
 
 
@@ -207,9 +208,7 @@ def time_average(S, averaging, *, hops=None):
 
 
 def _periodic_gaussian(L: int, centre: float, width: float) -> np.ndarray:
-    t = np.arange(L)
-    d = (t - centre) % L
-    d = np.minimum(d, L - d) if False else d
+    d = (np.arange(L) - centre) % L
     out = np.zeros(L)
     for k in range(-3, 4):
         out += np.exp(-np.pi * (d + k * L) ** 2 / width**2)
@@ -461,3 +460,42 @@ def kernel_transfer_networks(g_window, h_window, *, hop_length: int, n_fft: int,
         return (w_g, dense), (w_h, dense)
 
     return (features(g_window), network), (features(h_window), network), build
+
+
+def time_average_networks(design: GaussianMelDesign, *, n_classes: int = 4, pool: int = 16):
+    """Pairs and a builder for Theorem IV.6 with the exact Gaussian design.
+
+    ``pair_mel`` feeds the mel spectrogram ``MS`` (bands x time) to a network (ReLU of a random
+    per-band gain, time max pooling, dense layer); ``pair_ta`` feeds the band-pass energies
+    ``|V_{h_k} f(., 0)|^2`` to the same network with a time-averaging layer (Eq. (8)) added in
+    front.  Since ``TA = MS`` exactly, the two pairs are equivalent.
+    """
+    K, L = len(design.centres), design.length
+    avg = design.averaging()
+    h_hat = np.conj(np.fft.fft(design.filters(), axis=-1))
+
+    def band_energies(f):
+        F = np.fft.fft(np.asarray(f), axis=-1)
+        return np.abs(np.fft.ifft(F[None, :] * h_hat, axis=-1)) ** 2
+
+    def network(theta, averaging=False):
+        gain, bias, dense = theta
+
+        def run(X):
+            if averaging:
+                X = time_average(X, avg)
+            y = np.maximum(gain[:, None] * X + bias[:, None], 0.0)
+            y = y[:, : L - L % pool].reshape(K, -1, pool).max(axis=2)
+            return dense @ y.ravel()
+
+        return run
+
+    def build(rng):
+        n_feat = K * (L // pool)
+        theta = (rng.uniform(0.5, 1.5, K), -0.1 * rng.uniform(size=K),
+                 rng.standard_normal((n_classes, n_feat)) / np.sqrt(n_feat))
+        return theta, theta
+
+    pair_mel = (design.mel_spectrogram, lambda th: network(th, averaging=False))
+    pair_ta = (band_energies, lambda th: network(th, averaging=True))
+    return pair_mel, pair_ta, build
