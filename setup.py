@@ -99,6 +99,7 @@ def _extensions():
     # (module, sources, headers): one Cython shim per kernel family, C sources from csrc/
     table = [
         ("_stft", ["csrc/gc_stft.c"], ["gc_stft.h", "gc_stft_impl.h"]),
+        ("_nn", ["csrc/gc_nn.c"], ["gc_nn.h", "gc_nn_impl.h"]),
         ("_nsgt", ["csrc/gc_nsgt.c"], ["gc_nsgt.h", "gc_nsgt_impl.h"]),
     ]
     exts = [

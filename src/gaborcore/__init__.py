@@ -4,9 +4,17 @@ Backends (``backend=``): ``"c"`` (C/Cython + FFTW, OpenMP), ``"numba"`` and ``"n
 :func:`available_backends` and :func:`show_config`.
 """
 
-from ._backend import available_backends, get_workers, set_backend, set_workers
-from ._config import show_config
+import os as _os
+
+# The C kernels run one OpenMP parallel region per call; libgomp's default spin-waiting between
+# regions steals the CPUs from other threads and processes on shared machines (measured here:
+# 1.6-2x slower with one process, 3-6x with two).  Sleep instead, unless the user chose a policy.
+# Must happen before libgomp is loaded (it reads the variable once).
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from . import equivalence, figure1, operators
+from ._backend import available_backends, get_workers, set_backend, set_workers  # noqa: E402
+from ._config import show_config
 from ._validation import ParameterError
 from .features import (
     MelSpectrogram,
@@ -106,3 +114,9 @@ __all__ = [
     "equivalence",
     "figure1",
 ]
+
+# CNN front-end kernels (gaborcore.nn): the layer functions most used on their own, and networks
+from . import nn  # noqa: E402
+from .nn import Network, avg_pool2d, conv2d, conv_matrix, lp_pool2d, max_pool2d  # noqa: E402
+
+__all__ += ["nn", "conv2d", "conv_matrix", "lp_pool2d", "max_pool2d", "avg_pool2d", "Network"]

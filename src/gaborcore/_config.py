@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 
@@ -23,6 +24,7 @@ def config() -> dict:
         "fft_engine": _fftw.engine_name(),
         "cpu_count": _backend.cpu_count(),
         "default_workers": _backend.get_workers(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
     }
     try:
         from ._ext import _stft

@@ -1,0 +1,1108 @@
+r"""CNN front-end layers on spectrograms: convolution, pooling, activations, dense layers, networks.
+
+Section III of Dörfler, Bammer and Grill (2017) writes a CNN on a spectrogram as convolutional
+layers ``S_{n+1} = P_p^{K,L} σ(sum_k S_n * w + b)`` followed by dense layers
+``x_{n+1} = σ(A_n x_n + b_n)``.  This module computes those blocks on the compiled kernels
+(``backend="c"``: an implicit-GEMM convolution, one-pass pooling, OpenMP), or with numba or
+NumPy, and builds networks from them.
+
+Arrays are ``(batch, channels, F, T)`` (frequency rows, time columns: a spectrogram of
+gaborcore's layout ``(..., n_freq, n_frames)`` with a channel axis added); any number of leading
+batch axes is accepted.  float32 stays float32 and float64 stays float64; weights are cast to the
+precision of the data.
+
+Definitions (``xp`` is the input padded by ``(top, bottom, left, right)`` samples, with zeros or
+circularly: ``xp[r, c] = x[(r - top) mod F, (c - left) mod T]``):
+
+* CNN-style correlation (what CNN layers, and PyTorch's ``conv2d``, compute; THEORY.md's ``⋆``)::
+
+      y[b, o, i, j] = bias[o] + sum_{c, u, v} xp[b, c, i*sh + u*dh, j*sw + v*dw] * w[o, c, u, v]
+
+* true convolution (THEORY.md's ``⊛``, the paper's ``S * w``): the same with the kernel reversed,
+  ``w[o, c, kh-1-u, kw-1-v]``.
+
+* padding ``"valid"`` (none), ``"full"`` (``dh*(kh-1)`` on both sides), ``"same"`` (output of
+  ``ceil(F / sh)`` rows: the kernel element ``(kh - 1) // 2`` sits on the output sample, so the
+  correlation pads ``(total // 2, total - total // 2)`` like PyTorch and the convolution
+  ``(total - total // 2, total // 2)`` like :func:`scipy.signal.convolve2d`), ``"circular"``
+  (``"same"`` on the torus: the paper's circular convolution and THEORY.md's torus conventions),
+  or explicit sample counts.
+
+* Lp pooling (the paper's Eq. (4)): ``y[i, j] = ||v_{i,j}||_p = (sum |v|^p)^(1/p)`` over the
+  ``kh x kw`` block ``v_{i,j}`` starting at ``(i*sh - ph, j*sw - pw)`` (padding contributes
+  nothing), ``max |v|`` for ``p = inf``.  Max pooling takes ``max v`` (padding is ``-inf``);
+  average pooling divides the sum by the block size as PyTorch's ``avg_pool2d`` does.
+"""
+
+from __future__ import annotations
+
+import numbers
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import _backend, _validation
+from ._validation import ParameterError
+
+__all__ = [
+    "conv2d",
+    "conv_output_shape",
+    "conv_matrix",
+    "lp_pool2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "pool_output_shape",
+    "dense",
+    "flatten",
+    "relu",
+    "leaky_relu",
+    "absolute",
+    "tanh",
+    "sigmoid",
+    "log_compression",
+    "Layer",
+    "Conv2d",
+    "LpPool2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "ReLU",
+    "LeakyReLU",
+    "Abs",
+    "Tanh",
+    "Sigmoid",
+    "LogCompression",
+    "Flatten",
+    "Dense",
+    "Network",
+]
+
+OPERATIONS = ("correlation", "convolution")
+PADDINGS = ("valid", "same", "full", "circular")
+PADDING_MODES = ("zeros", "circular")
+_ACT = {"none": 0, "relu": 1, "leaky_relu": 2, "abs": 3, "tanh": 4, "sigmoid": 5, "log1p": 6}
+_POOL_MAX, _POOL_AVG, _POOL_LP = 0, 1, 2
+# Multiply-adds (convolution, dense) or elements (pooling, activations) per thread below which
+# extra threads cost more than they save.
+_WORK_PER_THREAD = 1 << 21
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+def _n_threads(workers, work: int) -> int:
+    n = _backend.resolve_workers(workers)
+    return max(1, min(n, work // _WORK_PER_THREAD))
+
+
+def _kernels(backend):
+    return _backend.kernels(_backend.resolve_backend(backend), "_nn")
+
+
+def _data(name: str, x, min_ndim: int) -> np.ndarray:
+    """float32 / float64, at least ``min_ndim`` axes, C-contiguous (no scan for NaN: too slow)."""
+    x = _validation.signal(name, x, check_finite=False)
+    if x.ndim < min_ndim:
+        raise ParameterError(f"{name} has shape {x.shape}; at least {min_ndim} axes are needed")
+    return np.ascontiguousarray(x)
+
+
+def _param(name: str, value, dtype: np.dtype, ndim: int | None = None) -> np.ndarray:
+    """A real weight array cast to ``dtype`` (C-contiguous)."""
+    a = np.asarray(value)
+    if a.dtype.kind not in "fiu" or a.dtype == np.float16:
+        raise ParameterError(f"{name} has dtype {a.dtype}; real numbers are required")
+    if ndim is not None and a.ndim != ndim:
+        raise ParameterError(f"{name} has shape {a.shape}; {ndim} axes are required")
+    if a.size and not np.isfinite(a).all():
+        raise ParameterError(f"{name} contains NaN or Inf values")
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def _pair(name: str, value, *, minimum: int = 1) -> tuple[int, int]:
+    if isinstance(value, numbers.Integral | np.integer) and not isinstance(value, bool):
+        value = (value, value)
+    if not isinstance(value, Sequence | np.ndarray) or len(value) != 2:
+        raise ParameterError(f"{name}={value!r} must be an integer or a pair of integers")
+    return tuple(_validation.positive_int(name, v, minimum=minimum) for v in value)
+
+
+def _out(out, shape, dtype) -> np.ndarray:
+    if out is None:
+        return np.empty(shape, dtype)
+    return _validation.out_array("out", out, shape, dtype)
+
+
+# ---- convolution ----------------------------------------------------------------------------
+
+def _conv_geometry(in_hw, kernel_hw, *, stride, padding, dilation, operation, padding_mode):
+    """Resolve the arguments of a convolution: strides, dilations, pads, circular, flip, out."""
+    sh, sw = _pair("stride", stride)
+    dh, dw = _pair("dilation", dilation)
+    operation = _validation.choice("operation", operation, OPERATIONS)
+    padding_mode = _validation.choice("padding_mode", padding_mode, PADDING_MODES)
+    circular = padding_mode == "circular"
+    flip = operation == "convolution"
+    (kh, kw), (h, w) = kernel_hw, in_hw
+    tot_h, tot_w = dh * (kh - 1), dw * (kw - 1)
+    if isinstance(padding, str):
+        padding = _validation.choice("padding", padding, PADDINGS)
+        if padding == "valid":
+            pads = (0, 0, 0, 0)
+        elif padding == "full":
+            pads = (tot_h, tot_h, tot_w, tot_w)
+        else:
+            circular = circular or padding == "circular"
+            lo_h, lo_w = tot_h // 2, tot_w // 2
+            # F + tot_h padded rows give (F - 1) // sh + 1 = ceil(F / sh) outputs
+            if flip:
+                pads = (tot_h - lo_h, lo_h, tot_w - lo_w, lo_w)
+            else:
+                pads = (lo_h, tot_h - lo_h, lo_w, tot_w - lo_w)
+    else:
+        if isinstance(padding, numbers.Integral | np.integer) and not isinstance(padding, bool):
+            padding = (padding, padding)
+        if not isinstance(padding, Sequence | np.ndarray) or len(padding) not in (2, 4):
+            raise ParameterError(
+                f"padding={padding!r} must be one of {list(PADDINGS)}, an integer, (rows, columns)"
+                " or (top, bottom, left, right)"
+            )
+        p = [_validation.positive_int("padding", v, minimum=0) for v in padding]
+        pads = tuple(p) if len(p) == 4 else (p[0], p[0], p[1], p[1])
+    hp, wp = h + pads[0] + pads[1], w + pads[2] + pads[3]
+    if hp < tot_h + 1 or wp < tot_w + 1:
+        raise ParameterError(
+            f"weight: a kernel of {kh}x{kw} taps with dilation ({dh}, {dw}) spans "
+            f"{tot_h + 1}x{tot_w + 1} samples, larger than the padded input of {hp}x{wp}"
+        )
+    out_hw = ((hp - tot_h - 1) // sh + 1, (wp - tot_w - 1) // sw + 1)
+    return (sh, sw), (dh, dw), pads, circular, flip, out_hw
+
+
+def _conv_shapes(x_shape, w_shape):
+    """(leading shape, C_in, C_out, single-kernel?) of a convolution, checking the channel axes."""
+    if len(w_shape) == 2:
+        return x_shape[:-2], 1, 1, True
+    if len(w_shape) != 4:
+        raise ParameterError(
+            f"weight has shape {w_shape}; expected (C_out, C_in, kh, kw) or one kernel (kh, kw)"
+        )
+    if len(x_shape) < 3:
+        raise ParameterError(
+            f"x has shape {x_shape}; with a weight of shape {w_shape} it must be "
+            "(..., C_in, F, T)"
+        )
+    if x_shape[-3] != w_shape[1]:
+        raise ParameterError(
+            f"x has {x_shape[-3]} channels (axis -3 of shape {x_shape}) but weight expects "
+            f"C_in={w_shape[1]} (shape {w_shape})"
+        )
+    return x_shape[:-3], w_shape[1], w_shape[0], False
+
+
+def conv_output_shape(input_shape, weight_shape, *, stride=1, padding="valid", dilation=1,
+                      operation="correlation", padding_mode="zeros") -> tuple:
+    """Shape of :func:`conv2d`'s result for an input of ``input_shape`` and a weight of
+    ``weight_shape`` (same keyword arguments as :func:`conv2d`)."""
+    input_shape, weight_shape = tuple(input_shape), tuple(weight_shape)
+    lead, _, c_out, single = _conv_shapes(input_shape, weight_shape)
+    *_, out_hw = _conv_geometry(input_shape[-2:], weight_shape[-2:], stride=stride,
+                                padding=padding, dilation=dilation, operation=operation,
+                                padding_mode=padding_mode)
+    return lead + (() if single else (c_out,)) + out_hw
+
+
+def _conv_apply(x, w, b, *, stride, padding, dilation, operation, padding_mode, act, act_param,
+                out, workers, backend):
+    """The layer on validated arrays: x float32/64 C-contiguous, w and b (or None) of its dtype."""
+    lead, c_in, c_out, single = _conv_shapes(x.shape, w.shape)
+    (sh, sw), (dh, dw), pads, circular, flip, out_hw = _conv_geometry(
+        x.shape[-2:], w.shape[-2:], stride=stride, padding=padding, dilation=dilation,
+        operation=operation, padding_mode=padding_mode)
+    if single:
+        w = w.reshape(1, 1, *w.shape)
+    if b is not None and b.shape[0] != c_out:
+        raise ParameterError(f"bias has {b.shape[0]} values; {c_out} (one per output channel) "
+                             "are required")
+    shape = lead + (() if single else (c_out,)) + out_hw
+    out = _out(out, shape, x.dtype)
+    x4 = x.reshape(-1, c_in, *x.shape[-2:])
+    n_batch = x4.shape[0]
+    if n_batch == 0:
+        return out
+    work = n_batch * c_out * out_hw[0] * out_hw[1] * c_in * w.shape[2] * w.shape[3]
+    _kernels(backend).conv2d(x4, w, b, out.reshape(n_batch, c_out, *out_hw), (sh, sw), (dh, dw),
+                             pads, circular, flip, act, act_param, _n_threads(workers, work))
+    return out
+
+
+def conv2d(x, weight, bias=None, *, stride=1, padding="valid", dilation=1,
+           operation: str = "correlation", padding_mode: str = "zeros", out=None, workers=None,
+           backend=None) -> np.ndarray:
+    r"""2-D convolution layer: CNN-style correlation (default) or true convolution.
+
+    .. math::
+
+        y[b, o, i, j] = \mathrm{bias}[o] + \sum_{c, u, v}
+            x_p[b, c, i s_h + u d_h, j s_w + v d_w]\; w[o, c, u', v']
+
+    with :math:`x_p` the padded input and :math:`(u', v') = (u, v)` for
+    ``operation="correlation"`` (PyTorch's ``conv2d``) or :math:`(k_h-1-u, k_w-1-v)` for
+    ``operation="convolution"``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., C_in, F, T), or (..., F, T) with a single kernel
+        float32 or float64 input; leading axes are batch axes.
+    weight : array_like, shape (C_out, C_in, kh, kw) or (kh, kw)
+        Kernels, cast to the precision of ``x``.  A 2-D ``weight`` is one kernel applied to every
+        ``(F, T)`` plane of ``x`` (the output then has no channel axis).
+    bias : array_like, shape (C_out,), optional
+        Added to every output of channel ``o`` (a scalar or shape (1,) for a single kernel).
+    stride, dilation : int or (int, int)
+        Steps between outputs and between kernel taps along (F, T).
+    padding : {"valid", "same", "full", "circular"}, int, (int, int) or (int, int, int, int)
+        Named padding (see :mod:`gaborcore.nn`) or samples added (both sides of each axis, or
+        top, bottom, left, right).
+    operation : {"correlation", "convolution"}
+        ``"convolution"`` reverses the kernel (THEORY.md section 1).
+    padding_mode : {"zeros", "circular"}
+        What explicit (or named) padding is filled with; ``padding="circular"`` implies
+        ``"circular"``.
+    out : ndarray, optional
+        Preallocated C-contiguous result.
+    workers : int, optional
+        Threads (scipy.fft semantics); results do not depend on it.
+    backend : {"auto", "c", "numba", "numpy"}, optional
+
+    Returns
+    -------
+    y : ndarray, shape (..., C_out, F_out, T_out) or (..., F_out, T_out)
+        ``F_out = (F + pad_top + pad_bottom - dh (kh - 1) - 1) // sh + 1``, likewise ``T_out``.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> x = np.arange(20.0).reshape(1, 1, 4, 5)
+    >>> w = np.array([[[[0.0, 1.0], [0.0, 0.0]]]])       # picks the sample to the right
+    >>> gaborcore.nn.conv2d(x, w)[0, 0]
+    array([[ 1.,  2.,  3.,  4.],
+           [ 6.,  7.,  8.,  9.],
+           [11., 12., 13., 14.]])
+    >>> gaborcore.nn.conv2d(x[0, 0], w[0, 0], operation="convolution", padding="same")[0]
+    array([0., 0., 1., 2., 3.])
+    """
+    x = _data("x", x, 2)
+    w = _param("weight", weight, x.dtype)
+    b = None if bias is None else _param("bias", bias, x.dtype).reshape(-1)
+    return _conv_apply(x, w, b, stride=stride, padding=padding, dilation=dilation,
+                       operation=operation, padding_mode=padding_mode, act=0, act_param=0.0,
+                       out=out, workers=workers, backend=backend)
+
+
+def conv_matrix(weight, input_shape, *, stride=1, padding="valid", dilation=1,
+                operation: str = "correlation", padding_mode: str = "zeros", dtype=None):
+    r"""The convolution layer as an explicit sparse matrix: the paper's :math:`A_n`.
+
+    ``A @ S.ravel() == conv2d(S, weight, ...).ravel()`` for every ``S`` of shape
+    ``input_shape`` (no bias).  ``A`` is block-Toeplitz (one Toeplitz-of-Toeplitz block per pair
+    of channels), or block-circulant for circular padding.
+
+    Parameters
+    ----------
+    weight : array_like, shape (C_out, C_in, kh, kw) or (kh, kw)
+    input_shape : tuple of int
+        ``(C_in, F, T)``, or ``(F, T)`` for a single kernel.
+    stride, padding, dilation, operation, padding_mode
+        As for :func:`conv2d`.
+    dtype : float32 or float64, optional
+        Of the matrix; default float64 (float32 for a float32 weight).
+
+    Returns
+    -------
+    A : scipy.sparse.csr_array, shape (C_out * F_out * T_out, C_in * F * T)
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> w = np.array([[1.0, -1.0]])
+    >>> A = gaborcore.nn.conv_matrix(w, (2, 3))
+    >>> A.toarray()
+    array([[ 1., -1.,  0.,  0.,  0.,  0.],
+           [ 0.,  1., -1.,  0.,  0.,  0.],
+           [ 0.,  0.,  0.,  1., -1.,  0.],
+           [ 0.,  0.,  0.,  0.,  1., -1.]])
+    """
+    import scipy.sparse
+
+    w = np.asarray(weight)
+    if dtype is None:
+        dtype = np.float32 if w.dtype == np.float32 else np.float64
+    dtype = _validation.float_dtype("dtype", dtype)
+    w = _param("weight", w, dtype)
+    input_shape = tuple(_validation.positive_int("input_shape", n) for n in input_shape)
+    single = w.ndim == 2
+    if single:
+        if len(input_shape) != 2:
+            raise ParameterError(f"input_shape={input_shape} must be (F, T) for a single kernel")
+        w = w.reshape(1, 1, *w.shape)
+        input_shape = (1, *input_shape)
+    if len(input_shape) != 3:
+        raise ParameterError(f"input_shape={input_shape} must be (C_in, F, T)")
+    _conv_shapes(input_shape, w.shape)
+    c_out, c_in, kh, kw = w.shape
+    _, h, wd = input_shape
+    (sh, sw), (dh, dw), pads, circular, flip, (oh, ow) = _conv_geometry(
+        (h, wd), (kh, kw), stride=stride, padding=padding, dilation=dilation,
+        operation=operation, padding_mode=padding_mode)
+    # input row of output row i and tap u, (oh, kh); likewise columns (ow, kw)
+    r = np.arange(oh)[:, None] * sh + np.arange(kh)[None, :] * dh - pads[0]
+    c = np.arange(ow)[:, None] * sw + np.arange(kw)[None, :] * dw - pads[2]
+    if circular:
+        r, c = r % h, c % wd
+    ok_r, ok_c = (r >= 0) & (r < h), (c >= 0) & (c < wd)
+    if flip:
+        w = w[:, :, ::-1, ::-1]
+    # broadcast over (o, i, j, ci, u, v)
+    o_, i_, j_, ci_, u_, v_ = np.ix_(np.arange(c_out), np.arange(oh), np.arange(ow),
+                                     np.arange(c_in), np.arange(kh), np.arange(kw))
+    full = (c_out, oh, ow, c_in, kh, kw)
+    mask = np.broadcast_to(ok_r[i_, u_] & ok_c[j_, v_], full)
+    rows = np.broadcast_to((o_ * oh + i_) * ow + j_, full)[mask]
+    cols = np.broadcast_to((ci_ * h + r[i_, u_]) * wd + c[j_, v_], full)[mask]
+    vals = np.broadcast_to(w[o_, ci_, u_, v_], full)[mask]
+    A = scipy.sparse.coo_array((vals, (rows, cols)), shape=(c_out * oh * ow, c_in * h * wd))
+    return A.tocsr()
+
+
+# ---- pooling --------------------------------------------------------------------------------
+
+def _pool_len(name, n, k, s, p, ceil_mode):
+    if n + 2 * p < k:
+        raise ParameterError(
+            f"kernel_size: a pooling window of {k} is larger than the padded input of {n + 2 * p}"
+            f" samples along {name}"
+        )
+    o = (n + 2 * p - k + ((s - 1) if ceil_mode else 0)) // s + 1
+    if ceil_mode and (o - 1) * s >= n + p:
+        o -= 1  # the last window must start inside the input or its left padding (PyTorch)
+    return o
+
+
+def _pool_geometry(in_hw, kernel_size, stride, padding, ceil_mode):
+    kernel = _pair("kernel_size", kernel_size)
+    stride = kernel if stride is None else _pair("stride", stride)
+    padding = _pair("padding", padding, minimum=0)
+    for k, p in zip(kernel, padding, strict=True):
+        if p > k // 2:
+            raise ParameterError(
+                f"padding={padding} must be at most half the kernel_size={kernel} (PyTorch's rule:"
+                " every window then overlaps the input)"
+            )
+    out_hw = tuple(_pool_len(name, n, k, s, p, bool(ceil_mode)) for name, n, k, s, p in
+                   zip(("F", "T"), in_hw, kernel, stride, padding, strict=True))
+    return kernel, stride, padding, out_hw
+
+
+def pool_output_shape(input_shape, *, kernel_size, stride=None, padding=0,
+                      ceil_mode: bool = False) -> tuple:
+    """Shape of a pooling result (:func:`lp_pool2d`, :func:`max_pool2d`, :func:`avg_pool2d`)."""
+    input_shape = tuple(input_shape)
+    if len(input_shape) < 2:
+        raise ParameterError(f"input_shape={input_shape} must be (..., F, T)")
+    *_, out_hw = _pool_geometry(input_shape[-2:], kernel_size, stride, padding, ceil_mode)
+    return input_shape[:-2] + out_hw
+
+
+def _pool_apply(x, kind, p, kernel_size, stride, padding, ceil_mode, count_include_pad, out,
+                workers, backend):
+    x = _data("x", x, 2)
+    kernel, stride, padding, out_hw = _pool_geometry(x.shape[-2:], kernel_size, stride, padding,
+                                                     ceil_mode)
+    out = _out(out, x.shape[:-2] + out_hw, x.dtype)
+    planes = x.reshape(-1, *x.shape[-2:])
+    if planes.shape[0] == 0:
+        return out
+    _kernels(backend).pool2d(planes, out.reshape(-1, *out_hw), kind, kernel, stride, padding,
+                             float(p), bool(count_include_pad), _n_threads(workers, x.size))
+    return out
+
+
+def _lp_order(p) -> float:
+    if isinstance(p, bool) or not isinstance(p, numbers.Real | np.floating | np.integer):
+        raise ParameterError(f"p={p!r} must be a number in [1, inf]")
+    p = float(p)
+    if not p >= 1:
+        raise ParameterError(f"p={p} must be in [1, inf] (an l^p norm needs p >= 1)")
+    return p
+
+
+def lp_pool2d(x, *, p, kernel_size, stride=None, padding=0, ceil_mode: bool = False, out=None,
+              workers=None, backend=None) -> np.ndarray:
+    r"""Lp pooling :math:`P_p^{K,L}` (the paper's Eq. (4)): the p-norm of every block.
+
+    .. math::
+
+        y[\ldots, i, j] = \Big(\sum_{u < K,\, v < L} |x[\ldots, i s_h - p_h + u,
+            j s_w - p_w + v]|^p\Big)^{1/p}, \qquad
+        y = \max |x| \text{ over the block for } p = \infty
+
+    over the positions inside the input (zero padding contributes nothing).  p = 1, 2, inf and
+    small integers have fast paths.  PyTorch's ``lp_pool2d`` computes
+    ``(sum x^p)^(1/p)`` without the absolute value: the same for non-negative input (a
+    spectrogram, the output of a ReLU) or even p; for negative entries and odd p it differs (and
+    gives NaN for a negative sum).
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., F, T)
+        float32 or float64; every (F, T) plane is pooled.
+    p : float
+        Order, ``1 <= p <= inf``.
+    kernel_size : int or (int, int)
+        Block size (K, L).
+    stride : int or (int, int), optional
+        Default: ``kernel_size`` (non-overlapping blocks, the paper's operator).
+    padding : int or (int, int)
+        Rows / columns added on both sides, at most half the kernel size.
+    ceil_mode : bool
+        Keep a last, partial block (PyTorch's rule).
+    out, workers, backend
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    y : ndarray, shape (..., F_out, T_out)
+        ``F_out = (F + 2 ph - K) // sh + 1`` (rounded up with ``ceil_mode``).
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> x = np.array([[3.0, 4.0, 1.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
+    >>> gaborcore.nn.lp_pool2d(x, p=2, kernel_size=2)
+    array([[5., 2.]])
+    >>> gaborcore.nn.lp_pool2d(x, p=np.inf, kernel_size=2)
+    array([[4., 1.]])
+    """
+    p = _lp_order(p)
+    return _pool_apply(x, _POOL_LP, p, kernel_size, stride, padding, ceil_mode, True, out,
+                       workers, backend)
+
+
+def max_pool2d(x, *, kernel_size, stride=None, padding=0, ceil_mode: bool = False, out=None,
+               workers=None, backend=None) -> np.ndarray:
+    r"""Max pooling: ``y[..., i, j] = max`` of the block (padding is ``-inf``), as PyTorch.
+
+    The paper's :math:`P_\infty` is :func:`lp_pool2d` with ``p=inf`` (``max |v|``); both agree on
+    non-negative input.  Arguments as for :func:`lp_pool2d`.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> x = np.array([[1.0, -2.0, 0.5], [-3.0, 0.0, 2.0]])
+    >>> gaborcore.nn.max_pool2d(x, kernel_size=2, stride=1)
+    array([[1., 2.]])
+    """
+    return _pool_apply(x, _POOL_MAX, np.inf, kernel_size, stride, padding, ceil_mode, True, out,
+                       workers, backend)
+
+
+def avg_pool2d(x, *, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, out=None, workers=None,
+               backend=None) -> np.ndarray:
+    r"""Average pooling: the block sum divided by the block size, as PyTorch's ``avg_pool2d``.
+
+    The divisor is the number of block positions inside the padded input
+    (``count_include_pad=True``) or inside the input.  Other arguments as for :func:`lp_pool2d`.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> x = np.arange(8.0).reshape(2, 4)
+    >>> gaborcore.nn.avg_pool2d(x, kernel_size=2)
+    array([[2.5, 4.5]])
+    """
+    return _pool_apply(x, _POOL_AVG, 1.0, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, out, workers, backend)
+
+
+# ---- activations, dense layers --------------------------------------------------------------
+
+def _activation(x, act: int, param: float, out, workers, backend) -> np.ndarray:
+    x = _data("x", x, 1)
+    out = _out(out, x.shape, x.dtype)
+    _kernels(backend).activation(x, out, act, float(param), _n_threads(workers, x.size))
+    return out
+
+
+def relu(x, *, out=None, workers=None, backend=None) -> np.ndarray:
+    """Rectified linear unit ``max(x, 0)`` elementwise (``out=x`` works in place).
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.nn.relu(np.array([-1.0, 2.0]))
+    array([0., 2.])
+    """
+    return _activation(x, _ACT["relu"], 0.0, out, workers, backend)
+
+
+def leaky_relu(x, *, negative_slope: float = 0.01, out=None, workers=None,
+               backend=None) -> np.ndarray:
+    """Leaky ReLU: ``x`` where ``x > 0``, ``negative_slope * x`` elsewhere.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.nn.leaky_relu(np.array([-1.0, 2.0]), negative_slope=0.5)
+    array([-0.5,  2. ])
+    """
+    slope = _finite("negative_slope", negative_slope)
+    return _activation(x, _ACT["leaky_relu"], slope, out, workers, backend)
+
+
+def absolute(x, *, out=None, workers=None, backend=None) -> np.ndarray:
+    """``|x|`` elementwise (the paper's modulus nonlinearity)."""
+    return _activation(x, _ACT["abs"], 0.0, out, workers, backend)
+
+
+def tanh(x, *, out=None, workers=None, backend=None) -> np.ndarray:
+    """Hyperbolic tangent elementwise."""
+    return _activation(x, _ACT["tanh"], 0.0, out, workers, backend)
+
+
+def sigmoid(x, *, out=None, workers=None, backend=None) -> np.ndarray:
+    """Logistic sigmoid ``1 / (1 + exp(-x))`` elementwise."""
+    return _activation(x, _ACT["sigmoid"], 0.0, out, workers, backend)
+
+
+def log_compression(x, *, gain: float = 1.0, out=None, workers=None,
+                    backend=None) -> np.ndarray:
+    """Logarithmic compression ``log(1 + gain * x)`` (for non-negative input, e.g. spectrograms).
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.nn.log_compression(np.array([0.0, np.e - 1]))
+    array([0., 1.])
+    """
+    gain = _validation.positive_float("gain", gain)
+    return _activation(x, _ACT["log1p"], gain, out, workers, backend)
+
+
+def _finite(name, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | np.floating | np.integer):
+        raise ParameterError(f"{name}={value!r} must be a real number")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ParameterError(f"{name}={value} must be finite")
+    return value
+
+
+def _dense_apply(x, w, b, act, act_param, out, workers, backend):
+    """The layer on validated arrays: x float32/64 C-contiguous, w (2-D) and b of its dtype."""
+    if x.shape[-1] != w.shape[1]:
+        raise ParameterError(
+            f"x has {x.shape[-1]} features (last axis of shape {x.shape}) but weight of shape "
+            f"{w.shape} expects {w.shape[1]}"
+        )
+    if b is not None and b.shape[0] != w.shape[0]:
+        raise ParameterError(f"bias has {b.shape[0]} values; weight has {w.shape[0]} outputs")
+    out = _out(out, x.shape[:-1] + (w.shape[0],), x.dtype)
+    x2 = x.reshape(-1, w.shape[1])
+    if x2.shape[0]:
+        _kernels(backend).dense(x2, w, b, out.reshape(-1, w.shape[0]), act, act_param,
+                                _n_threads(workers, x2.shape[0] * w.size))
+    return out
+
+
+def dense(x, weight, bias=None, *, out=None, workers=None, backend=None) -> np.ndarray:
+    r"""Dense (fully connected) layer :math:`y = W x + b` over the last axis (PyTorch's Linear).
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., n_in)
+    weight : array_like, shape (n_out, n_in)
+    bias : array_like, shape (n_out,), optional
+    out, workers, backend
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    y : ndarray, shape (..., n_out)
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.nn.dense(np.array([[1.0, 2.0]]), [[1.0, 1.0], [0.0, -1.0]], [0.5, 0.0])
+    array([[ 3.5, -2. ]])
+    """
+    x = _data("x", x, 1)
+    w = _param("weight", weight, x.dtype, ndim=2)
+    b = None if bias is None else _param("bias", bias, x.dtype, ndim=1)
+    return _dense_apply(x, w, b, 0, 0.0, out, workers, backend)
+
+
+def flatten(x, *, start_axis: int = 1, end_axis: int = -1) -> np.ndarray:
+    """Merge axes ``start_axis .. end_axis`` into one (a view where possible), like torch.flatten.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.nn.flatten(np.zeros((2, 3, 4, 5))).shape
+    (2, 60)
+    """
+    x = np.asarray(x)
+    nd = max(x.ndim, 1)
+    s, e = start_axis % nd, end_axis % nd
+    if s > e:
+        raise ParameterError(f"start_axis={start_axis} comes after end_axis={end_axis}")
+    return x.reshape(x.shape[:s] + (-1,) + x.shape[e + 1:]) if x.ndim else x.reshape(1)
+
+
+# ---- layers and networks --------------------------------------------------------------------
+
+class Layer:
+    """A network layer: ``forward`` on a batch, its parameters (float64 arrays), its shapes."""
+
+    #: code of the elementwise activation (a :class:`Network` fuses it into a preceding
+    #: convolution or dense layer); None for other layers
+    act: int | None = None
+    act_param: float = 0.0
+
+    def parameters(self) -> list[np.ndarray]:
+        """The trainable arrays (float64, in θ order: weight, then bias)."""
+        return []
+
+    def forward(self, x, *, workers=None, backend=None) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, x, *, workers=None, backend=None) -> np.ndarray:
+        return self.forward(x, workers=workers, backend=backend)
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def _changed(self) -> None:
+        """Called after the parameters were written: drop cached casts."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class _Weighted(Layer):
+    """A layer with a weight and an optional bias (master copies in float64)."""
+
+    def __init__(self, weight, bias):
+        self.weight = _param("weight", weight, np.dtype(np.float64))
+        self.bias = None if bias is None else _param("bias", bias, np.dtype(np.float64), ndim=1)
+        if self.bias is not None and self.bias.shape[0] != self.weight.shape[0]:
+            raise ParameterError(f"bias has {self.bias.shape[0]} values; weight has "
+                                 f"{self.weight.shape[0]} outputs")
+        self._cast: dict = {}
+
+    def parameters(self) -> list[np.ndarray]:
+        return [self.weight] + ([] if self.bias is None else [self.bias])
+
+    def _changed(self) -> None:
+        self._cast = {}
+
+    def _params(self, dtype: np.dtype):
+        """Weight and bias in ``dtype``, cast once."""
+        cast = self._cast.get(dtype.str)
+        if cast is None:
+            cast = (np.ascontiguousarray(self.weight, dtype),
+                    None if self.bias is None else np.ascontiguousarray(self.bias, dtype))
+            self._cast[dtype.str] = cast
+        return cast
+
+
+class Conv2d(_Weighted):
+    """Convolution layer (see :func:`conv2d`); ``weight`` (C_out, C_in, kh, kw)."""
+
+    def __init__(self, weight, bias=None, *, stride=1, padding="valid", dilation=1,
+                 operation: str = "correlation", padding_mode: str = "zeros"):
+        super().__init__(weight, bias)
+        if self.weight.ndim != 4:
+            raise ParameterError(f"weight has shape {self.weight.shape}; (C_out, C_in, kh, kw) "
+                                 "is required")
+        self.options = dict(stride=stride, padding=padding, dilation=dilation,
+                            operation=operation, padding_mode=padding_mode)
+        # check the options once (on a large enough dummy input)
+        k = self.weight.shape[2:]
+        _conv_geometry((64 * k[0], 64 * k[1]), k, **self.options)
+
+    def forward(self, x, *, workers=None, backend=None, act=0, act_param=0.0, out=None):
+        x = _data("x", x, 3)
+        w, b = self._params(x.dtype)
+        return _conv_apply(x, w, b, **self.options, act=act, act_param=act_param, out=out,
+                           workers=workers, backend=backend)
+
+    def output_shape(self, input_shape):
+        return conv_output_shape(input_shape, self.weight.shape, **self.options)
+
+    def __repr__(self):
+        c_out, c_in, kh, kw = self.weight.shape
+        opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
+        return f"Conv2d({c_in}, {c_out}, kernel=({kh}, {kw}), {opts})"
+
+
+class Dense(_Weighted):
+    """Dense layer (see :func:`dense`); ``weight`` (n_out, n_in) as PyTorch's Linear."""
+
+    def __init__(self, weight, bias=None):
+        super().__init__(weight, bias)
+        if self.weight.ndim != 2:
+            raise ParameterError(f"weight has shape {self.weight.shape}; (n_out, n_in) is "
+                                 "required")
+
+    def forward(self, x, *, workers=None, backend=None, act=0, act_param=0.0, out=None):
+        x = _data("x", x, 1)
+        w, b = self._params(x.dtype)
+        return _dense_apply(x, w, b, act, act_param, out, workers, backend)
+
+    def output_shape(self, input_shape):
+        return tuple(input_shape)[:-1] + (self.weight.shape[0],)
+
+    def __repr__(self):
+        return f"Dense({self.weight.shape[1]}, {self.weight.shape[0]})"
+
+
+class _Pool(Layer):
+    kind = _POOL_MAX
+
+    def __init__(self, *, kernel_size, stride=None, padding=0, ceil_mode=False, p=np.inf,
+                 count_include_pad=True):
+        self.p = p
+        self.options = dict(kernel_size=kernel_size, stride=stride, padding=padding,
+                            ceil_mode=bool(ceil_mode))
+        self.count_include_pad = bool(count_include_pad)
+        kernel = _pair("kernel_size", kernel_size)
+        _pool_geometry((8 * kernel[0], 8 * kernel[1]), **self.options)
+
+    def forward(self, x, *, workers=None, backend=None, out=None):
+        return _pool_apply(x, self.kind, self.p, self.options["kernel_size"],
+                           self.options["stride"], self.options["padding"],
+                           self.options["ceil_mode"], self.count_include_pad, out, workers,
+                           backend)
+
+    def output_shape(self, input_shape):
+        return pool_output_shape(input_shape, **self.options)
+
+    def __repr__(self):
+        opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
+        return f"{type(self).__name__}({opts})"
+
+
+class LpPool2d(_Pool):
+    """Lp pooling layer (see :func:`lp_pool2d`)."""
+
+    kind = _POOL_LP
+
+    def __init__(self, *, p, kernel_size, stride=None, padding=0, ceil_mode=False):
+        super().__init__(kernel_size=kernel_size, stride=stride, padding=padding,
+                         ceil_mode=ceil_mode, p=_lp_order(p))
+
+    def __repr__(self):
+        return super().__repr__().replace("(", f"(p={self.p!r}, ", 1)
+
+
+class MaxPool2d(_Pool):
+    """Max pooling layer (see :func:`max_pool2d`)."""
+
+    kind = _POOL_MAX
+
+    def __init__(self, *, kernel_size, stride=None, padding=0, ceil_mode=False):
+        super().__init__(kernel_size=kernel_size, stride=stride, padding=padding,
+                         ceil_mode=ceil_mode)
+
+
+class AvgPool2d(_Pool):
+    """Average pooling layer (see :func:`avg_pool2d`)."""
+
+    kind = _POOL_AVG
+
+    def __init__(self, *, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True):
+        super().__init__(kernel_size=kernel_size, stride=stride, padding=padding,
+                         ceil_mode=ceil_mode, p=1.0, count_include_pad=count_include_pad)
+
+
+class _Elementwise(Layer):
+    def forward(self, x, *, workers=None, backend=None, out=None):
+        return _activation(x, self.act, self.act_param, out, workers, backend)
+
+
+class ReLU(_Elementwise):
+    """``max(x, 0)``."""
+
+    act = _ACT["relu"]
+
+
+class LeakyReLU(_Elementwise):
+    """``x`` if ``x > 0`` else ``negative_slope * x``."""
+
+    act = _ACT["leaky_relu"]
+
+    def __init__(self, negative_slope: float = 0.01):
+        self.act_param = _finite("negative_slope", negative_slope)
+
+    def __repr__(self):
+        return f"LeakyReLU(negative_slope={self.act_param!r})"
+
+
+class Abs(_Elementwise):
+    """``|x|``."""
+
+    act = _ACT["abs"]
+
+
+class Tanh(_Elementwise):
+    """``tanh(x)``."""
+
+    act = _ACT["tanh"]
+
+
+class Sigmoid(_Elementwise):
+    """``1 / (1 + exp(-x))``."""
+
+    act = _ACT["sigmoid"]
+
+
+class LogCompression(_Elementwise):
+    """``log(1 + gain * x)``."""
+
+    act = _ACT["log1p"]
+
+    def __init__(self, gain: float = 1.0):
+        self.act_param = _validation.positive_float("gain", gain)
+
+    def __repr__(self):
+        return f"LogCompression(gain={self.act_param!r})"
+
+
+class Flatten(Layer):
+    """Merge axes ``start_dim .. end_dim`` (PyTorch's Flatten; a view)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+        self.start_dim = int(start_dim)
+        self.end_dim = int(end_dim)
+
+    def forward(self, x, *, workers=None, backend=None):
+        return flatten(x, start_axis=self.start_dim, end_axis=self.end_dim)
+
+    def output_shape(self, input_shape):
+        return flatten(np.empty(tuple(input_shape) or (1,), np.bool_), start_axis=self.start_dim,
+                       end_axis=self.end_dim).shape
+
+    def __repr__(self):
+        return f"Flatten(start_dim={self.start_dim}, end_dim={self.end_dim})"
+
+
+class Network:
+    r"""A sequence of layers with one flat parameter vector θ.
+
+    ``forward`` runs the layers in order on a batch; an activation that follows a convolution
+    or dense layer is applied while that layer's output is in cache.  θ is the concatenation of
+    every layer's weight and bias, raveled in C order, layer after layer (PyTorch's
+    ``parameters_to_vector`` order), as Definition IV.1 of the paper uses it.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> rng = np.random.default_rng(0)
+    >>> net = gaborcore.nn.Network([
+    ...     gaborcore.nn.Conv2d(rng.standard_normal((4, 1, 3, 3)), np.zeros(4), padding="same"),
+    ...     gaborcore.nn.ReLU(),
+    ...     gaborcore.nn.MaxPool2d(kernel_size=2),
+    ...     gaborcore.nn.Flatten(),
+    ...     gaborcore.nn.Dense(rng.standard_normal((3, 4 * 4 * 5))),
+    ... ])
+    >>> net.n_parameters
+    280
+    >>> net(np.ones((2, 1, 8, 10), np.float32)).shape
+    (2, 3)
+    """
+
+    def __init__(self, layers):
+        layers = list(layers)
+        for layer in layers:
+            if not isinstance(layer, Layer):
+                raise ParameterError(f"layers: {layer!r} is not a gaborcore.nn.Layer")
+        self.layers = layers
+        self._local = threading.local()
+
+    def __repr__(self):
+        inner = ",\n    ".join(repr(layer) for layer in self.layers)
+        return f"Network([\n    {inner},\n])"
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    # ---- parameters -------------------------------------------------------------------------
+    def parameters(self) -> list[np.ndarray]:
+        """The parameter arrays of all layers, in θ order (the arrays themselves, float64)."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    @property
+    def n_parameters(self) -> int:
+        """Length of θ."""
+        return sum(p.size for p in self.parameters())
+
+    def get_theta(self) -> np.ndarray:
+        """θ: all parameters as one new float64 vector."""
+        params = self.parameters()
+        if not params:
+            return np.zeros(0)
+        return np.concatenate([p.ravel() for p in params])
+
+    def set_theta(self, theta) -> None:
+        """Write θ (a vector of :attr:`n_parameters` real values) into the layers."""
+        theta = np.asarray(theta)
+        if theta.dtype.kind not in "fiu" or theta.ndim != 1 or theta.size != self.n_parameters:
+            raise ParameterError(
+                f"theta has shape {theta.shape} and dtype {theta.dtype}; a real vector of "
+                f"{self.n_parameters} values is required"
+            )
+        if not np.isfinite(theta).all():
+            raise ParameterError("theta contains NaN or Inf values")
+        pos = 0
+        for layer in self.layers:
+            for p in layer.parameters():
+                p.ravel()[...] = theta[pos:pos + p.size]
+                pos += p.size
+            layer._changed()
+
+    theta = property(get_theta, set_theta, doc="θ as one float64 vector (get and set).")
+
+    # ---- evaluation -------------------------------------------------------------------------
+    def output_shape(self, input_shape) -> tuple:
+        """Shape of :meth:`forward`'s result for an input of ``input_shape``."""
+        shape = tuple(input_shape)
+        for layer in self.layers:
+            shape = layer.output_shape(shape)
+        return shape
+
+    def _workspace(self, key, shape, dtype) -> np.ndarray:
+        """A per-thread intermediate buffer, reused by the next call with the same shapes."""
+        ws = getattr(self._local, "buffers", None)
+        if ws is None:
+            ws = self._local.buffers = {}
+        buf = ws.get(key)
+        if buf is None or buf.shape != shape or buf.dtype != dtype:
+            buf = ws[key] = np.empty(shape, dtype)
+        return buf
+
+    def forward(self, x, *, workers=None, backend=None) -> np.ndarray:
+        """Run the network on a batch ``x`` (e.g. (N, C_in, F, T)); returns a new array."""
+        x = _data("x", x, 1)
+        steps = []
+        i = 0
+        while i < len(self.layers):
+            layer = self.layers[i]
+            nxt = self.layers[i + 1] if i + 1 < len(self.layers) else None
+            if isinstance(layer, Conv2d | Dense) and nxt is not None and nxt.act is not None:
+                steps.append((layer, nxt.act, nxt.act_param))
+                i += 2
+            else:
+                steps.append((layer, None, 0.0))
+                i += 1
+        # the last step that computes (later ones only reshape) writes a fresh array
+        last = max((k for k, (layer, _, _) in enumerate(steps)
+                    if not isinstance(layer, Flatten)), default=-1)
+        for k, (layer, act, act_param) in enumerate(steps):
+            if isinstance(layer, Flatten):
+                x = layer.forward(x)
+                continue
+            shape = layer.output_shape(x.shape)
+            out = np.empty(shape, x.dtype) if k == last else self._workspace(k, shape, x.dtype)
+            opts = dict(workers=workers, backend=backend, out=out)
+            if act is not None:
+                opts.update(act=act, act_param=act_param)
+            x = layer.forward(x, **opts)
+        return x if last >= 0 else x.copy()
+
+    __call__ = forward
+
+    # ---- PyTorch ----------------------------------------------------------------------------
+    @classmethod
+    def from_torch(cls, module) -> Network:
+        """The network of a PyTorch ``nn.Sequential`` (weights copied, as float64).
+
+        Supported modules: Conv2d (groups 1, padding mode "zeros" or "circular"), LPPool2d
+        (``ceil_mode=False``), MaxPool2d (dilation 1), AvgPool2d (no ``divisor_override``),
+        ReLU, LeakyReLU, Tanh, Sigmoid, Flatten, Linear; Dropout and Identity are skipped (they
+        are the identity in evaluation); nested Sequentials are flattened.  LPPool2d computes
+        ``(sum x^p)^(1/p)`` without ``|.|``: the outputs agree where the pooled values are
+        non-negative (after a ReLU) or p is even.
+        """
+        import torch
+
+        def arr(t):
+            return None if t is None else t.detach().cpu().to(torch.float64).numpy().copy()
+
+        layers: list[Layer] = []
+        for m in _torch_leaves(module):
+            name = type(m).__name__
+            if name == "Conv2d":
+                if m.groups != 1:
+                    raise ParameterError(f"{name} with groups={m.groups} is not supported")
+                if m.padding_mode not in PADDING_MODES:
+                    raise ParameterError(f"{name} with padding_mode={m.padding_mode!r} is not "
+                                         f"supported; use one of {list(PADDING_MODES)}")
+                layers.append(Conv2d(arr(m.weight), arr(m.bias), stride=tuple(m.stride),
+                                     padding=m.padding if isinstance(m.padding, str)
+                                     else tuple(m.padding), dilation=tuple(m.dilation),
+                                     padding_mode=m.padding_mode))
+            elif name == "Linear":
+                layers.append(Dense(arr(m.weight), arr(m.bias)))
+            elif name == "LPPool2d":
+                if m.ceil_mode:
+                    raise ParameterError("LPPool2d with ceil_mode=True is not supported")
+                layers.append(LpPool2d(p=float(m.norm_type), kernel_size=m.kernel_size,
+                                       stride=m.stride or m.kernel_size))
+            elif name == "MaxPool2d":
+                if _pair("dilation", m.dilation) != (1, 1) or m.return_indices:
+                    raise ParameterError("MaxPool2d with dilation or return_indices is not "
+                                         "supported")
+                layers.append(MaxPool2d(kernel_size=m.kernel_size,
+                                        stride=m.stride or m.kernel_size, padding=m.padding,
+                                        ceil_mode=m.ceil_mode))
+            elif name == "AvgPool2d":
+                if m.divisor_override is not None:
+                    raise ParameterError("AvgPool2d with divisor_override is not supported")
+                layers.append(AvgPool2d(kernel_size=m.kernel_size,
+                                        stride=m.stride or m.kernel_size, padding=m.padding,
+                                        ceil_mode=m.ceil_mode,
+                                        count_include_pad=m.count_include_pad))
+            elif name == "ReLU":
+                layers.append(ReLU())
+            elif name == "LeakyReLU":
+                layers.append(LeakyReLU(m.negative_slope))
+            elif name == "Tanh":
+                layers.append(Tanh())
+            elif name == "Sigmoid":
+                layers.append(Sigmoid())
+            elif name == "Flatten":
+                layers.append(Flatten(m.start_dim, m.end_dim))
+            elif name in ("Dropout", "Dropout2d", "Identity"):
+                continue
+            else:
+                raise ParameterError(f"PyTorch module {name} has no gaborcore.nn counterpart")
+        return cls(layers)
+
+
+def _torch_leaves(module):
+    """The modules of a (nested) nn.Sequential in order."""
+    children = list(module.children())
+    if type(module).__name__ != "Sequential":
+        yield module
+        return
+    for child in children:
+        yield from _torch_leaves(child)
