@@ -181,7 +181,9 @@ def transfer_kernel(w_g, g, h, *, hop_length: int | None = None, n_fft: int | No
 # Proposition IV.5: the mel spectrogram as time-averaged band energies
 # ---------------------------------------------------------------------------------------------
 def time_average(S, averaging, *, hops=None):
-    """The TA operator of Eq. (8): ``TA(l, k) = sum_l' S(l', k) avg_k(l' - l)`` per band.
+    """Time averaging per band (the paper's TA operator, Eq. 8).
+
+    ``TA(l, k) = sum_l' S(l', k) avg_k(l' - l)``, a circular correlation along time.
 
     Parameters
     ----------
@@ -279,7 +281,9 @@ def _full_spectrogram(f, g) -> np.ndarray:
 
 def gaussian_mel_design(*, length: int, sigma_g: float, centres, betas=None,
                         sigma_h=None) -> GaussianMelDesign:
-    """Exact mel-as-time-average design for a Gaussian window (THEORY.md 3.2, Prop. IV.5).
+    """Exact mel-as-time-average design for a Gaussian window (Proposition IV.5).
+
+    THEORY.md section 3.2.
 
     Give the band widths ``betas`` (fine bins) or the filter widths ``sigma_h``:
     ``1 / sigma_h^2 = 2 beta^2 / L^2 + 1 / sigma_g^2``, ``r^2 = (sigma_g^2 - sigma_h^2) / 2``,
@@ -317,10 +321,12 @@ class TriangularMelDesign:
     centres_hz: np.ndarray
 
     def mel_spectrogram(self, f) -> np.ndarray:
+        """``MS(n, k) = sum_nu |V_g f(n, nu)|^2 Lambda_k(nu)`` (full grid), shape (..., K, L)."""
         S0 = _full_spectrogram(f, self.window)
         return np.einsum("...nv,kv->...kn", S0, self.bands_hat)
 
     def time_averaged(self, f) -> np.ndarray:
+        """``sum_n' |f * h_k|^2(n') L |g(n' - n)|^2``, shape (..., K, L)."""
         F = np.fft.fft(np.asarray(f), axis=-1)
         band = np.fft.ifft(F[..., None, :] * self.filters_hat, axis=-1)
         return time_average(np.abs(band) ** 2, self.averaging)

@@ -272,6 +272,7 @@ class NSGTMultiplier:
         self.mask = data
 
     def apply(self, f, *, backend=None) -> np.ndarray:
+        """The multiplier applied to ``f[..., L]``."""
         c = self.plan.forward(f, backend=backend).data * self.mask
         y = self.plan.inverse(c.astype(np.result_type(c.dtype, np.complex64)), backend=backend)
         # inverse() synthesises with the duals G / D (and 1/L); the atoms
@@ -306,7 +307,11 @@ def operator_from_spreading(eta) -> np.ndarray:
 
 
 def multiplier_spreading_function(mult: GaborMultiplier) -> np.ndarray:
-    """``eta_{G_m} = P_m . V_g g`` (THEORY.md I7) on the full grid."""
+    """Spreading function of a Gabor multiplier on the full grid, ``P_m * V_g g``.
+
+    THEORY.md I7: ``eta_{G_m}(x, w) = P_m(x, w) V_g g(x, w)`` with ``P_m`` the lattice symplectic
+    transform of the mask, periodised to the full grid.
+    """
     L = mult.length
     P = lattice_symplectic_fft(mult.mask, length=L)
     return tile_lattice(P, L) * ambiguity(mult.window)
