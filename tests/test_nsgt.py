@@ -351,3 +351,26 @@ def test_sliced_bad_parameters():
     sl.process(np.zeros((2, 100)))
     with pytest.raises(ParameterError, match="leading shape"):
         sl.process(np.zeros(100))
+
+
+def test_foreign_coefficients_are_refused(rng):
+    kw = dict(length=6000, sr=SR, fmin=60.0, fmax=8000.0)
+    hann, gauss = NSGT(**kw), NSGT(window="gaussian", **kw)
+    c = hann.forward(rng.standard_normal(6000))
+    with pytest.raises(ParameterError, match="windows"):
+        gauss.convert(c)
+    with pytest.raises(ParameterError, match="other windows"):
+        gauss.inverse(c)
+    twin = NSGT(**kw)  # an identical design: its coefficients are welcome
+    np.testing.assert_allclose(twin.inverse(c), hann.inverse(c))
+
+
+def test_mel_scale_formula_and_bands_within_nyquist():
+    xi, bw = gaborcore.nsgt_frequencies(sr=16000.0, scale="mel", fmin=100.0, fmax=7000.0,
+                                        n_bins=5)
+    m = 2595 * np.log10(1 + xi / 700)  # THEORY.md section 4: evenly spaced on this scale
+    np.testing.assert_allclose(np.diff(m), np.diff(m)[0], rtol=1e-12)
+    assert np.all(xi + bw / 2 <= 8000.0 + 1e-9) and np.all(xi - bw / 2 >= -1e-9)
+    xs, _ = gaborcore.nsgt_frequencies(sr=16000.0, scale="mel", fmin=100.0, fmax=7000.0,
+                                       n_bins=5, htk=False)
+    np.testing.assert_allclose(np.diff(gaborcore.hz_to_mel(xs)), np.diff(gaborcore.hz_to_mel(xs))[0])

@@ -54,7 +54,7 @@ FREQUENCY_WINDOWS = ("hann", "blackmanharris", "gaussian")
 def nsgt_frequencies(*, sr: float, scale: str = "cqt", fmin: float = 32.7,
                      fmax: float | None = None, n_bins: int | None = None,
                      bins_per_octave: int = 12, gamma: float = 0.0,
-                     frequencies=None) -> tuple[np.ndarray, np.ndarray]:
+                     frequencies=None, htk: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Centre frequencies and bandwidths (both in Hz) of the scale's bands (no DC / Nyquist band).
 
     * ``"cqt"``: ``xi_k = fmin 2^(k / B)``; with ``n_bins`` given, ``k < n_bins``; otherwise
@@ -66,7 +66,9 @@ def nsgt_frequencies(*, sr: float, scale: str = "cqt", fmin: float = 32.7,
       dominates at low frequencies).
     * ``"mel"``, ``"bark"``, ``"erb"``, ``"log"``, ``"linear"``: ``n_bins`` centres evenly spaced on
       that scale from ``fmin`` to ``fmax``; bandwidth ``xi_{k+1} - xi_{k-1}`` (neighbours
-      extrapolated on the scale at both ends).
+      extrapolated on the scale at both ends, and limited so that no band reaches below 0 Hz
+      or above sr/2).  The mel scale is THEORY.md's ``2595 log10(1 + f / 700)`` (``htk=True``,
+      the default here) or Slaney's (``htk=False``).
     * ``frequencies``: any increasing array of centres in ``(0, sr/2)``; bandwidths as above, on a
       log-frequency extrapolation at the ends.
     """
@@ -130,12 +132,13 @@ def nsgt_frequencies(*, sr: float, scale: str = "cqt", fmin: float = 32.7,
     fmax = nyquist * 0.95 if fmax is None else fmax
     if fmax >= nyquist:
         raise ParameterError(f"fmax={fmax} must be below the Nyquist frequency {nyquist} Hz")
-    lo, hi = hz_to_scale(fmin, scale), hz_to_scale(fmax, scale)
+    lo, hi = hz_to_scale(fmin, scale, htk=htk), hz_to_scale(fmax, scale, htk=htk)
     step = (hi - lo) / (n_bins - 1)
     v = lo + step * np.arange(-1, n_bins + 1)
-    f = np.asarray(scale_to_hz(v, scale), dtype=np.float64)
+    f = np.asarray(scale_to_hz(v, scale, htk=htk), dtype=np.float64)
     xi = f[1:-1]
-    bw = f[2:] - np.maximum(f[:-2], 0.0)
+    bw = np.minimum(f[2:], nyquist) - np.maximum(f[:-2], 0.0)
+    bw = np.minimum(bw, 2 * np.minimum(xi, nyquist - xi))  # stay within (0, sr/2)
     return xi, bw
 
 
@@ -252,10 +255,12 @@ class NSGTCoefficients:
 
     @property
     def dc(self) -> np.ndarray:
+        """Coefficients of the DC band (a view)."""
         return self.band(0)
 
     @property
     def nyquist(self) -> np.ndarray:
+        """Coefficients of the Nyquist band (a view)."""
         return self.band(self.plan._nyquist_index)
 
     def __repr__(self) -> str:
@@ -278,7 +283,7 @@ class NSGT:
         Sampling rate in Hz.
     scale : {"cqt", "vqt", "mel", "bark", "erb", "log", "linear"}
         Frequency scale (see :func:`nsgt_frequencies`); or give ``frequencies``.
-    fmin, fmax, n_bins, bins_per_octave, gamma, frequencies
+    fmin, fmax, n_bins, bins_per_octave, gamma, frequencies, htk
         Scale parameters (see :func:`nsgt_frequencies`).
     window : {"hann", "blackmanharris", "gaussian"}
         Window shape in frequency.
@@ -301,8 +306,8 @@ class NSGT:
     >>> plan = gaborcore.NSGT(length=22050, sr=22050, fmin=110.0, fmax=7040.0, bins_per_octave=12)
     >>> y = np.random.default_rng(0).standard_normal(22050)
     >>> c = plan.forward(y)
-    >>> len(plan.bands), c.band(10).shape
-    (75, (44,))
+    >>> len(plan.bands), c.band(10).shape, c.band(40).shape
+    (75, (21,), (120,))
     >>> bool(np.allclose(plan.inverse(c), y))
     True
     """
@@ -310,7 +315,7 @@ class NSGT:
     def __init__(self, *, length: int, sr: float, scale: str = "cqt", fmin: float = 32.7,
                  fmax: float | None = None, n_bins: int | None = None,
                  bins_per_octave: int = 12, gamma: float = 0.0, frequencies=None,
-                 window: str = "hann", min_win: int = 4, qvar: float = 1.0,
+                 htk: bool = True, window: str = "hann", min_win: int = 4, qvar: float = 1.0,
                  oversampling: float = 1.0, layout: str = "ragged", real: bool = True, M=None,
                  pad: bool = False):
         self.length = L = _validation.positive_int("length", length, minimum=8)
@@ -327,7 +332,7 @@ class NSGT:
         self.scale = "custom" if frequencies is not None else scale
         xi, bw = nsgt_frequencies(sr=sr, scale=scale, fmin=fmin, fmax=fmax, n_bins=n_bins,
                                   bins_per_octave=bins_per_octave, gamma=gamma,
-                                  frequencies=frequencies)
+                                  frequencies=frequencies, htk=htk)
         if xi[-1] >= self.sr / 2:
             raise ParameterError(f"band centres must stay below sr/2={self.sr / 2} Hz")
         if len(xi) < 2:
@@ -464,16 +469,18 @@ class NSGT:
 
     @property
     def redundancy(self) -> float:
-        """Coefficients per signal sample (real plans count each complex coefficient twice,
-        as two real numbers, except none: this is complex coefficients / L)."""
+        """Complex coefficients per signal sample, ``sum_k M_k / L``."""
         return self.total / self.length
 
     @property
     def is_painless(self) -> bool:
+        """True when every band has at least as many coefficients as window bins."""
         return bool(np.all(self.bands.M >= self.bands.support))
 
     @property
     def latency(self) -> int:
+        """Samples needed before any coefficient is known: the whole signal, L (see
+        :class:`SlicedNSGT` for a transform with bounded latency)."""
         return self.length
 
     def __repr__(self) -> str:
@@ -561,6 +568,14 @@ class NSGT:
             self._cast[key] = flat
         return flat
 
+    def _same_windows(self, other: NSGT) -> bool:
+        """Same length, kind, supports, window values and centre bins (M may differ)."""
+        return (other.length == self.length and other.real == self.real
+                and len(other.bands) == len(self.bands)
+                and all(np.array_equal(a, b) for a, b in zip(other._supports, self._supports))
+                and all(np.array_equal(a, b) for a, b in zip(other._values, self._values))
+                and np.array_equal(other._centre_bins, self._centre_bins))
+
     def _kernel(self, backend: str):
         with self._lock:
             kern = self._kernels.get(backend)
@@ -600,9 +615,14 @@ class NSGT:
                 backend=None) -> np.ndarray:
         """Reconstruction through the canonical dual windows (exact for this painless frame)."""
         data = coefs.data if isinstance(coefs, NSGTCoefficients) else coefs
-        if isinstance(coefs, NSGTCoefficients) and coefs.plan is not self and \
-                coefs.plan.layout != self.layout:
-            raise ParameterError("coefs belong to another plan; use convert() first")
+        if isinstance(coefs, NSGTCoefficients) and coefs.plan is not self and not (
+                self._same_windows(coefs.plan)
+                and np.array_equal(coefs.plan.bands.M, self.bands.M)
+                and np.array_equal(coefs.plan.bands.offset, self.bands.offset)):
+            raise ParameterError(
+                "coefs belong to a plan with other windows or another layout; use convert() "
+                "for a plan with the same windows"
+            )
         if not isinstance(data, np.ndarray) or data.dtype not in (np.complex64, np.complex128):
             raise ParameterError("coefs must be NSGTCoefficients or a complex64/complex128 array")
         if data.shape[-1] != self.total:
@@ -632,9 +652,7 @@ class NSGT:
         which is exact for painless frames.  The plans must share length, sr and scale design.
         """
         src = coefs.plan
-        if (src.length != self.length or src.real != self.real or len(src.bands) !=
-                len(self.bands) or not all(np.array_equal(a, b) for a, b in
-                                           zip(src._supports, self._supports))):
+        if not self._same_windows(src):
             raise ParameterError("the plans differ in their windows: conversion is not exact")
         data = coefs.data
         out = np.empty(data.shape[:-1] + (self.total,), data.dtype)
@@ -684,6 +702,10 @@ class SlicedCoefficients:
         self.first_slice = first_slice
         #: set on the last block of a stream (from ``flush``): the number of samples streamed
         self.stream_length = stream_length
+
+    def __repr__(self) -> str:
+        return (f"SlicedCoefficients(slices={self.n_slices}, first_slice={self.first_slice}, "
+                f"shape={self.data.shape}, dtype={self.data.dtype})")
 
     @property
     def n_slices(self) -> int:
@@ -740,8 +762,9 @@ class SlicedNSGT:
     sr : float
         Sampling rate.
     **params
-        Scale parameters of :class:`NSGT` (``scale``, ``fmin``, ``fmax``, ``n_bins``, ...);
-        ``layout`` may be ragged, bucketed or full.  The inner plan's ``M_k`` are multiples of 4.
+        Scale parameters of :class:`NSGT` (``scale``, ``fmin``, ``fmax``, ``n_bins``, ...) and its
+        ``layout``.  The inner plan's ``M_k`` are multiples of 4 (so ``M_k / 2`` coefficients
+        per slice hop in :meth:`SlicedCoefficients.assemble`).
     """
 
     def __init__(self, *, slice_length: int = 2**15, transition: int | None = None,
