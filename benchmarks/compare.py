@@ -2,11 +2,17 @@
 
 Usage::
 
-    python benchmarks/compare.py [--workers 1 2] [--repeat N] [--quick] [--workloads 60s 256x3s]
+    python benchmarks/compare.py [--tasks stft mel nsgt] [--workers 1 2] [--repeat N] [--quick]
+                                 [--workloads 60s 256x3s 600s]
+
+``--tasks`` picks the comparisons by key (default: all): ``stft`` (power spectrogram), ``mel``
+(mel spectrogram), ``nsgt`` (constant-Q NSGT forward, forward + inverse, and the sliced NSGT).
+``--workloads`` restricts every task to the workloads named (default: each task's own).
 
 What is measured
 ----------------
-The task is the power spectrogram ``|STFT|**2`` of a float32 signal: n_fft 2048, hop 512, periodic
+Every task is a table per workload; the rows of a table compute the same result.  The first task
+is the power spectrogram ``|STFT|**2`` of a float32 signal: n_fft 2048, hop 512, periodic
 Hann window of 2048 samples, frames centred on ``t * hop`` with zero padding (librosa's
 ``center=True, pad_mode="constant"``), one-sided spectrum of 1025 rows.  Two workloads at
 22.05 kHz, from the seeded factories of the asv suite (``benchmarks/benchmarks/_signals.py``):
@@ -16,10 +22,13 @@ Each row is timed as the best of ``--repeat`` calls (default 5) with :func:`time
 after one untimed warm-up call; whatever a row prepares once (a plan, an ``out=`` array, a
 window, FFTW plans) is built before the warm-up and never timed.  The repeats are taken in rounds
 that time every row once, so that a slow spell of a shared machine does not fall on one row only.
-The throughput is seconds of audio transformed per wall-clock second.  Two ratios follow: the
-row's throughput over the FFT limit's at the same number of workers, and over librosa's (librosa
-is single-threaded, so it is measured at 1 thread only and every row, whatever its workers, is
-compared with that).
+The throughput is seconds of audio transformed per wall-clock second.  Ratios follow: the row's
+throughput over the FFT limit's, over the reference library's (librosa here) and over any other
+row a task names.  A ratio divides by the compared row at the same number of workers where that
+row was measured at it, else by its single-threaded result (librosa and the nsgt package are
+single-threaded, so they are measured at 1 thread only and every row, whatever its workers, is
+compared with that).  A row that fails (an exception while preparing or timing it) is reported
+with its error and left out of the table; a row whose library is missing is skipped with a note.
 
 Rows
 ----
@@ -42,6 +51,59 @@ Rows
 A row whose library is not installed (or whose gaborcore backend is unavailable) is skipped with
 a printed note.
 
+Mel spectrogram (``--tasks mel``)
+---------------------------------
+128 Slaney mel bands of the power spectrogram above (n_fft 2048, hop 512, Hann, centred, zero
+padding), float32, on "60s" and "256x3s":
+
+* ``gaborcore[<backend>] out=`` / ``new``: ``gaborcore.MelSpectrogram(sr=22050, n_fft=2048,
+  hop_length=512, n_mels=128)`` called into a preallocated array / allocating its output;
+* ``librosa``: ``librosa.feature.melspectrogram(y=x, sr=sr, n_fft=2048, hop_length=512,
+  n_mels=128)`` (1 thread; librosa's mel basis is float32 by default);
+* ``FFT limit``: the same row as in the power-spectrogram table (its rfft blocks are the whole
+  of FFTW's share of a mel spectrogram).
+
+The memory target of gaborcore here is ``peak <= input + 1.2 x output`` (``extra/out <= 1.2``):
+the mel output is 8 times smaller than the spectrogram, so a peak near it shows that no full
+spectrogram is held at any time.  The table states whether each gaborcore row meets it.
+
+NSGT (``--tasks nsgt``)
+-----------------------
+A constant-Q NSGT of the 60 s signal (1,323,000 samples, float32): 84 bins from 32.7 Hz, 12 per
+octave, plus DC and Nyquist bands (86 bands), real, ragged layout.  Two tables, the forward
+transform and forward + inverse (the coefficients of the forward are fed to the inverse):
+
+* ``gaborcore[<backend>]``: ``gaborcore.NSGT(length=L, sr=22050, scale="cqt", fmin=32.7,
+  n_bins=84, bins_per_octave=12, layout="ragged", real=True)``, ``.forward(x)`` (and
+  ``.inverse(c)``).  There is no ``out=`` for the NSGT: every call allocates its coefficients.
+  The plan is made and used once before timing (its first transform makes an FFTW plan per
+  distinct ``M_k``, several seconds without FFTW wisdom).
+* ``nsgt``: the ``nsgt`` package, ``nsgt.NSGT(nsgt.OctScale(32.7, 32.7 * 2 ** (83 / 12), 12),
+  22050, L, real=True, matrixform=False)``, ``list(n.forward(y))`` (and ``n.backward(c)``), on
+  the float64 copy of the signal made inside the timed call (it computes in float64 and returns
+  complex128).  Its window design calls ``np.clip(M, min_win, np.inf, out=M)`` on an integer
+  array, which NumPy 2 refuses; plan construction runs under :func:`_numpy_clip_without_out`,
+  which computes such a clip without ``out`` and assigns the result into ``out``.
+* ``librosa.cqt``: ``librosa.cqt(y, sr=22050, hop_length=512, fmin=32.7, n_bins=84,
+  bins_per_octave=12)``, forward only (recursive downsampling, 2584 frames on a 512-sample
+  hop: a different transform with the same bins, what a user would otherwise pick).
+* ``NSGT FFT limit``: what FFTW alone needs for the gaborcore plan: one pyFFTW rfft of the whole
+  signal (length L, float32) plus, for the plan's own ``M_k`` (``plan.bands.M``), one batched
+  complex inverse FFT per distinct ``M`` (``howmany`` = number of bands with that ``M``), each
+  executed once; arrays preallocated, plans made (FFTW_MEASURE) before timing.  For forward +
+  inverse it is the rfft, twice the batched FFTs and an irfft of the signal.  With ``workers``
+  threads, the rfft/irfft are FFTW-threaded plans and the batched FFTs are split over the threads
+  (longest first, each to the least loaded thread).  No gathering, windowing or scattering.
+
+Ratios are printed over the limit, over the nsgt package and over librosa.cqt.
+
+Sliced NSGT: ``gaborcore.SlicedNSGT(slice_length=65536, transition=16384, sr=22050, ...)`` with
+the same scale, forward on a 10 min signal ("600s", float32): throughput and peak memory (the
+point of slicing: memory bounded by a few slices plus the output).  Its limit, ``sliced FFT
+limit``, is the NSGT FFT limit of one slice (rfft of 65536 samples, batched FFTs of the inner
+plan's ``M_k``) run once per slice, the slices split over the threads.  Where gaborcore has no
+``SlicedNSGT`` the table says so and is skipped.
+
 On a machine with few cores the multi-threaded rows of the 60 s workload last a few milliseconds,
 so the time to wake an idle thread (and, in a virtual machine, an idle CPU) shows in them: the
 FFT limit's Python threads sleep between calls, while OpenMP threads spin for a moment first.
@@ -62,24 +124,35 @@ of the process is measured instead, in a fresh subprocess per measurement::
     call once, keep the result
     extra = VmHWM - baseline
     peak/(in+out) = (input bytes + extra) / (input bytes + output bytes)
+    extra/out = extra / output bytes      (printed where a task sets a memory target)
 
 Where ``/proc/self/clear_refs`` cannot be written, baseline and peak are
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` before and after the call (the process's peak so
 far), and the warm-up is kept small so that it stays below the call's peak; the method used is
-printed.  Resident size is counted in pages, so allocations that are never written
+printed.  Rows that must do one-time work on the full-size input (an NSGT plan of length L)
+do it in their factory, before the baseline (with ru_maxrss, their peak then cannot show above
+that warm-up's: read those rows as a lower bound).  The probe runs with glibc's mmap threshold fixed
+at 128 KiB (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``): glibc otherwise raises the
+threshold when a large block is freed, and the next block of that size reuses resident heap
+pages, so a call after a full-size warm-up would seem to need almost nothing.  The output bytes
+of a result that is not an array are those of its arrays (``.data`` of NSGT coefficients, the
+arrays of a list).  Resident size is counted in pages, so allocations that are never written
 (``np.empty`` left untouched) do not count, which is what a user's machine feels.
 
 Adding rows
 -----------
 Every row is a :class:`Row`: a name and a factory ``make(x, sr, workers)`` that prepares
 everything and returns the zero-argument call to time (or raises :class:`Unavailable`).  A
-:class:`Task` groups the rows that compute the same result and names its FFT-limit and reference
-rows; a new comparison (a mel spectrogram, an NSGT, ...) is a new :class:`Task` in :data:`TASKS`.
+:class:`Task` groups the rows that compute the same result, names its FFT-limit, reference and
+other compared rows, its ``--tasks`` key and its workloads; a new comparison is a new
+:class:`Task` in :data:`TASKS` (append it: the memory probe finds a task by its index).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import gc
 import importlib
 import json
@@ -132,14 +205,37 @@ class Row:
 
 @dataclass(frozen=True)
 class Task:
-    """Rows that compute the same result, with the names of the limit and reference rows."""
+    """Rows that compute the same result, with the names of the rows the others are compared with.
+
+    ``limit`` and ``reference`` name the FFT-limit and reference rows (``None``: no such column);
+    ``ratios`` names further rows to divide by, one column each.  ``key`` is the name ``--tasks``
+    selects the task by (several tasks may share one); ``workloads`` are the workloads it runs
+    on; ``detail(workload)`` adds to the table's title line; ``memory_target``, where set, is the
+    most extra memory (beyond the input) a gaborcore row may need, as a multiple of its output.
+    """
 
     title: str
     dtype: str
     rows: tuple[Row, ...]
-    limit: str
-    reference: str
+    limit: str | None
+    reference: str | None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    key: str = ""
+    workloads: tuple[str, ...] = tuple(_signals.WORKLOADS)
+    ratios: tuple[str, ...] = ()
+    detail: Callable[[_signals.Workload], str] | None = None
+    memory_target: float | None = None
+
+    @property
+    def selector(self) -> str:
+        """The ``--tasks`` key: ``key``, else the title up to its first comma, dashed."""
+        return self.key or re.sub(r"\W+", "-", self.title.split(",")[0].strip().lower())
+
+    @property
+    def compared(self) -> tuple[str, ...]:
+        """The names of the rows that get a ratio column, in column order."""
+        names = (self.limit, self.reference, *self.ratios)
+        return tuple(dict.fromkeys(n for n in names if n is not None))
 
 
 def _import(module: str):
@@ -149,19 +245,32 @@ def _import(module: str):
         raise Unavailable(f"{module} is not installed ({exc})") from None
 
 
+def _n_clips(x: np.ndarray) -> int:
+    return int(np.prod(x.shape[:-1], dtype=np.int64))
+
+
 def _n_frames(x: np.ndarray) -> int:
     """Frames of a centred STFT of every clip of ``x`` together."""
-    n_clips = int(np.prod(x.shape[:-1], dtype=np.int64))
-    return n_clips * (1 + x.shape[-1] // HOP)
+    return _n_clips(x) * (1 + x.shape[-1] // HOP)
+
+
+def _frames_detail(w: _signals.Workload) -> str:
+    return f"{w.n_clips * (1 + w.shape[-1] // HOP)} frames"
+
+
+def _gaborcore_backend(backend: str):
+    """The gaborcore module, or :class:`Unavailable` where ``backend`` is not built here."""
+    gaborcore = _import("gaborcore")
+    if backend not in gaborcore.available_backends():
+        raise Unavailable(f"gaborcore backend {backend!r} is not available here")
+    return gaborcore
 
 
 # ---- power spectrogram rows -------------------------------------------------------------------
 
 
 def _gaborcore_plan(backend: str):
-    gaborcore = _import("gaborcore")
-    if backend not in gaborcore.available_backends():
-        raise Unavailable(f"gaborcore backend {backend!r} is not available here")
+    gaborcore = _gaborcore_backend(backend)
     return gaborcore.STFT(n_fft=N_FFT, hop_length=HOP, window="hann", center=True)
 
 
@@ -262,29 +371,450 @@ POWER_SPECTROGRAM = Task(
         "scipy ShortTimeFFT computes in complex128 and returns float64 (its out is twice as big).",
         "peak/(in+out) of the numba and numpy rows is that of the call without out=.",
     ),
+    key="stft",
+    detail=_frames_detail,
 )
 
-TASKS = [POWER_SPECTROGRAM]
+
+# ---- mel spectrogram rows ---------------------------------------------------------------------
+
+N_MELS = 128
+
+
+def _mel_plan(backend: str, sr: int):
+    gaborcore = _gaborcore_backend(backend)
+    return gaborcore.MelSpectrogram(sr=sr, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)
+
+
+def mel_out(backend: str) -> Factory:
+    """gaborcore mel spectrogram into a preallocated array."""
+
+    def make(x, sr, workers):
+        plan = _mel_plan(backend, sr)
+        out = np.zeros(plan.output_shape(x.shape), x.dtype)
+        return lambda: plan(x, out=out, workers=workers, backend=backend)
+
+    return make
+
+
+def mel_new(backend: str) -> Factory:
+    """gaborcore mel spectrogram allocating its output."""
+
+    def make(x, sr, workers):
+        plan = _mel_plan(backend, sr)
+        return lambda: plan(x, workers=workers, backend=backend)
+
+    return make
+
+
+def librosa_mel(x, sr, workers):
+    """librosa's mel spectrogram with its defaults (power 2, Slaney mel, float32 basis)."""
+    librosa = _import("librosa")
+    return lambda: librosa.feature.melspectrogram(
+        y=x, sr=sr, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS
+    )
+
+
+def _mel_rows() -> tuple[Row, ...]:
+    rows = []
+    for backend in ("c", "numba", "numpy"):
+        rows.append(Row(f"gaborcore[{backend}] out=", mel_out(backend)))
+        rows.append(Row(f"gaborcore[{backend}] new", mel_new(backend), memory=mel_new(backend)))
+    return (
+        *rows,
+        Row("librosa", librosa_mel, workers=(1,), memory=librosa_mel),
+        Row("FFT limit", fft_limit),
+    )
+
+
+MEL_SPECTROGRAM = Task(
+    title=f"mel spectrogram, float32, {N_MELS} bands, n_fft {N_FFT}, hop {HOP}, Hann, centred",
+    dtype="float32",
+    rows=_mel_rows(),
+    limit="FFT limit",
+    reference="librosa",
+    notes=(
+        "librosa is single-threaded: measured at 1 thread; '/ librosa' always divides by that.",
+        "FFT limit: the power-spectrogram table's row (rfft blocks of 32 frames, in cache).",
+    ),
+    key="mel",
+    detail=_frames_detail,
+    memory_target=1.2,
+)
+
+
+# ---- NSGT rows --------------------------------------------------------------------------------
+
+NSGT_SCALE = {"scale": "cqt", "fmin": 32.7, "n_bins": 84, "bins_per_octave": 12}
+SLICE_LENGTH = 2**16
+TRANSITION = 2**14
+
+
+@functools.cache
+def _nsgt_plan(length: int, sr: int):
+    """The gaborcore NSGT plan of the NSGT tables (ragged layout), shared by their rows."""
+    gaborcore = _import("gaborcore")
+    return gaborcore.NSGT(length=length, sr=sr, layout="ragged", real=True, **NSGT_SCALE)
+
+
+def _warm_nsgt(plan, x: np.ndarray, backend: str, workers: int) -> None:
+    """First forward and inverse of ``plan`` (kernel and FFTW plans); Unavailable without kernel."""
+    try:
+        plan.inverse(
+            plan.forward(x, workers=workers, backend=backend), workers=workers, backend=backend
+        )
+    except ImportError as exc:  # ModuleNotFoundError included: the backend has no NSGT kernel
+        raise Unavailable(f"gaborcore backend {backend!r} has no NSGT kernel ({exc})") from None
+
+
+def nsgt_forward(backend: str) -> Factory:
+    """gaborcore NSGT forward (allocates its coefficients; there is no out=)."""
+
+    def make(x, sr, workers):
+        _gaborcore_backend(backend)
+        plan = _nsgt_plan(x.shape[-1], sr)
+        _warm_nsgt(plan, x, backend, workers)
+        return lambda: plan.forward(x, workers=workers, backend=backend)
+
+    return make
+
+
+def nsgt_round_trip(backend: str) -> Factory:
+    """gaborcore NSGT forward, then inverse of those coefficients."""
+
+    def make(x, sr, workers):
+        _gaborcore_backend(backend)
+        plan = _nsgt_plan(x.shape[-1], sr)
+        _warm_nsgt(plan, x, backend, workers)
+        options = {"workers": workers, "backend": backend}
+        return lambda: plan.inverse(plan.forward(x, **options), **options)
+
+    return make
+
+
+@contextlib.contextmanager
+def _numpy_clip_without_out():
+    """Let ``np.clip(a, lo, hi, out=b)`` cast into an integer ``b`` (as NumPy 1 did).
+
+    The nsgt package's ``nsgfwin`` clips its integer window lengths with ``np.inf`` as upper
+    bound into the same integer array; NumPy 2 computes that clip in float64 and refuses the
+    cast to the ``out`` array.  Inside this context such a call computes the clip without
+    ``out`` and assigns the result into ``out`` (the values are integers already).
+    """
+    original = np.clip
+
+    @functools.wraps(original)
+    def clip(a, *args, out=None, **kwargs):
+        if out is None:
+            return original(a, *args, **kwargs)
+        out[...] = original(a, *args, **kwargs)
+        return out
+
+    np.clip = clip
+    try:
+        yield
+    finally:
+        np.clip = original
+
+
+def _nsgt_package(x: np.ndarray, sr: int):
+    nsgt = _import("nsgt")
+    if x.ndim != 1:
+        raise Unavailable("the nsgt package takes one signal at a time")
+    fmax = NSGT_SCALE["fmin"] * 2 ** ((NSGT_SCALE["n_bins"] - 1) / NSGT_SCALE["bins_per_octave"])
+    scale = nsgt.OctScale(NSGT_SCALE["fmin"], fmax, NSGT_SCALE["bins_per_octave"])
+    with _numpy_clip_without_out():
+        return nsgt.NSGT(scale, sr, x.shape[-1], real=True, matrixform=False)
+
+
+def nsgt_package_forward(x, sr, workers):
+    """The nsgt package's forward transform (float64; a list of one array per band)."""
+    n = _nsgt_package(x, sr)
+    return lambda: list(n.forward(x.astype(np.float64)))
+
+
+def nsgt_package_round_trip(x, sr, workers):
+    """The nsgt package's forward then backward transform (float64)."""
+    n = _nsgt_package(x, sr)
+    return lambda: n.backward(list(n.forward(x.astype(np.float64))))
+
+
+def librosa_cqt(x, sr, workers):
+    """librosa's constant-Q transform with the same bins (hop 512)."""
+    librosa = _import("librosa")
+    return lambda: librosa.cqt(
+        x,
+        sr=sr,
+        hop_length=HOP,
+        fmin=NSGT_SCALE["fmin"],
+        n_bins=NSGT_SCALE["n_bins"],
+        bins_per_octave=NSGT_SCALE["bins_per_octave"],
+    )
+
+
+class _SpectralFfts:
+    """The FFTW work of one NSGT of length ``length`` with band sizes ``M`` (pyFFTW, float32).
+
+    An rfft of the signal, one batched complex inverse FFT per distinct ``M`` (``howmany`` = the
+    bands with that ``M``) and, for a round trip, an irfft; plans made with FFTW_MEASURE and
+    arrays filled afterwards (planning overwrites them).  ``real_threads`` threads the r(i)fft.
+    """
+
+    def __init__(self, pyfftw, length: int, M, real_threads: int, round_trip: bool):
+        flags = ("FFTW_MEASURE",)
+        self.real = pyfftw.empty_aligned(length, dtype=np.float32)
+        self.spec = pyfftw.empty_aligned(length // 2 + 1, dtype=np.complex64)
+        self.rfft = pyfftw.FFTW(self.real, self.spec, flags=flags, threads=real_threads)
+        self.irfft = None
+        if round_trip:
+            # Into its own output, so the signal (the rfft's input) never changes: values stay
+            # bounded over repeated calls.  The c2r destroys self.spec, which the rfft rewrites.
+            out = pyfftw.empty_aligned(length, dtype=np.float32)
+            self.irfft = pyfftw.FFTW(
+                self.spec, out, direction="FFTW_BACKWARD", flags=flags, threads=real_threads
+            )
+        self.groups = []  # (cost, plan), longest first
+        sizes, counts = np.unique(np.asarray(M, dtype=np.int64), return_counts=True)
+        for m, n in zip(sizes.tolist(), counts.tolist(), strict=True):
+            a = pyfftw.empty_aligned((n, m), dtype=np.complex64)
+            b = pyfftw.empty_aligned((n, m), dtype=np.complex64)
+            plan = pyfftw.FFTW(a, b, axes=(-1,), direction="FFTW_BACKWARD", flags=flags, threads=1)
+            a[...] = 1.0 + 1.0j
+            self.groups.append((n * m * math.log2(max(m, 2)), plan))
+        self.groups.sort(key=lambda g: -g[0])
+        self.real[...] = 0.1
+
+    def split(self, parts: int) -> list[list]:
+        """The batched plans split into ``parts`` lists of about equal cost (longest first)."""
+        lists, loads = [[] for _ in range(parts)], [0.0] * parts
+        for cost, plan in self.groups:
+            i = loads.index(min(loads))
+            lists[i].append(plan.execute)
+            loads[i] += cost
+        return lists
+
+
+def _nsgt_fft_limit(length: int, M, repeats: int, workers: int, round_trip: bool) -> Call:
+    """``repeats`` NSGTs' FFTW work (see :class:`_SpectralFfts`) on ``workers`` threads.
+
+    One transform (``repeats == 1``): FFTW-threaded r(i)fft on the calling thread, batched FFTs
+    split over the threads.  Several (slices): each thread its own plans, transforms split.
+    """
+    pyfftw = _import("pyfftw")
+    passes = 2 if round_trip else 1
+
+    def run_all(ffts: _SpectralFfts, count: int) -> None:
+        executes = [plan.execute for _, plan in ffts.groups] * passes
+        rfft, irfft = ffts.rfft.execute, ffts.irfft.execute if ffts.irfft else None
+        for _ in range(count):
+            rfft()
+            for execute in executes:
+                execute()
+            if irfft is not None:
+                irfft()
+
+    if workers == 1:
+        ffts = _SpectralFfts(pyfftw, length, M, 1, round_trip)
+        return lambda: run_all(ffts, repeats)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nsgt-limit")
+
+    def run_list(executes) -> None:
+        for execute in executes:
+            execute()
+
+    if repeats == 1:
+        ffts = _SpectralFfts(pyfftw, length, M, workers, round_trip)
+        parts = [part * passes for part in ffts.split(workers)]
+
+        def call():
+            ffts.rfft.execute()
+            for job in [pool.submit(run_list, part) for part in parts]:
+                job.result()
+            if ffts.irfft is not None:
+                ffts.irfft.execute()
+
+        return call
+    per_thread = [_SpectralFfts(pyfftw, length, M, 1, round_trip) for _ in range(workers)]
+    counts = [repeats // workers + (i < repeats % workers) for i in range(workers)]
+
+    def call():
+        jobs = [pool.submit(run_all, f, c) for f, c in zip(per_thread, counts, strict=True)]
+        for job in jobs:
+            job.result()
+
+    return call
+
+
+def nsgt_fft_limit(round_trip: bool) -> Factory:
+    """FFTW's share of the gaborcore NSGT of x (one rfft, batched inverse FFTs of its M_k)."""
+
+    def make(x, sr, workers):
+        plan = _nsgt_plan(x.shape[-1], sr)
+        return _nsgt_fft_limit(x.shape[-1], plan.bands.M, _n_clips(x), workers, round_trip)
+
+    return make
+
+
+def _nsgt_detail(w: _signals.Workload) -> str:
+    try:
+        plan = _nsgt_plan(w.shape[-1], w.sr)
+    except Unavailable:
+        return "gaborcore not installed"
+    n_sizes = len(np.unique(plan.bands.M))
+    return f"L = {plan.length}, {len(plan.bands)} bands, {n_sizes} sizes M_k, total {plan.total}"
+
+
+def _nsgt_rows(round_trip: bool) -> tuple[Row, ...]:
+    make = nsgt_round_trip if round_trip else nsgt_forward
+    rows = [
+        Row(f"gaborcore[{b}]", make(b), memory=None if round_trip else make(b))
+        for b in ("c", "numba", "numpy")
+    ]
+    if round_trip:
+        rows.append(Row("nsgt", nsgt_package_round_trip, workers=(1,)))
+    else:
+        rows.append(Row("nsgt", nsgt_package_forward, workers=(1,), memory=nsgt_package_forward))
+        rows.append(Row("librosa.cqt", librosa_cqt, workers=(1,), memory=librosa_cqt))
+    rows.append(Row("NSGT FFT limit", nsgt_fft_limit(round_trip)))
+    return tuple(rows)
+
+
+_NSGT_NOTES = (
+    "nsgt (the package) and librosa.cqt are single-threaded: measured at 1 thread only.",
+    "nsgt computes in float64 (complex128 output); its float64 copy of the input is timed.",
+    "gaborcore NSGT plans were made and used once before timing (FFTW planning of every M_k).",
+)
+
+NSGT_FORWARD = Task(
+    title="constant-Q NSGT forward, float32, 84 bins from 32.7 Hz, 12/octave, ragged",
+    dtype="float32",
+    rows=_nsgt_rows(round_trip=False),
+    limit="NSGT FFT limit",
+    reference="nsgt",
+    ratios=("librosa.cqt",),
+    notes=(
+        *_NSGT_NOTES,
+        "librosa.cqt: 84 bins on a 512-sample hop (recursive downsampling), forward only.",
+    ),
+    key="nsgt",
+    workloads=("60s",),
+    detail=_nsgt_detail,
+)
+
+NSGT_ROUND_TRIP = Task(
+    title="constant-Q NSGT forward + inverse, float32, 84 bins from 32.7 Hz, 12/octave, ragged",
+    dtype="float32",
+    rows=_nsgt_rows(round_trip=True),
+    limit="NSGT FFT limit",
+    reference="nsgt",
+    notes=(
+        *_NSGT_NOTES,
+        "limit: rfft + 2 x batched FFTs of the M_k + irfft of the signal.",
+    ),
+    key="nsgt",
+    workloads=("60s",),
+    detail=_nsgt_detail,
+)
+
+
+# ---- sliced NSGT rows -------------------------------------------------------------------------
+
+
+def _sliced_plan(sr: int):
+    gaborcore = _import("gaborcore")
+    if not hasattr(gaborcore, "SlicedNSGT"):
+        raise Unavailable("gaborcore has no SlicedNSGT yet")
+    return gaborcore.SlicedNSGT(
+        slice_length=SLICE_LENGTH, transition=TRANSITION, sr=sr, **NSGT_SCALE
+    )
+
+
+def sliced_forward(backend: str) -> Factory:
+    """gaborcore SlicedNSGT forward of the whole signal (per-slice coefficients)."""
+
+    def make(x, sr, workers):
+        _gaborcore_backend(backend)
+        sliced = _sliced_plan(sr)
+        try:  # a few slices: the inner plan's kernel and FFTW plans
+            sliced.forward(x[..., : 2 * SLICE_LENGTH], workers=workers, backend=backend)
+        except ImportError as exc:
+            raise Unavailable(f"gaborcore backend {backend!r} has no NSGT kernel ({exc})") from None
+        return lambda: sliced.forward(x, workers=workers, backend=backend)
+
+    return make
+
+
+def sliced_fft_limit(x, sr, workers):
+    """The NSGT FFT limit of one slice (the inner plan's M_k), run once per slice of x."""
+    sliced = _sliced_plan(sr)
+    repeats = _n_clips(x) * sliced.n_slices(x.shape[-1])
+    return _nsgt_fft_limit(SLICE_LENGTH, sliced.inner.bands.M, repeats, workers, False)
+
+
+def _sliced_detail(w: _signals.Workload) -> str:
+    try:
+        sliced = _sliced_plan(w.sr)
+    except Unavailable as exc:
+        return str(exc)
+    return (
+        f"slice {sliced.slice_length}, transition {sliced.transition}, "
+        f"{sliced.n_slices(w.shape[-1])} slices of {sliced.inner.total} coefficients"
+    )
+
+
+SLICED_NSGT = Task(
+    title="sliced constant-Q NSGT (SlicedNSGT) forward, float32, 84 bins from 32.7 Hz",
+    dtype="float32",
+    rows=(
+        *(
+            Row(f"gaborcore[{b}] sliced", sliced_forward(b), memory=sliced_forward(b))
+            for b in ("c", "numba", "numpy")
+        ),
+        Row("sliced FFT limit", sliced_fft_limit),
+    ),
+    limit="sliced FFT limit",
+    reference=None,
+    notes=("sliced FFT limit: rfft of a slice + batched FFTs of the inner M_k, per slice.",),
+    key="nsgt",
+    workloads=("600s",),
+    detail=_sliced_detail,
+)
+
+
+TASKS = [POWER_SPECTROGRAM, MEL_SPECTROGRAM, NSGT_FORWARD, NSGT_ROUND_TRIP, SLICED_NSGT]
 
 
 # ---- measurement ------------------------------------------------------------------------------
 
 
-def best_times(calls: list[Call], repeat: int) -> list[float]:
+def best_times(calls: list[Call], repeat: int) -> tuple[list[float | None], dict[int, str]]:
     """Best wall-clock time of each call over ``repeat`` rounds, after one untimed warm-up each.
 
     Every round times every call once, so a slow spell of a shared machine lands on all the rows
-    of a table rather than on whichever row was running.
+    of a table rather than on whichever row was running.  A call that raises is dropped: its
+    time is ``None`` and its error is returned (by index) for the table to print.
     """
-    for call in calls:
-        call()
-    best = [math.inf] * len(calls)
-    for _ in range(repeat):
-        for i, call in enumerate(calls):
+    errors: dict[int, str] = {}
+
+    def attempt(i: int, call: Call) -> float | None:
+        try:
             start = time.perf_counter()
             call()
-            best[i] = min(best[i], time.perf_counter() - start)
-    return best
+            return time.perf_counter() - start
+        except Exception as exc:  # noqa: BLE001 - any library error is reported, not fatal
+            errors[i] = f"{type(exc).__name__}: {exc}"
+            return None
+
+    for i, call in enumerate(calls):
+        attempt(i, call)
+    best: list[float | None] = [None if i in errors else math.inf for i in range(len(calls))]
+    for _ in range(repeat):
+        for i, call in enumerate(calls):
+            if i in errors:
+                continue
+            t = attempt(i, call)
+            best[i] = None if t is None else min(best[i], t)
+    return best, errors
 
 
 def _status_kb(key: str) -> int:
@@ -313,10 +843,20 @@ def _maxrss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
 
+def _nbytes(result) -> int:
+    """Bytes of a result: an array, an object with a ``data`` array, or a list/tuple of those."""
+    if isinstance(result, list | tuple):
+        return sum(_nbytes(r) for r in result)
+    data = getattr(result, "data", None)
+    if isinstance(data, np.ndarray):
+        return int(data.nbytes)
+    return int(np.asarray(result).nbytes)
+
+
 def memory_probe(task: Task, row: Row, workload: str, workers: int) -> dict:
     """Peak memory of one call of ``row.memory`` (run in a fresh process; see the docstring)."""
     x = _signals.get(workload, task.dtype)
-    sr = _signals.WORKLOADS[workload].sr
+    sr = _signals.spec(workload).sr
     short = x[:32768] if x.ndim == 1 else x[:2, :32768]
     row.memory(short, sr, workers)()
     call = row.memory(x, sr, workers)
@@ -333,10 +873,17 @@ def memory_probe(task: Task, row: Row, workload: str, workers: int) -> dict:
         peak = _maxrss()
     return {
         "in_bytes": int(x.nbytes),
-        "out_bytes": int(np.asarray(result).nbytes),
+        "out_bytes": _nbytes(result),
         "extra_bytes": int(peak - base),
         "method": method,
     }
+
+
+# glibc raises its mmap threshold (up to 32 MiB) whenever a mapped block is freed, after which
+# blocks of that size come from the heap, whose freed pages stay resident: a call that follows a
+# full-size warm-up then seems to need almost nothing.  A fixed threshold (which turns the
+# dynamic one off) keeps every large block a fresh mapping, as in the first call of a process.
+_PROBE_ENV = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_TRIM_THRESHOLD_": "131072"}
 
 
 def measure_memory(task_index: int, row: Row, workload: str, workers: int) -> dict:
@@ -350,7 +897,7 @@ def measure_memory(task_index: int, row: Row, workload: str, workers: int) -> di
         workload,
         str(workers),
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=_PROBE_ENV)
     if proc.returncode != 0:
         return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -368,10 +915,14 @@ class Result:
 def run_task(
     task_index: int, task: Task, workload: str, workers_list, repeat: int, memory: bool
 ) -> list[Result]:
-    """Time every row of ``task`` on ``workload`` at each workers count; print skipped rows."""
-    w = _signals.WORKLOADS[workload]
+    """Time every row of ``task`` on ``workload`` at each workers count; print skipped rows.
+
+    A row whose library is missing (:class:`Unavailable`) is skipped with a note; a row that
+    raises anything else, while being prepared or timed, is reported with its error.
+    """
+    w = _signals.spec(workload)
     x = _signals.get(workload, task.dtype)
-    cases, calls, skipped = [], [], {}
+    cases, calls, skipped, failed = [], [], {}, {}
     for row in task.rows:
         for workers in workers_list:
             if row.workers is not None and workers not in row.workers:
@@ -381,13 +932,23 @@ def run_task(
             except Unavailable as exc:
                 skipped[row.name] = str(exc)
                 break
+            except Exception as exc:  # noqa: BLE001 - reported, the other rows still run
+                failed[f"{row.name} ({workers} w)"] = f"{type(exc).__name__}: {exc}"
+                continue
             cases.append((row, workers))
     for name, why in skipped.items():
         print(f"  skipped {name}: {why}")
-    seconds = best_times(calls, repeat)
+    seconds, errors = best_times(calls, repeat)
     del calls
+    for i, error in errors.items():
+        row, workers = cases[i]
+        failed[f"{row.name} ({workers} w)"] = error
+    for name, error in failed.items():
+        print(f"  FAILED {name}: {error}")
     results = []
     for (row, workers), t in zip(cases, seconds, strict=True):
+        if t is None:
+            continue
         mem = None
         if memory and row.memory is not None:
             mem = measure_memory(task_index, row, workload, workers)
@@ -399,39 +960,57 @@ def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}" if value < 10 else f"{value:.1f}"
 
 
+def _compared_rate(results: list[Result], name: str, workers: int) -> float | None:
+    """Throughput of row ``name`` at ``workers``, else at its fewest workers (None if absent)."""
+    rates = {r.workers: r.audio_per_second for r in results if r.row.name == name}
+    if not rates:
+        return None
+    return rates.get(workers, rates[min(rates)])
+
+
 def print_table(task: Task, workload: str, results: list[Result]) -> None:
-    w = _signals.WORKLOADS[workload]
+    w = _signals.spec(workload)
     x_shape = w.shape
-    n_frames = w.n_clips * (1 + x_shape[-1] // HOP)
+    detail = f", {task.detail(w)}" if task.detail is not None else ""
     print(
         f"\n{task.title}; workload {workload}: {w.n_clips} x {w.seconds:g} s at {w.sr} Hz "
-        f"= {w.audio_seconds:g} s of audio, {n_frames} frames"
+        f"= {w.audio_seconds:g} s of audio{detail}"
     )
-    limit = {r.workers: r.audio_per_second for r in results if r.row.name == task.limit}
-    reference = [
-        r.audio_per_second for r in results if r.row.name == task.reference and r.workers == 1
-    ]
-    ref = reference[0] if reference else None
-    header = (
-        f"{'row':<24}{'workers':>8}{'best ms':>10}{'audio s/s':>12}"
-        f"{'/ FFT limit':>13}{'/ librosa':>11}{'peak/(in+out)':>15}"
-    )
+    name_width = max([24] + [len(r.row.name) + 2 for r in results])
+    columns = [(name, f"/ {name}") for name in task.compared]
+    columns = [(name, label, max(11, len(label) + 2)) for name, label in columns]
+    header = f"{'row':<{name_width}}{'workers':>8}{'best ms':>10}{'audio s/s':>12}"
+    header += "".join(f"{label:>{width}}" for _, label, width in columns)
+    header += f"{'peak/(in+out)':>15}"
+    if task.memory_target is not None:
+        header += f"{'extra/out':>11}"
     print(header)
     print("-" * len(header))
+    verdicts = []
     for r in results:
-        lim = limit.get(r.workers)
-        mem = "-"
+        line = (
+            f"{r.row.name:<{name_width}}{r.workers:>8}{r.seconds * 1e3:>10.2f}"
+            f"{r.audio_per_second:>12.0f}"
+        )
+        for name, _, width in columns:
+            rate = _compared_rate(results, name, r.workers)
+            line += f"{_ratio(r.audio_per_second / rate if rate else None):>{width}}"
+        mem, extra = "-", "-"
         if r.memory is not None:
             if "error" in r.memory:
-                mem = "error"
+                mem = extra = "error"
             else:
                 m = r.memory
                 mem = f"{(m['in_bytes'] + m['extra_bytes']) / (m['in_bytes'] + m['out_bytes']):.2f}"
-        print(
-            f"{r.row.name:<24}{r.workers:>8}{r.seconds * 1e3:>10.2f}{r.audio_per_second:>12.0f}"
-            f"{_ratio(r.audio_per_second / lim if lim else None):>13}"
-            f"{_ratio(r.audio_per_second / ref if ref else None):>11}{mem:>15}"
-        )
+                extra_per_out = m["extra_bytes"] / m["out_bytes"]
+                extra = f"{extra_per_out:.2f}"
+                if task.memory_target is not None and r.row.name.startswith("gaborcore"):
+                    ok = extra_per_out <= task.memory_target
+                    verdicts.append(f"{r.row.name} ({r.workers} w) {'met' if ok else 'MISSED'}")
+        line += f"{mem:>15}"
+        if task.memory_target is not None:
+            line += f"{extra:>11}"
+        print(line)
     errors = {r.row.name: r.memory["error"] for r in results if r.memory and "error" in r.memory}
     for name, err in errors.items():
         print(f"  memory probe of {name} failed: {err}")
@@ -439,15 +1018,22 @@ def print_table(task: Task, workload: str, results: list[Result]) -> None:
     if methods:
         print(
             f"  peak memory method: {', '.join(sorted(methods))}; input "
-            f"{x_shape} float32 = {np.prod(x_shape) * 4 / 2**20:.1f} MiB"
+            f"{x_shape} {task.dtype} = "
+            f"{np.prod(x_shape) * np.dtype(task.dtype).itemsize / 2**20:.1f} MiB"
+        )
+    if verdicts:
+        print(
+            f"  memory target peak <= input + {task.memory_target:g} x output "
+            f"(extra/out <= {task.memory_target:g}): {'; '.join(verdicts)}"
         )
 
 
 def print_environment() -> None:
     versions = []
-    for module in ("gaborcore", "numpy", "scipy", "librosa", "pyfftw", "numba"):
+    for module in ("gaborcore", "numpy", "scipy", "librosa", "pyfftw", "numba", "nsgt"):
         try:
-            versions.append(f"{module} {importlib.import_module(module).__version__}")
+            mod = importlib.import_module(module)
+            versions.append(f"{module} {getattr(mod, '__version__', '(version unknown)')}")
         except ImportError:
             versions.append(f"{module} (not installed)")
     try:
@@ -463,6 +1049,14 @@ def print_environment() -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    keys = list(dict.fromkeys(task.selector for task in TASKS))
+    parser.add_argument(
+        "--tasks",
+        nargs="+",
+        default=keys,
+        choices=keys,
+        help=f"comparisons to run, by key (default: all of {' '.join(keys)})",
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -480,7 +1074,11 @@ def main(argv=None) -> int:
         "--quick", action="store_true", help="smoke run: 2 repeats, no peak-memory subprocesses"
     )
     parser.add_argument(
-        "--workloads", nargs="+", default=list(_signals.WORKLOADS), choices=list(_signals.WORKLOADS)
+        "--workloads",
+        nargs="+",
+        default=None,
+        choices=list(_signals.ALL_WORKLOADS),
+        help="run every task on these of its workloads only (default: each task's own)",
     )
     parser.add_argument(
         "--memory-probe",
@@ -504,8 +1102,18 @@ def main(argv=None) -> int:
         parser.error("--repeat must be at least 1")
     print_environment()
     print(f"best of {repeat} calls after one warm-up; throughput in seconds of audio per second")
+    print(
+        "ratios: row / compared row at the same workers (at 1 thread where the compared row "
+        "runs only there)"
+    )
     for index, task in enumerate(TASKS):
-        for workload in args.workloads:
+        if task.selector not in args.tasks:
+            continue
+        workloads = [w for w in task.workloads if args.workloads is None or w in args.workloads]
+        if not workloads:
+            print(f"\n{task.title}: none of its workloads ({', '.join(task.workloads)}) asked for")
+            continue
+        for workload in workloads:
             results = run_task(index, task, workload, args.workers, repeat, not args.quick)
             print_table(task, workload, results)
         for note in task.notes:

@@ -374,3 +374,14 @@ def test_mel_scale_formula_and_bands_within_nyquist():
     xs, _ = gaborcore.nsgt_frequencies(sr=16000.0, scale="mel", fmin=100.0, fmax=7000.0,
                                        n_bins=5, htk=False)
     np.testing.assert_allclose(np.diff(gaborcore.hz_to_mel(xs)), np.diff(gaborcore.hz_to_mel(xs))[0])
+
+
+def test_forward_into_out(backend, rng):
+    plan = NSGT(length=5000, sr=SR, fmin=60.0, fmax=8000.0)
+    y = rng.standard_normal((2, 5000)).astype(np.float32)
+    out = np.empty((2, plan.total), np.complex64)
+    c = plan.forward(y, out=out, backend=backend)
+    assert c.data is out
+    np.testing.assert_array_equal(out, plan.forward(y, backend=backend).data)
+    with pytest.raises(ParameterError, match="out"):
+        plan.forward(y, out=np.empty((2, plan.total), np.complex128), backend=backend)

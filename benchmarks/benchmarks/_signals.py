@@ -3,7 +3,9 @@
 A workload is a named batch of mono clips at 22.05 kHz:
 
 * ``"60s"``: one 60 s signal, shape ``(1323000,)``;
-* ``"256x3s"``: a batch of 256 clips of 3 s, shape ``(256, 66150)``.
+* ``"256x3s"``: a batch of 256 clips of 3 s, shape ``(256, 66150)``;
+* ``"600s"``: one 10 min signal, shape ``(13230000,)``, for the streaming (sliced) transforms.
+  It is in :data:`ALL_WORKLOADS` but not in :data:`WORKLOADS`, the default grid of the suite.
 
 The samples are white Gaussian noise of standard deviation 0.1, drawn in float32 from a generator
 seeded per workload; the float64 signal holds the same values, so both precisions transform the same
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SAMPLE_RATE", "WORKLOADS", "Workload", "get"]
+__all__ = ["ALL_WORKLOADS", "SAMPLE_RATE", "WORKLOADS", "Workload", "get", "spec"]
 
 SAMPLE_RATE = 22050
 _CHUNK = 1 << 20
@@ -55,12 +57,27 @@ WORKLOADS = {
         Workload("256x3s", n_clips=256, seconds=3.0, seed=256),
     )
 }
+"""The default workloads of the suite (the grid of every benchmark that takes a ``workload``)."""
+
+ALL_WORKLOADS = {
+    **WORKLOADS,
+    "600s": Workload("600s", n_clips=1, seconds=600.0, seed=600),
+}
+"""Every workload :func:`get` can make, long signals for the sliced transforms included."""
+
+
+def spec(name: str) -> Workload:
+    """The :class:`Workload` called ``name`` (a key of :data:`ALL_WORKLOADS`)."""
+    try:
+        return ALL_WORKLOADS[name]
+    except KeyError:
+        raise ValueError(f"unknown workload {name!r}; known: {', '.join(ALL_WORKLOADS)}") from None
 
 
 @functools.cache
 def get(workload: str, dtype: str = "float32") -> np.ndarray:
-    """The signal of ``workload`` (a key of :data:`WORKLOADS`) in ``dtype``, read-only."""
-    w = WORKLOADS[workload]
+    """The signal of ``workload`` (a key of :data:`ALL_WORKLOADS`) in ``dtype``, read-only."""
+    w = spec(workload)
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"dtype={dtype} is not a benchmark precision (float32 or float64)")

@@ -600,11 +600,16 @@ class NSGT:
             y = padded
         return y
 
-    def forward(self, y, *, workers=None, backend=None) -> NSGTCoefficients:
-        """Coefficients of ``y[..., L]`` (float32 -> complex64, float64 -> complex128)."""
+    def forward(self, y, *, out=None, workers=None, backend=None) -> NSGTCoefficients:
+        """Coefficients of ``y[..., L]`` (float32 -> complex64, float64 -> complex128).
+
+        ``out``: a C-contiguous complex array ``(..., total)`` to write into (no allocation).
+        """
         y = self._input(y)
         cdt = _validation.complex_dtype_for(_validation.real_dtype_for(y.dtype))
-        out = np.empty(y.shape[:-1] + (self.total,), cdt)
+        shape = y.shape[:-1] + (self.total,)
+        out = (np.empty(shape, cdt) if out is None
+               else _validation.out_array("out", out, shape, np.dtype(cdt)))
         y2 = y.reshape(-1, self.length)
         n_threads = _backend.resolve_workers(workers)
         self._kernel(_backend.resolve_backend(backend)).forward(
