@@ -2,12 +2,14 @@
 
 Usage::
 
-    python benchmarks/compare.py [--tasks stft mel nsgt] [--workers 1 2] [--repeat N] [--quick]
+    python benchmarks/compare.py [--tasks stft mel nsgt nn] [--workers 1 2] [--repeat N] [--quick]
                                  [--workloads 60s 256x3s 600s]
 
 ``--tasks`` picks the comparisons by key (default: all): ``stft`` (power spectrogram), ``mel``
-(mel spectrogram), ``nsgt`` (constant-Q NSGT forward, forward + inverse, and the sliced NSGT).
-``--workloads`` restricts every task to the workloads named (default: each task's own).
+(mel spectrogram), ``nsgt`` (constant-Q NSGT forward, forward + inverse, and the sliced NSGT),
+``nn`` (the CNN kernels of :mod:`gaborcore.nn` against PyTorch, see the last section).
+``--workloads`` restricts every audio task to the workloads named (default: each task's own); the
+``nn`` workloads are fixed and not affected by it.
 
 What is measured
 ----------------
@@ -138,6 +140,35 @@ pages, so a call after a full-size warm-up would seem to need almost nothing.  T
 of a result that is not an array are those of its arrays (``.data`` of NSGT coefficients, the
 arrays of a list).  Resident size is counted in pages, so allocations that are never written
 (``np.empty`` left untouched) do not count, which is what a user's machine feels.
+
+CNN kernels against PyTorch (``--tasks nn``)
+--------------------------------------------
+The workloads of issue 5, float32, with the seeded data, weights and networks of the asv suite
+(``benchmarks/benchmarks/bench_nn.py``: ``_array``, ``paper_network()``,
+``paper_network_torch(torch)``), one table each:
+
+* (a) conv2d, first layer: x (32, 1, 128, 130), w (32, 1, 3, 3), padding "same" (PyTorch
+  ``padding=1``); target: faster than PyTorch;
+* (b) conv2d, many channels: x (32, 32, 64, 65), w (64, 32, 3, 3), "same"; target: within
+  1.5 x of PyTorch's time (``torch / row >= 1 / 1.5``);
+* (c) Lp pooling p = 2, Lp pooling p = 3 and max pooling, 3x3 blocks, stride 3, on a
+  (32, 64, 128, 130) array of non-negative values (PyTorch's ``lp_pool2d`` takes no absolute
+  value; on such data both compute the same); target: faster than PyTorch;
+* (d) the paper-style network (two conv layers with leaky ReLU and 3x3 max pooling, two dense
+  layers) on 32 mel spectrograms of 80 x 115; no target.
+
+Rows: ``gaborcore[<backend>]`` for each available backend (:func:`gaborcore.nn.conv2d`,
+:func:`~gaborcore.nn.lp_pool2d`, :func:`~gaborcore.nn.max_pool2d` into a preallocated ``out=``
+array; ``Network.forward``, which has no ``out=``: it allocates its (32, 1) result and reuses
+per-thread buffers for the layers before), ``gaborcore[c] new`` (the C kernels allocating their
+result, as PyTorch does) and ``torch`` (``torch.nn.functional.conv2d``, ``lp_pool2d``,
+``max_pool2d``, the ``nn.Sequential`` under ``torch.no_grad()``; every call allocates).  The
+``output`` column says which rows write into ``out=`` and which allocate.  Each workers count is
+timed separately, PyTorch under ``torch.set_num_threads(workers)`` (restored at the end), with the
+same best-of-``--repeat`` rounds as above.  ``torch / row`` is PyTorch's best time over the row's
+at the same workers (> 1: gaborcore is faster); ``target`` prints ``met`` or ``missed`` for every
+gaborcore row.  Without torch its rows are skipped with a note.  No peak-memory probe here.  The
+whole task takes about half a minute on two cores, so it runs by default.
 
 Adding rows
 -----------
@@ -1047,15 +1078,333 @@ def print_environment() -> None:
     print(", ".join(versions))
 
 
+# ---- CNN kernels against PyTorch (--tasks nn) -------------------------------------------------
+
+NN_KEY = "nn"
+NN_CONV_FIRST = ((32, 1, 128, 130), (32, 1, 3, 3))
+NN_CONV_MANY = ((32, 32, 64, 65), (64, 32, 3, 3))
+NN_POOL_SHAPE = (32, 64, 128, 130)
+NN_POOL_BLOCK = 3  # 3x3 blocks, stride 3
+NN_NET_SHAPE = (32, 1, 80, 115)
+NN_BACKENDS = ("c", "numba", "numpy")
+
+NNFactory = Callable[[int], Call]  # workers -> the call to time
+
+
+@dataclass(frozen=True)
+class NNRow:
+    """One line of an ``nn`` table: ``make(workers)`` returns the call to time."""
+
+    name: str
+    make: NNFactory
+    allocates: bool
+    torch: bool = False
+
+
+@dataclass(frozen=True)
+class NNTable:
+    """The rows of one workload of issue 5, with its target on ``torch / row`` (or none)."""
+
+    title: str
+    rows: tuple[NNRow, ...]
+    target: str | None = None
+    min_ratio: float | None = None  # the target: torch / row > min_ratio (strict) ...
+    strict: bool = True  # ... or >= min_ratio where not strict
+
+    def met(self, ratio: float) -> bool:
+        assert self.min_ratio is not None
+        return ratio > self.min_ratio if self.strict else ratio >= self.min_ratio
+
+
+def _bench_nn():
+    """The asv suite's nn module (its data and network factories); Unavailable without gaborcore."""
+    _import("gaborcore")
+    from benchmarks import bench_nn
+
+    return bench_nn
+
+
+def _gaborcore_nn(backend: str):
+    _gaborcore_backend(backend)
+    return _import("gaborcore.nn")
+
+
+def _torch_nn():
+    return _import("torch")
+
+
+@functools.cache
+def _nn_conv_data(x_shape: tuple, w_shape: tuple) -> tuple[np.ndarray, ...]:
+    """x, w, b of a convolution workload: the seeded arrays of bench_nn's ``_Conv``."""
+    bench = _bench_nn()
+    fan_in = w_shape[1] * w_shape[2] * w_shape[3]
+    return (
+        bench._array(x_shape, 1),
+        bench._array(w_shape, 2, scale=fan_in**-0.5),
+        bench._array((w_shape[0],), 3, scale=0.1),
+    )
+
+
+@functools.cache
+def _nn_torch_tensor(kind: str, index: int = 0):
+    """A torch copy of one of the workload arrays (cached: the pooling input is 136 MB)."""
+    torch = _torch_nn()
+    if kind == "pool":
+        array = _bench_nn()._array(NN_POOL_SHAPE, 4, nonneg=True)
+    elif kind == "net":
+        array = _bench_nn()._array(NN_NET_SHAPE, 5, nonneg=True)
+    else:
+        array = _nn_conv_data(*(NN_CONV_FIRST if kind == "conv-a" else NN_CONV_MANY))[index]
+    return torch.from_numpy(array.copy())  # the cached arrays are read-only
+
+
+def nn_conv_gaborcore(shapes: tuple, backend: str, out: bool) -> NNFactory:
+    """gaborcore.nn.conv2d, padding "same", into ``out=`` or allocating."""
+
+    def make(workers):
+        gnn = _gaborcore_nn(backend)
+        x, w, b = _nn_conv_data(*shapes)
+        opts = {"padding": "same", "workers": workers, "backend": backend}
+        if out:
+            shape = gnn.conv_output_shape(x.shape, w.shape, padding="same")
+            opts["out"] = np.zeros(shape, x.dtype)
+        return lambda: gnn.conv2d(x, w, b, **opts)
+
+    return make
+
+
+def nn_conv_torch(kind: str) -> NNFactory:
+    """torch.nn.functional.conv2d with padding (kh // 2, kw // 2) (= "same" for odd kernels)."""
+
+    def make(workers):
+        torch = _torch_nn()
+        x, w, b = (_nn_torch_tensor(kind, i) for i in range(3))
+        pad = (w.shape[2] // 2, w.shape[3] // 2)
+        return lambda: torch.nn.functional.conv2d(x, w, b, padding=pad)
+
+    return make
+
+
+def nn_pool_gaborcore(p: float, backend: str, out: bool) -> NNFactory:
+    """gaborcore.nn.lp_pool2d (finite ``p``) or max_pool2d (``p = inf``), 3x3, stride 3."""
+
+    def make(workers):
+        gnn = _gaborcore_nn(backend)
+        x = _bench_nn()._array(NN_POOL_SHAPE, 4, nonneg=True)
+        opts = {"kernel_size": NN_POOL_BLOCK, "workers": workers, "backend": backend}
+        if out:
+            opts["out"] = np.zeros(gnn.pool_output_shape(x.shape, kernel_size=3), x.dtype)
+        if math.isinf(p):
+            return lambda: gnn.max_pool2d(x, **opts)
+        return lambda: gnn.lp_pool2d(x, p=p, **opts)
+
+    return make
+
+
+def nn_pool_torch(p: float) -> NNFactory:
+    """torch.nn.functional.lp_pool2d(x, p, 3) or max_pool2d(x, 3)."""
+
+    def make(workers):
+        functional = _torch_nn().nn.functional
+        x = _nn_torch_tensor("pool")
+        if math.isinf(p):
+            return lambda: functional.max_pool2d(x, NN_POOL_BLOCK)
+        return lambda: functional.lp_pool2d(x, p, NN_POOL_BLOCK)
+
+    return make
+
+
+def nn_net_gaborcore(backend: str) -> NNFactory:
+    """bench_nn.paper_network().forward (no out=: allocates its result)."""
+
+    def make(workers):
+        _gaborcore_nn(backend)
+        bench = _bench_nn()
+        net = bench.paper_network()
+        x = bench._array(NN_NET_SHAPE, 5, nonneg=True)
+        return lambda: net.forward(x, workers=workers, backend=backend)
+
+    return make
+
+
+def nn_net_torch(workers):
+    """bench_nn.paper_network_torch(torch) under torch.no_grad()."""
+    torch = _torch_nn()
+    net = _bench_nn().paper_network_torch(torch)
+    x = _nn_torch_tensor("net")
+
+    def call():
+        with torch.no_grad():
+            return net(x)
+
+    return call
+
+
+def _nn_rows(gaborcore_make, torch_make: NNFactory, out: bool) -> tuple[NNRow, ...]:
+    """gaborcore per backend (``out=`` where ``out``), gaborcore[c] allocating, then torch."""
+    suffix = " out=" if out else ""
+    rows = [NNRow(f"gaborcore[{b}]{suffix}", gaborcore_make(b, out), not out) for b in NN_BACKENDS]
+    if out:
+        rows.insert(1, NNRow("gaborcore[c] new", gaborcore_make("c", False), True))
+    rows.append(NNRow("torch", torch_make, True, torch=True))
+    return tuple(rows)
+
+
+def _nn_tables() -> tuple[NNTable, ...]:
+    faster = {"target": "faster than torch (torch / row > 1)", "min_ratio": 1.0}
+    tables = []
+    for label, kind, shapes, target in (
+        ("(a) conv2d, first layer", "conv-a", NN_CONV_FIRST, faster),
+        (
+            "(b) conv2d, many channels",
+            "conv-b",
+            NN_CONV_MANY,
+            {
+                "target": "within 1.5x of torch (torch / row >= 1/1.5)",
+                "min_ratio": 1 / 1.5,
+                "strict": False,
+            },
+        ),
+    ):
+        x_shape, w_shape = shapes
+        tables.append(
+            NNTable(
+                f'{label}: x {x_shape}, w {w_shape}, padding "same"',
+                _nn_rows(
+                    lambda b, out, shapes=shapes: nn_conv_gaborcore(shapes, b, out),
+                    nn_conv_torch(kind),
+                    out=True,
+                ),
+                **target,
+            )
+        )
+    for p, name in ((2.0, "Lp pooling p=2"), (3.0, "Lp pooling p=3"), (math.inf, "max pooling")):
+        tables.append(
+            NNTable(
+                f"(c) {name}, 3x3 blocks, stride 3, on {NN_POOL_SHAPE} (non-negative)",
+                _nn_rows(
+                    lambda b, out, p=p: nn_pool_gaborcore(p, b, out), nn_pool_torch(p), out=True
+                ),
+                **faster,
+            )
+        )
+    tables.append(
+        NNTable(
+            f"(d) paper-style network (2 conv + max pool, 2 dense) on {NN_NET_SHAPE}",
+            _nn_rows(lambda b, out: nn_net_gaborcore(b), nn_net_torch, out=False),
+        )
+    )
+    return tuple(tables)
+
+
+NN_NOTES = (
+    "output 'out=': gaborcore writes into an array preallocated before timing; 'allocates': a "
+    "fresh result per call (PyTorch always; gaborcore[c] new; Network.forward, which has no out= "
+    "and reuses per-thread buffers for the layers before its (32, 1) result).",
+    "torch / row: PyTorch's best time over the row's at the same workers (> 1: gaborcore is "
+    "faster); PyTorch runs under torch.set_num_threads(workers).",
+    "(c) PyTorch's lp_pool2d takes no absolute value; the data are non-negative, so both compute "
+    "the same norms.",
+)
+
+
+def run_nn_table(table: NNTable, workers_list, repeat: int) -> dict[tuple[str, int], float]:
+    """Best time of every row of ``table`` at each workers count; prints skipped/failed rows."""
+    torch = None
+    with contextlib.suppress(Unavailable):
+        torch = _torch_nn()
+    saved = torch.get_num_threads() if torch is not None else None
+    times: dict[tuple[str, int], float] = {}
+    skipped: dict[str, str] = {}
+    failed: dict[str, str] = {}
+    try:
+        for workers in workers_list:
+            if torch is not None:
+                torch.set_num_threads(workers)
+            cases, calls = [], []
+            for row in table.rows:
+                if row.name in skipped:
+                    continue
+                try:
+                    calls.append(row.make(workers))
+                except Unavailable as exc:
+                    skipped[row.name] = str(exc)
+                    continue
+                except Exception as exc:  # noqa: BLE001 - reported, the other rows still run
+                    failed[f"{row.name} ({workers} w)"] = f"{type(exc).__name__}: {exc}"
+                    continue
+                cases.append(row)
+            seconds, errors = best_times(calls, repeat)
+            del calls
+            for i, error in errors.items():
+                failed[f"{cases[i].name} ({workers} w)"] = error
+            for row, t in zip(cases, seconds, strict=True):
+                if t is not None:
+                    times[row.name, workers] = t
+    finally:
+        if torch is not None:
+            torch.set_num_threads(saved)
+    for name, why in skipped.items():
+        print(f"  skipped {name}: {why}")
+    for name, error in failed.items():
+        print(f"  FAILED {name}: {error}")
+    return times
+
+
+def print_nn_table(table: NNTable, times: dict[tuple[str, int], float], workers_list) -> None:
+    print(f"\n{table.title}; target: {table.target or 'none'}")
+    name_width = max([24] + [len(row.name) + 2 for row in table.rows])
+    header = (
+        f"{'row':<{name_width}}{'output':<11}{'workers':>8}{'best ms':>10}{'torch / row':>13}"
+        f"{'target':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in table.rows:
+        for workers in workers_list:
+            t = times.get((row.name, workers))
+            if t is None:
+                continue
+            torch_t = next((times.get((r.name, workers)) for r in table.rows if r.torch), None)
+            ratio = torch_t / t if torch_t is not None else None
+            verdict = "-"
+            if table.min_ratio is not None and ratio is not None and not row.torch:
+                verdict = "met" if table.met(ratio) else "missed"
+            output = "allocates" if row.allocates else "out="
+            print(
+                f"{row.name:<{name_width}}{output:<11}{workers:>8}{t * 1e3:>10.2f}"
+                f"{_ratio(ratio):>13}{verdict:>9}"
+            )
+
+
+def run_nn(workers_list, repeat: int) -> None:
+    """The ``nn`` task: every table of :func:`_nn_tables`, printed as it is measured."""
+    try:
+        torch = _torch_nn()
+        version = f"torch {torch.__version__}"
+    except Unavailable as exc:
+        version = f"torch rows skipped: {exc}"
+    print(
+        f"\nCNN kernels of gaborcore.nn against PyTorch on the CPU, float32 ({version}); best of "
+        f"{repeat} calls after one warm-up, per workers count"
+    )
+    for table in _nn_tables():
+        times = run_nn_table(table, workers_list, repeat)
+        print_nn_table(table, times, workers_list)
+    for note in NN_NOTES:
+        print(f"note: {note}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    keys = list(dict.fromkeys(task.selector for task in TASKS))
+    keys = [*dict.fromkeys(task.selector for task in TASKS), NN_KEY]
     parser.add_argument(
         "--tasks",
         nargs="+",
         default=keys,
         choices=keys,
-        help=f"comparisons to run, by key (default: all of {' '.join(keys)})",
+        help=f"comparisons to run, by key (default: all of {' '.join(keys)}; '{NN_KEY}', the CNN "
+        "kernels against PyTorch, is included: it takes about half a minute on two cores)",
     )
     parser.add_argument(
         "--workers",
@@ -1078,7 +1427,8 @@ def main(argv=None) -> int:
         nargs="+",
         default=None,
         choices=list(_signals.ALL_WORKLOADS),
-        help="run every task on these of its workloads only (default: each task's own)",
+        help="run every audio task on these of its workloads only (default: each task's own; "
+        f"the '{NN_KEY}' workloads are fixed)",
     )
     parser.add_argument(
         "--memory-probe",
@@ -1101,11 +1451,14 @@ def main(argv=None) -> int:
     if repeat < 1:
         parser.error("--repeat must be at least 1")
     print_environment()
-    print(f"best of {repeat} calls after one warm-up; throughput in seconds of audio per second")
-    print(
-        "ratios: row / compared row at the same workers (at 1 thread where the compared row "
-        "runs only there)"
-    )
+    if any(task.selector in args.tasks for task in TASKS):
+        print(
+            f"best of {repeat} calls after one warm-up; throughput in seconds of audio per second"
+        )
+        print(
+            "ratios: row / compared row at the same workers (at 1 thread where the compared row "
+            "runs only there)"
+        )
     for index, task in enumerate(TASKS):
         if task.selector not in args.tasks:
             continue
@@ -1118,6 +1471,8 @@ def main(argv=None) -> int:
             print_table(task, workload, results)
         for note in task.notes:
             print(f"note: {note}")
+    if NN_KEY in args.tasks:
+        run_nn(args.workers, repeat)
     return 0
 
 
