@@ -1,14 +1,19 @@
-"""The ``gaborcore`` command: info, demo, and the exit status and message of every failure."""
+"""The ``gaborcore`` command: info, demo, extract, and the exit status and message of every
+failure."""
 
 import json
 import os
+import textwrap
 
 import numpy as np
 import pytest
+import soundfile
 
 import gaborcore
 import gaborcore.demo
+from gaborcore import dataset
 from gaborcore.cli import main
+from gaborcore.dataset import open_store
 
 SMALL = ["--n-signals", "3", "--duration", "0.5", "--no-plot"]
 
@@ -42,13 +47,14 @@ def test_version(capsys):
 def test_demo(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), *SMALL, "--workers", "2"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["audio", "labels.csv", "spectrograms.npz"]
+    assert sorted(p.name for p in out.iterdir()) == ["audio", "features.zarr", "labels.csv"]
     assert len(list((out / "audio").glob("*.wav"))) == 3
-    with np.load(out / "spectrograms.npz") as data:
-        assert data["spectrograms"].shape == (3, 513, 44)
-        assert data["mel"].shape == (3, 128, 44)
-        assert data["spectrograms"].dtype == data["mel"].dtype == np.float32
-        assert data["labels"].tolist() == ["note_A3", "chirp_up", "noise_low"]
+    store = open_store(out / "features.zarr")
+    assert store.group["stft"].shape == (3, 513, 44)
+    assert store.group["mel"].shape == (3, 128, 44)
+    assert store.group["stft"].dtype == store.group["mel"].dtype == np.float32
+    assert store.group["labels"][:].tolist() == ["note_A3", "chirp_up", "noise_low"]
+    assert store.status.tolist() == [1, 1, 1]
     summary = capsys.readouterr().out
     assert "mel (3, 128, 44) float32" in summary and "s of audio per second" in summary
 
@@ -58,9 +64,10 @@ def test_demo_options(tmp_path):
     args = ["demo", "--out", str(out), *SMALL, "--sr", "16000", "--n-mels", "40", "--seed", "3",
             "--backend", "numpy"]
     assert main(args) == 0
-    with np.load(out / "spectrograms.npz") as data:
-        assert data["mel"].shape == (3, 40, 1 + 8000 // 256)
-        assert (int(data["sr"]), int(data["seed"]), int(data["n_mels"])) == (16000, 3, 40)
+    store = open_store(out / "features.zarr")
+    assert store.group["mel"].shape == (3, 40, 1 + 8000 // 256)
+    assert store.config["sr"] == 16000 and store.config["features"]["mel"]["n_mels"] == 40
+    assert store.config["clip"] == 0.5
 
 
 def _file(tmp_path):
@@ -122,3 +129,145 @@ def test_interrupted(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(gaborcore.demo, "run_demo", interrupted)
     assert main(["demo", "--out", str(tmp_path / "o"), *SMALL]) == 130
     assert capsys.readouterr().err == "gaborcore demo: interrupted\n"
+
+
+# ---- extract ---------------------------------------------------------------------------------
+
+EXTRACT = ["--sr", "16000", "--clip", "0.25", "--n-fft", "512", "--hop-length", "128",
+           "--n-mels", "40", "--no-progress"]
+
+
+@pytest.fixture
+def audio(tmp_path):
+    d = tmp_path / "audio"
+    (d / "sub").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    soundfile.write(d / "a.wav", 0.1 * rng.standard_normal(8000), 16000, subtype="PCM_16")
+    soundfile.write(d / "sub" / "b.flac", 0.1 * rng.standard_normal((11025, 2)), 22050)
+    soundfile.write(d / "sub" / "c.ogg", 0.1 * rng.standard_normal(6000), 12000)
+    (d / "sub" / "d.wav").write_bytes(b"not audio at all")
+    return d
+
+
+def test_extract(tmp_path, audio, capsys):
+    store = tmp_path / "f.zarr"
+    assert main(["extract", str(audio), "--out", str(store), *EXTRACT, "--workers", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "3 files extracted (mel), 1 failed, 0 already done" in out
+    assert f"failed: {audio / 'sub' / 'd.wav'}: not a readable audio file" in out
+    s = open_store(store)
+    assert s.status.tolist() == [1, 1, 1, 2]
+    assert [s.feature("mel", i).shape for i in range(3)] == [(2, 40, 32)] * 3
+
+    # again: nothing to do; with other parameters: refused, one line, exit 2
+    assert main(["extract", str(audio), "--out", str(store), *EXTRACT]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert main(["extract", str(audio), "--out", str(store), *EXTRACT, "--n-mels", "64"]) == 2
+    err = _one_line_error(capsys)
+    assert "other parameters (features.mel.n_mels: 40 -> 64)" in err and "--overwrite" in err
+    assert main(["extract", str(audio), "--out", str(store), *EXTRACT, "--n-mels", "64",
+                 "--overwrite"]) == 0
+    assert open_store(store).group["mel"].shape[1] == 64
+
+
+def test_extract_config_file(tmp_path, audio, capsys):
+    config = tmp_path / "job.toml"
+    config.write_text(textwrap.dedent("""
+        sr = 16000
+        clip = 0.5
+        [features.stft]
+        n_fft = 256
+        hop_length = 128
+        [features.mel]
+        n_fft = 256
+        hop_length = 128
+        n_mels = 32
+        db = true
+    """))
+    store = tmp_path / "f.zarr"
+    lst = tmp_path / "files.txt"
+    lst.write_text(f"{audio / 'a.wav'}\naudio/sub/c.ogg\n")
+    args = ["extract", str(lst), "--out", str(store), "--config", str(config), "--no-progress",
+            "--feature", "mel", "--top-db", "50"]
+    assert main(args) == 0
+    s = open_store(store)
+    assert s.features == ("mel",) and s.config["features"]["mel"]["top_db"] == 50.0
+    assert s.config["features"]["mel"]["db"] is True
+    assert s.group["mel"].shape == (2, 32, 63)
+    assert [os.path.basename(f) for f in s.files] == ["a.wav", "c.ogg"]
+
+
+def _a_file(tmp_path):
+    path = tmp_path / "file.txt"
+    path.write_text("not a directory")
+    return path
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (lambda t, a: [str(t / "missing.wav"), "--out", str(t / "o.zarr")],
+         "missing.wav' does not exist"),
+        (lambda t, a: [str(a), "--out", str(t / "o.zarr"), "--feature", "spectrogram"],
+         "argument --feature: invalid choice: 'spectrogram'"),
+        (lambda t, a: [str(a), "--out", str(_a_file(t) / "o.zarr")],
+         "cannot write the output: Not a directory"),
+        (lambda t, a: [str(a), "--out", str(_a_file(t))], "is a file; a Zarr store is a directory"),
+        (lambda t, a: [str(a), "--out", str(t / "o.zarr"), "--feature", "stft", "--n-mels", "64"],
+         "n_mels is neither an option nor a parameter of feature(s) stft"),
+        (lambda t, a: [str(a), "--out", str(t / "o.zarr"), "--feature", "nsgt"], "give clip"),
+        (lambda t, a: [str(a), "--out", str(t / "o.zarr"), "--scheduler", "cluster:8786"],
+         "tcp://HOST:PORT"),
+        (lambda t, a: [str(a), "--out", str(t / "o.zarr"), "--config", str(t / "none.toml")],
+         "none.toml' does not exist"),
+        (lambda t, a: [str(a)], "the following arguments are required: --out"),
+    ],
+    ids=["missing-input", "unknown-feature", "out-below-a-file", "out-is-a-file",
+         "parameter-of-no-feature", "nsgt-without-clip", "bad-scheduler", "missing-config",
+         "no-out"],
+)
+def test_extract_errors(tmp_path, audio, capsys, args, message):
+    assert main(["extract", *args(tmp_path, audio), "--no-progress"]) == 2
+    assert message in _one_line_error(capsys)
+    assert not (tmp_path / "o.zarr").exists()
+
+
+def test_extract_unwritable_out(tmp_path, audio, capsys):
+    parent = tmp_path / "read-only"
+    parent.mkdir()
+    parent.chmod(0o500)
+    try:
+        if os.access(parent, os.W_OK):
+            pytest.skip("permissions are not enforced for this user (root)")
+        assert main(["extract", str(audio), "--out", str(parent / "o.zarr")]) == 2
+        assert "cannot write the output: Permission denied" in _one_line_error(capsys)
+    finally:
+        parent.chmod(0o700)
+
+
+def test_extract_interrupted(tmp_path, audio, capsys, monkeypatch):
+    run_batch = dataset._run_batch
+
+    def interrupted(config_json, items, backend):
+        if any(path.endswith("c.ogg") for _, path in items):
+            raise KeyboardInterrupt
+        return run_batch(config_json, items, backend)
+
+    monkeypatch.setattr(dataset, "_run_batch", interrupted)
+    store = tmp_path / "f.zarr"
+    args = ["extract", str(audio), "--out", str(store), *EXTRACT, "--batch-size", "1"]
+    assert main(args) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("gaborcore extract: interrupted") and "again to resume" in err
+    assert open_store(store).status.tolist() == [1, 1, 0, 0]
+    monkeypatch.setattr(dataset, "_run_batch", run_batch)
+    assert main(args) == 0
+    assert "1 file extracted (mel), 1 failed, 2 already done" in capsys.readouterr().out
+
+
+def test_figure1_command(tmp_path, capsys):
+    from gaborcore.cli import main
+
+    assert main(["figure1", "--out", str(tmp_path), "--no-plot"]) == 0
+    out = capsys.readouterr().out
+    assert "after ReLU + 4x4 pooling" in out and "guaranteed bound" in out

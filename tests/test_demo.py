@@ -1,12 +1,14 @@
-"""The demo job: files, array shapes and dtypes, features against the library, reproducibility."""
+"""The demo job: files, store contents, features against the library, reproducibility."""
 
 import csv
-import wave
 
 import numpy as np
 import pytest
+import soundfile
+import zarr
 
 import gaborcore
+from gaborcore.dataset import open_store
 from gaborcore.demo import DemoConfig, run_demo, synthesize
 
 N_SIGNALS, DURATION, SR = 6, 0.5, 22050
@@ -20,19 +22,22 @@ def _run(out_dir, **kwargs):
 
 
 def _read_wav(path):
-    with wave.open(str(path), "rb") as fh:
-        assert (fh.getnchannels(), fh.getsampwidth(), fh.getframerate()) == (1, 2, SR)
-        pcm = np.frombuffer(fh.readframes(fh.getnframes()), "<i2")
-    return pcm.astype(np.float32) / 32767.0
+    """The samples as the extraction decodes them (PCM / 32768)."""
+    info = soundfile.info(path)
+    assert (info.channels, info.subtype, info.samplerate) == (1, "PCM_16", SR)
+    return soundfile.read(path, dtype="float32")[0]
+
+
+def _store_arrays(store):
+    group = zarr.open_group(store, mode="r")
+    return {name: group[name][:] for name in group.array_keys()}
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
     result = _run(out)
-    with np.load(result["npz"]) as data:
-        arrays = {key: data[key] for key in data.files}
-    return out, result, arrays
+    return out, result, _store_arrays(result["store"])
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +46,9 @@ def clips():
 
 
 def test_files_written(demo):
-    out, result, _ = demo
+    out, result, a = demo
     assert result["png"] is None
-    assert sorted(p.name for p in out.iterdir()) == ["audio", "labels.csv", "spectrograms.npz"]
+    assert sorted(p.name for p in out.iterdir()) == ["audio", "features.zarr", "labels.csv"]
     assert len(result["audio_files"]) == N_SIGNALS
     assert sorted(p.name for p in (out / "audio").iterdir()) == sorted(
         p.rsplit("/", 1)[-1] for p in result["audio_files"])
@@ -52,68 +57,71 @@ def test_files_written(demo):
     assert [r["label"] for r in rows] == result["labels"]
     assert len(set(result["labels"])) == N_SIGNALS  # six clips, six different labels
     assert set(result["labels"]) <= set(gaborcore.demo.LABELS)
+    store = open_store(result["store"])
+    assert store.files == [str(out / r["file"]) for r in rows] == result["audio_files"]
+    assert store.status.tolist() == [1] * N_SIGNALS
+    assert a["labels"].tolist() == result["labels"]
+    assert result["report"].n_ok == N_SIGNALS and result["audio_seconds"] == N_SIGNALS * DURATION
 
 
 def test_array_shapes_and_dtypes(demo):
     _, result, a = demo
     n_frames = 1 + int(round(DURATION * SR)) // HOP
-    assert a["spectrograms"].shape == result["shape"] == (N_SIGNALS, N_FFT // 2 + 1, n_frames)
+    assert a["stft"].shape == result["shape"] == (N_SIGNALS, N_FFT // 2 + 1, n_frames)
     assert a["mel"].shape == result["mel_shape"] == (N_SIGNALS, N_MELS, n_frames)
-    assert a["spectrograms"].dtype == a["mel"].dtype == np.float32
-    assert a["labels"].shape == (N_SIGNALS,)
-    assert a["labels"].tolist() == result["labels"]
-    assert a["files"].shape == a["kinds"].shape == (N_SIGNALS,)
-    assert a["times"].shape == (n_frames,)
-    assert a["frequencies"].shape == (N_FFT // 2 + 1,)
+    assert a["stft"].dtype == a["mel"].dtype == np.float32
+    assert a["offset"].tolist() == list(range(N_SIGNALS)) and (a["count"] == 1).all()
+    assert a["stft_frequencies"].shape == (N_FFT // 2 + 1,)
     assert a["mel_frequencies"].shape == (N_MELS,)
     assert np.all(np.diff(a["mel_frequencies"]) > 0)
-    assert (int(a["n_fft"]), int(a["hop_length"]), int(a["n_mels"]), int(a["sr"])) == (
+    config = open_store(result["store"]).config
+    mel = config["features"]["mel"]
+    assert (mel["n_fft"], mel["hop_length"], mel["n_mels"], config["sr"]) == (
         N_FFT, HOP, N_MELS, SR)
-    assert float(a["fmin"]) == 0.0 and float(a["fmax"]) == SR / 2
-    assert str(a["norm"]) == "slaney" and not bool(a["htk"])
-    assert set(result["feature_seconds"]) == {"spectrograms", "mel"}
+    assert mel["fmin"] == 0.0 and mel["fmax"] == SR / 2
+    assert mel["norm"] == "slaney" and not mel["htk"]
+    assert config["clip"] == DURATION
 
 
-def test_features_match_the_library(demo, clips):
-    _, _, a = demo
-    y = np.stack([c.y for c in clips])
+def test_features_match_the_library(demo):
+    _, result, a = demo
+    y = np.stack([_read_wav(p) for p in result["audio_files"]])
     plan = gaborcore.MelSpectrogram(sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)
     for backend in ("numpy", None):
         mel = plan(y, backend=backend)
         np.testing.assert_allclose(a["mel"], mel, rtol=1e-5, atol=1e-5 * mel.max())
         S = gaborcore.spectrogram(y, n_fft=N_FFT, hop_length=HOP, backend=backend)
-        np.testing.assert_allclose(a["spectrograms"], S, rtol=1e-5, atol=1e-5 * S.max())
+        np.testing.assert_allclose(a["stft"], S, rtol=1e-5, atol=1e-5 * S.max())
     # the mel spectrogram is the mel filter bank applied to the power spectrogram
     W = gaborcore.mel(sr=SR, n_fft=N_FFT, n_mels=N_MELS, dtype=np.float64)
-    want = np.matmul(W, a["spectrograms"].astype(np.float64))
+    want = np.matmul(W, a["stft"].astype(np.float64))
     np.testing.assert_allclose(a["mel"], want, rtol=1e-5, atol=1e-5 * want.max())
 
 
 def test_wav_files_hold_the_clips(demo, clips):
-    out, result, a = demo
-    audio = np.stack([_read_wav(p) for p in result["audio_files"]])
+    _, result, _ = demo
+    pcm = np.stack([soundfile.read(p, dtype="int16")[0] for p in result["audio_files"]])
     want = np.stack([c.y for c in clips])
-    np.testing.assert_allclose(audio, want, rtol=0, atol=0.51 / 32767)  # 16-bit rounding
-    # features of the audio read back differ from the stored ones only by that rounding
-    mel = gaborcore.MelSpectrogram(sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS)(audio)
-    np.testing.assert_allclose(a["mel"], mel, rtol=0, atol=1e-3 * mel.max())
+    np.testing.assert_allclose(pcm / 32767, want, rtol=0, atol=0.51 / 32767)  # 16-bit rounding
 
 
 def test_same_seed_same_outputs(demo, tmp_path):
     out, result, a = demo
     again = _run(tmp_path / "again")
-    with np.load(again["npz"]) as b:
-        assert sorted(b.files) == sorted(a)
-        for key in ("spectrograms", "mel", "labels", "files", "mel_frequencies"):
-            np.testing.assert_array_equal(b[key], a[key])
+    b = _store_arrays(again["store"])
+    assert sorted(b) == sorted(a)
+    for key in ("stft", "mel", "labels", "mel_frequencies", "status", "offset"):
+        np.testing.assert_array_equal(b[key], a[key])
     for p, q in zip(result["audio_files"], again["audio_files"], strict=True):
         assert open(p, "rb").read() == open(q, "rb").read()
     assert (out / "labels.csv").read_bytes() == (tmp_path / "again" / "labels.csv").read_bytes()
 
-    other = _run(tmp_path / "other", seed=1)
-    with np.load(other["npz"]) as c:
-        assert c["labels"].tolist() == a["labels"].tolist()
-        assert not np.array_equal(c["mel"], a["mel"])
+    # the same directory again: the store is replaced, not resumed
+    other = _run(tmp_path / "again", seed=1)
+    c = _store_arrays(other["store"])
+    assert c["labels"].tolist() == a["labels"].tolist()
+    assert not np.array_equal(c["mel"], a["mel"])
+    assert other["report"].n_ok == N_SIGNALS
 
 
 def test_png_written(tmp_path):

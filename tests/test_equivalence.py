@@ -109,9 +109,9 @@ def test_time_average_with_per_band_hops(rng):
     S = rng.standard_normal((3, 40))
     avg = rng.standard_normal((3, 40))
     out = eq.time_average(S, avg)
-    l = 7
-    want = sum(S[1, lp] * avg[1, (lp - l) % 40] for lp in range(40))
-    assert out[1, l] == pytest.approx(want)
+    lag = 7
+    want = sum(S[1, lp] * avg[1, (lp - lag) % 40] for lp in range(40))
+    assert out[1, lag] == pytest.approx(want)
     parts = eq.time_average(S, avg, hops=[1, 2, 4])
     assert [p.shape[-1] for p in parts] == [40, 20, 10]
     np.testing.assert_allclose(parts[2], out[2, ::4])

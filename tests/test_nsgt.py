@@ -72,7 +72,7 @@ def test_backends_agree_with_the_numpy_specification(backend, real, layout, rng)
 def _full_windows(plan):
     L = plan.length
     G = np.zeros((len(plan.bands), L))
-    for k, (s, v) in enumerate(zip(plan._supports, plan._values)):
+    for k, (s, v) in enumerate(zip(plan._supports, plan._values, strict=False)):
         G[k, s % L] = v
     return G
 

@@ -182,7 +182,7 @@ def test_eight_threads_share_one_plan(backend, rng):
         t.start()
     for t in threads:
         t.join()
-    for got, want in zip(results, serial):
+    for got, want in zip(results, serial, strict=False):
         np.testing.assert_array_equal(got, want)
 
 

@@ -120,3 +120,17 @@ from . import nn  # noqa: E402
 from .nn import Network, avg_pool2d, conv2d, conv_matrix, lp_pool2d, max_pool2d  # noqa: E402
 
 __all__ += ["nn", "conv2d", "conv_matrix", "lp_pool2d", "max_pool2d", "avg_pool2d", "Network"]
+
+# Dataset extraction (gaborcore.dataset) imports zarr and soundfile: loaded on first use only.
+_LAZY = {"extract": ("dataset", "extract"), "dataset": ("dataset", None), "io": ("io", None)}
+__all__ += ["extract", "dataset", "io"]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        mod = importlib.import_module(f"gaborcore.{module}")
+        return mod if attr is None else getattr(mod, attr)
+    raise AttributeError(f"module 'gaborcore' has no attribute {name!r}")

@@ -33,7 +33,7 @@ _workers_ctx: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 _unavailable_reason: dict[str, str] = {}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _probe(name: str) -> bool:
     try:
         if name == "c":

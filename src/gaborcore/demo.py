@@ -1,34 +1,29 @@
-"""The built-in demo job: a small synthetic, labelled data set through the feature pipeline.
+"""The built-in demo job: a small synthetic, labelled data set through the extraction job.
 
-``gaborcore demo`` (or :func:`run_demo`) runs, end to end, what the extraction job does on real
-audio, on data that needs no download:
+``gaborcore demo`` (or :func:`run_demo`) runs, end to end, what ``gaborcore extract`` does on
+real audio (:func:`gaborcore.dataset.extract`), on data that needs no download:
 
 1. synthesise ``n_signals`` clips deterministically from a seed (damped harmonic notes at four
    pitches, exponential chirps up and down, band-limited noise bursts), each with a label;
-2. write every clip as a 16-bit PCM WAV file (stdlib :mod:`wave`) and the labels as ``labels.csv``;
-3. compute float32 power spectrograms (``n_fft=1024``, ``hop_length=256``, Hann) and mel
-   spectrograms (128 Slaney mel bands on the same STFT) in batches, each into one preallocated
-   array, with a progress bar;
-4. save them with the labels and all parameters in ``spectrograms.npz``;
-5. draw six examples in ``spectrograms.png``, each as a dB spectrogram above its log-mel
+2. write every clip as a 16-bit PCM WAV file (soundfile) and the labels as ``labels.csv``;
+3. extract float32 power spectrograms (``"stft"``: ``n_fft=1024``, ``hop_length=256``, Hann) and
+   mel spectrograms (``"mel"``: 128 Slaney mel bands on the same STFT) of the WAV files into the
+   Zarr store ``features.zarr``, one clip per file, with the progress bar, and add the labels to
+   it;
+4. draw six examples in ``spectrograms.png``, each as a dB spectrogram above its log-mel
    spectrogram (only when matplotlib is installed).
 
 Layout of the output directory::
 
     audio/0000_note_A3.wav ...   one mono 16-bit WAV per clip
     labels.csv                   index, file, label, kind, f0_hz, f1_hz, onset_s
-    spectrograms.npz             spectrograms (n_signals, 513, n_frames) float32,
-                                 mel (n_signals, 128, n_frames) float32, labels, parameters
+    features.zarr                the store of gaborcore.dataset ("clips" layout): stft
+                                 (n_signals, 513, n_frames) float32, mel (n_signals, 128,
+                                 n_frames) float32, files, status, labels, ...
     spectrograms.png             six examples: dB spectrogram above log-mel spectrogram
 
 In ``labels.csv``, ``f0_hz`` / ``f1_hz`` are the pitch (twice) for a note, the start and end
 frequency of a chirp and the band edges of a noise burst; ``onset_s`` is when the sound starts.
-
-Features are computed by *extractors* (:class:`PowerSpectrogram`, :class:`MelSpectrogram`):
-objects with a ``name``, an ``output_shape``, a ``prepare`` and a ``compute(batch, out)`` method
-that fills a slice of a preallocated array, and a ``metadata`` dict saved beside the array.  The
-batch loop, the progress bar and the writers only see that interface, so further features and
-further stores (Zarr) plug in without touching the rest.
 """
 
 from __future__ import annotations
@@ -39,21 +34,18 @@ import errno
 import os
 import time
 import warnings
-import wave
 from pathlib import Path
 
 import numpy as np
 import scipy.signal
-from tqdm.auto import tqdm
+import soundfile
+import zarr
 
-from . import _backend, _validation
-from .features import MelSpectrogram as _MelPlan
+from . import _backend, _validation, dataset
 from .features import power_to_db
-from .filterbanks import EmptyFilterWarning, hz_to_mel, mel_frequencies
-from .stft import STFT
+from .filterbanks import EmptyFilterWarning, hz_to_mel
 
-__all__ = ["DemoConfig", "Clip", "PowerSpectrogram", "MelSpectrogram", "synthesize", "run_demo",
-           "LABELS"]
+__all__ = ["DemoConfig", "Clip", "synthesize", "run_demo", "write_wav", "LABELS"]
 
 #: Pitches of the damped harmonic notes (an A major triad and its octave), Hz.
 NOTE_PITCHES = {"A3": 220.0, "C#4": 277.18, "E4": 329.63, "A4": 440.0}
@@ -94,7 +86,7 @@ class DemoConfig:
     n_mels : int
         Mel bands of the mel spectrograms (Slaney mel, 0 Hz to ``sr / 2``, ``norm="slaney"``).
     batch_size : int
-        Clips per call of the transform.
+        Files per extraction task (their clips go through each kernel in one call).
     """
 
     n_signals: int = 24
@@ -259,185 +251,12 @@ def synthesize(config: DemoConfig) -> list[Clip]:
     return clips
 
 
-# ---- features --------------------------------------------------------------------------------
-
-def _lattice_metadata(stft: STFT, power: float) -> dict:
-    """The STFT parameters every feature of the demo shares."""
-    return {
-        "n_fft": stft.n_fft,
-        "hop_length": stft.hop_length,
-        "win_length": stft.win_length,
-        "window": stft.window_name,
-        "center": stft.center,
-        "pad_mode": stft.pad_mode,
-        "power": power,
-    }
-
-
-class PowerSpectrogram:
-    """Extractor: float32 power spectrogram ``|STFT|**2`` on the demo's lattice.
-
-    Parameters
-    ----------
-    config : DemoConfig
-        Supplies ``n_fft``, ``hop_length``, ``window`` and ``sr``.
-    workers : int, optional
-        Threads per batch (scipy.fft semantics; see :func:`gaborcore.set_workers`).
-    backend : str, optional
-        ``"auto"``, ``"c"``, ``"numba"`` or ``"numpy"``.
-    """
-
-    name = "spectrograms"
-
-    def __init__(self, config: DemoConfig, *, workers: int | None = None,
-                 backend: str | None = None) -> None:
-        self.plan = STFT(n_fft=config.n_fft, hop_length=config.hop_length, window=config.window)
-        self.sr = config.sr
-        self.workers = workers
-        self.backend = backend
-
-    def output_shape(self, n_samples: int) -> tuple[int, int]:
-        """``(n_freq, n_frames)`` for one clip."""
-        return self.plan.output_shape((n_samples,))
-
-    def prepare(self, n_samples: int) -> None:
-        """Build the kernels and FFT plans once (FFTW measures), outside the timed loop."""
-        self.plan.spectrogram(np.zeros((1, n_samples), np.float32), workers=self.workers,
-                              backend=self.backend)
-
-    def compute(self, batch: np.ndarray, out: np.ndarray) -> None:
-        """Fill ``out`` (shape ``(len(batch), n_freq, n_frames)``, float32) from ``batch``."""
-        self.plan.spectrogram(batch, out=out, workers=self.workers, backend=self.backend)
-
-    def metadata(self) -> dict:
-        """Parameters and axes stored beside the array (``frequencies``: bin centres in Hz)."""
-        p = self.plan
-        return {**_lattice_metadata(p, 2.0),
-                "frequencies": np.arange(p.n_freq) * (self.sr / p.n_fft)}
-
-
-class MelSpectrogram:
-    """Extractor: float32 mel spectrogram ``W @ |STFT|**2`` on the demo's lattice.
-
-    ``config.n_mels`` Slaney mel bands from ``fmin = 0`` Hz to ``fmax = sr / 2`` with
-    ``norm="slaney"`` (librosa's defaults), on the same STFT as :class:`PowerSpectrogram`.  The
-    fused kernel of :class:`gaborcore.MelSpectrogram` projects each block of frames while it is in
-    cache, so the power spectrogram is not stored on the way.
-
-    Parameters
-    ----------
-    config : DemoConfig
-        Supplies ``n_fft``, ``hop_length``, ``window``, ``sr`` and ``n_mels``.
-    workers : int, optional
-        Threads per batch (scipy.fft semantics; see :func:`gaborcore.set_workers`).
-    backend : str, optional
-        ``"auto"``, ``"c"``, ``"numba"`` or ``"numpy"``.
-
-    Warns
-    -----
-    gaborcore.EmptyFilterWarning
-        Some bands cover no STFT bin (many bands at a high ``sr`` for ``n_fft``).
-    """
-
-    name = "mel"
-    fmin = 0.0
-    htk = False
-    norm = "slaney"
-
-    def __init__(self, config: DemoConfig, *, workers: int | None = None,
-                 backend: str | None = None) -> None:
-        self.fmax = config.sr / 2.0
-        self.plan = _MelPlan(sr=config.sr, n_fft=config.n_fft, hop_length=config.hop_length,
-                             window=config.window, n_mels=config.n_mels, fmin=self.fmin,
-                             fmax=self.fmax, htk=self.htk, norm=self.norm)
-        self.workers = workers
-        self.backend = backend
-
-    def output_shape(self, n_samples: int) -> tuple[int, int]:
-        """``(n_mels, n_frames)`` for one clip."""
-        return self.plan.output_shape((n_samples,))
-
-    def prepare(self, n_samples: int) -> None:
-        """Build the kernels and FFT plans once (FFTW measures), outside the timed loop."""
-        self.plan(np.zeros((1, n_samples), np.float32), workers=self.workers,
-                  backend=self.backend)
-
-    def compute(self, batch: np.ndarray, out: np.ndarray) -> None:
-        """Fill ``out`` (shape ``(len(batch), n_mels, n_frames)``, float32) from ``batch``."""
-        self.plan(batch, out=out, workers=self.workers, backend=self.backend)
-
-    def band_frequencies(self) -> np.ndarray:
-        """Centre (peak) frequency of every band in Hz."""
-        edges = mel_frequencies(self.plan.n_mels + 2, fmin=self.fmin, fmax=self.fmax,
-                                htk=self.htk)
-        return edges[1:-1]
-
-    def metadata(self) -> dict:
-        """Parameters and axes stored beside the array (``mel_frequencies``: band centres)."""
-        return {**_lattice_metadata(self.plan.stft, self.plan.power),
-                "n_mels": self.plan.n_mels, "fmin": self.fmin, "fmax": self.fmax,
-                "htk": self.htk, "norm": self.norm, "mel_frequencies": self.band_frequencies()}
-
-
-def make_extractors(config: DemoConfig, *, workers: int | None = None,
-                    backend: str | None = None) -> tuple[list, list[str]]:
-    """The demo's extractors and notes (an :class:`~gaborcore.EmptyFilterWarning` becomes one)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", EmptyFilterWarning)
-        extractors = [PowerSpectrogram(config, workers=workers, backend=backend),
-                      MelSpectrogram(config, workers=workers, backend=backend)]
-    notes = []
-    for w in caught:
-        if issubclass(w.category, EmptyFilterWarning):
-            notes.append(f"mel: {w.message}")
-        else:
-            warnings.warn(w.message, w.category, stacklevel=2)
-    return extractors, notes
-
-
-def merge_metadata(extractors: list) -> dict:
-    """The extractors' metadata in one dict; a key that several give must have one value."""
-    merged: dict = {}
-    for ex in extractors:
-        for key, value in ex.metadata().items():
-            if key in merged and not np.array_equal(merged[key], value):
-                raise ValueError(f"extractors disagree on {key}: {merged[key]!r} != {value!r}")
-            merged[key] = value
-    return merged
-
-
-def compute_features(audio: np.ndarray, extractors: list, *, batch_size: int,
-                     progress: bool) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """Run every extractor over ``audio`` (n_clips, n_samples) in batches, into one array each.
-
-    The outputs are allocated once; each batch writes into its slice (``out=``), so the loop
-    allocates nothing per batch.  Returns the arrays and the seconds spent in each extractor.
-    """
-    n_clips, n_samples = audio.shape
-    results = {ex.name: np.empty((n_clips, *ex.output_shape(n_samples)), np.float32)
-               for ex in extractors}
-    seconds = dict.fromkeys(results, 0.0)
-    with tqdm(total=n_clips, unit="clip", desc="features", disable=not progress) as bar:
-        for lo in range(0, n_clips, batch_size):
-            hi = min(lo + batch_size, n_clips)
-            for ex in extractors:
-                t0 = time.perf_counter()
-                ex.compute(audio[lo:hi], results[ex.name][lo:hi])
-                seconds[ex.name] += time.perf_counter() - t0
-            bar.update(hi - lo)
-    return results, seconds
-
-
 # ---- writers ---------------------------------------------------------------------------------
 
 def write_wav(path: str | os.PathLike, y: np.ndarray, sr: int) -> None:
-    """Write a mono float signal in [-1, 1] as a 16-bit PCM WAV file."""
+    """Write a mono float signal in [-1, 1] as a 16-bit PCM WAV file: ``round(32767 y)``."""
     pcm = np.round(np.clip(y, -1.0, 1.0) * 32767.0).astype("<i2")
-    with wave.open(os.fspath(path), "wb") as fh:
-        fh.setnchannels(1)
-        fh.setsampwidth(2)
-        fh.setframerate(int(sr))
-        fh.writeframes(pcm.tobytes())
+    soundfile.write(os.fspath(path), pcm, int(sr), subtype="PCM_16")
 
 
 def write_labels(path: Path, clips: list[Clip]) -> None:
@@ -449,25 +268,32 @@ def write_labels(path: Path, clips: list[Clip]) -> None:
             writer.writerow([c.index, c.filename, c.label, c.kind, c.f0_hz, c.f1_hz, c.onset_s])
 
 
-def write_npz(path: Path, features: dict[str, np.ndarray], clips: list[Clip],
-              config: DemoConfig, metadata: dict) -> None:
-    """The feature arrays, the labels and every parameter needed to interpret them."""
-    from . import __version__
+def _features(config: DemoConfig) -> dict:
+    """The demo's features for :func:`gaborcore.dataset.extract`."""
+    lattice = {"n_fft": config.n_fft, "hop_length": config.hop_length, "window": config.window}
+    return {"stft": dict(lattice), "mel": {**lattice, "n_mels": config.n_mels}}
 
-    n_frames = next(iter(features.values())).shape[-1]
-    np.savez(
-        path,
-        **features,
-        labels=np.array([c.label for c in clips]),
-        kinds=np.array([c.kind for c in clips]),
-        files=np.array([c.filename for c in clips]),
-        times=np.arange(n_frames) * (config.hop_length / config.sr),
-        sr=config.sr,
-        duration=config.duration,
-        seed=config.seed,
-        gaborcore_version=__version__,
-        **metadata,
-    )
+
+def _extract_config(config: DemoConfig) -> tuple[dataset.ExtractConfig, list[str]]:
+    """The extraction's configuration (checked, plans made) and notes: a
+    :class:`~gaborcore.EmptyFilterWarning` becomes one."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", EmptyFilterWarning)
+        cfg = dataset.ExtractConfig.build(_features(config), sr=config.sr, clip=config.duration)
+    notes = []
+    for w in caught:
+        if issubclass(w.category, EmptyFilterWarning):
+            notes.append(f"mel: {w.message}")
+        else:
+            warnings.warn(w.message, w.category, stacklevel=3)
+    return cfg, notes
+
+
+def _add_labels(store: Path, clips: list[Clip]) -> None:
+    """A ``labels`` array beside the store's ``files`` (same order: the clips')."""
+    group = zarr.open_group(os.fspath(store), mode="r+")
+    labels = dataset._create(group, "labels", (len(clips),), (max(1, len(clips)),), str, "")
+    labels[:] = np.array([c.label for c in clips], dtype=object if not dataset._ZARR3 else str)
 
 
 def _example_indices(clips: list[Clip], k: int) -> list[int]:
@@ -490,12 +316,14 @@ def _mel_ticks(band_hz: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return where, [f"{f / 1000:g}k" if f >= 1000 else f"{f:g}" for f in hz]
 
 
-def plot_examples(path: Path, spectrograms: np.ndarray, mel: np.ndarray, band_hz: np.ndarray,
-                  clips: list[Clip], config: DemoConfig) -> None:
+def plot_examples(path: Path, spectrograms, mel, band_hz: np.ndarray, clips: list[Clip],
+                  config: DemoConfig) -> None:
     """Up to six examples, each a dB spectrogram above its log-mel spectrogram; Agg backend.
 
-    Both are :func:`gaborcore.power_to_db` of the power, re the clip's maximum, 80 dB range.
-    ``band_hz`` are the centre frequencies of the mel bands (to label the mel axis in Hz).
+    ``spectrograms`` and ``mel`` are indexed by clip (arrays, or the store's Zarr arrays: only the
+    examples are read).  Both are :func:`gaborcore.power_to_db` of the power, re the clip's
+    maximum, 80 dB range.  ``band_hz`` are the centre frequencies of the mel bands (to label the
+    mel axis in Hz).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -543,12 +371,13 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
              duration: float = 3.0, workers: int | None = None, backend: str | None = None,
              plot: bool = True, progress: bool = True, seed: int = 0, n_mels: int = 128,
              batch_size: int = 8) -> dict:
-    """Synthesise the demo data set, compute its features and write everything to ``out_dir``.
+    """Synthesise the demo data set as WAV files, extract its features into a Zarr store.
 
     Parameters
     ----------
     out_dir : str or path-like
-        Output directory, created if needed; existing demo files in it are overwritten.
+        Output directory, created if needed; existing demo files in it (the store included) are
+        overwritten.
     n_signals : int
         Number of clips (classes balanced over :data:`LABELS`).
     sr : int
@@ -556,8 +385,8 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
     duration : float
         Seconds per clip.
     workers : int, optional
-        Threads for the transforms; ``None`` uses the :func:`gaborcore.set_workers` default,
-        negative values count back from the number of CPUs.
+        Threads of the extraction (files in parallel); ``None`` uses the
+        :func:`gaborcore.set_workers` default, negative values count back from the number of CPUs.
     backend : {"auto", "c", "numba", "numpy"}, optional
         Transform backend; default: the ``set_backend`` context, ``GABORCORE_BACKEND``, else auto.
     plot : bool
@@ -569,18 +398,18 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
     n_mels : int
         Bands of the mel spectrograms.
     batch_size : int
-        Clips per call of the transforms.
+        Files per extraction task.
 
     Returns
     -------
     dict
-        ``out_dir``, ``files`` (every path written), ``audio_files``, ``labels_csv``, ``npz``,
-        ``png`` (``None`` when not drawn), ``n_signals``, ``labels``, ``shape`` (of the
-        spectrogram array), ``mel_shape`` (of the mel array), ``backend``, ``workers``,
-        ``audio_seconds``, ``setup_seconds`` (plans and FFTW planning), ``compute_seconds`` (the
-        batch loop), ``feature_seconds`` (the part of it spent on each feature, by name),
-        ``audio_seconds_per_second`` (``audio_seconds / compute_seconds``, all features),
-        ``elapsed_seconds`` (the whole job) and ``notes``.
+        ``out_dir``, ``files`` (every path written; the store counts as one), ``audio_files``,
+        ``labels_csv``, ``store``, ``png`` (``None`` when not drawn), ``n_signals``, ``labels``,
+        ``shape`` (of the store's ``stft`` array), ``mel_shape`` (of its ``mel`` array),
+        ``backend``, ``workers``, ``audio_seconds``, ``audio_seconds_per_second`` (of the
+        extraction: decoding, features and writing), ``decode_share`` (of the workers' time),
+        ``report`` (the :class:`gaborcore.dataset.ExtractReport`), ``elapsed_seconds`` (the whole
+        job) and ``notes``.
 
     Raises
     ------
@@ -605,7 +434,7 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
                         n_mels=n_mels, batch_size=batch_size)
     backend_name = _backend.resolve_backend(backend)
     n_workers = _backend.resolve_workers(workers)
-    extractors, notes = make_extractors(config, workers=n_workers, backend=backend_name)
+    extract_config, notes = _extract_config(config)  # every argument checked before writing
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(out))
@@ -620,20 +449,16 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
     labels_csv = out / "labels.csv"
     write_labels(labels_csv, clips)
 
-    audio = np.stack([c.y for c in clips])
-    t0 = time.perf_counter()
-    for ex in extractors:
-        ex.prepare(config.n_samples)
-    setup_seconds = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    features, feature_seconds = compute_features(audio, extractors, batch_size=config.batch_size,
-                                                 progress=progress)
-    compute_seconds = time.perf_counter() - t0
+    store = out / "features.zarr"
+    report = dataset.extract(audio_files, store=store, config=extract_config, workers=n_workers,
+                             backend=backend_name, batch_size=config.batch_size,
+                             overwrite=True, progress=progress)
+    if report.failures:
+        path, reason = report.failures[0]
+        raise RuntimeError(f"the demo could not extract {path}: {reason}")
+    _add_labels(store, clips)
+    group = zarr.open_group(os.fspath(store), mode="r")
 
-    npz = out / "spectrograms.npz"
-    write_npz(npz, features, clips, config, merge_metadata(extractors))
-
-    spec, mel = extractors
     png = None
     if plot:
         try:
@@ -643,29 +468,27 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
                          "(pip install 'gaborcore[plot]')")
         else:
             png = out / "spectrograms.png"
-            plot_examples(png, features[spec.name], features[mel.name], mel.band_frequencies(),
-                          clips, config)
+            plot_examples(png, group["stft"], group["mel"], group["mel_frequencies"][:], clips,
+                          config)
 
-    audio_seconds = config.n_signals * config.n_samples / config.sr
-    files = [*audio_files, labels_csv, npz] + ([png] if png is not None else [])
+    files = [*audio_files, labels_csv, store] + ([png] if png is not None else [])
     result = {
         "out_dir": str(out),
         "files": [str(f) for f in files],
         "audio_files": [str(f) for f in audio_files],
         "labels_csv": str(labels_csv),
-        "npz": str(npz),
+        "store": str(store),
         "png": None if png is None else str(png),
         "n_signals": config.n_signals,
         "labels": [c.label for c in clips],
-        "shape": features[spec.name].shape,
-        "mel_shape": features[mel.name].shape,
+        "shape": tuple(group["stft"].shape),
+        "mel_shape": tuple(group["mel"].shape),
         "backend": backend_name,
         "workers": n_workers,
-        "audio_seconds": audio_seconds,
-        "setup_seconds": setup_seconds,
-        "compute_seconds": compute_seconds,
-        "feature_seconds": feature_seconds,
-        "audio_seconds_per_second": audio_seconds / max(compute_seconds, 1e-9),
+        "audio_seconds": report.audio_seconds,
+        "audio_seconds_per_second": report.audio_seconds_per_second,
+        "decode_share": report.decode_share,
+        "report": report,
         "elapsed_seconds": time.perf_counter() - start,
         "notes": notes,
     }
@@ -677,25 +500,23 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
 def format_summary(result: dict) -> str:
     """The human-readable report of a :func:`run_demo` result."""
     n_audio = len(result["audio_files"])
+    report = result["report"]
     lines = [*(f"note: {n}" for n in result["notes"]),
              f"gaborcore demo: {result['n_signals']} clips, "
              f"{len(set(result['labels']))} labels, written to {result['out_dir']}",
              f"  audio/            {n_audio} WAV files (16-bit PCM)",
              f"  labels.csv        {result['labels_csv']}",
-             f"  spectrograms.npz  {result['npz']}",
-             f"                    spectrograms {result['shape']} float32, "
-             f"mel {result['mel_shape']} float32"]
+             f"  features.zarr     {result['store']}",
+             f"                    stft {result['shape']} float32, "
+             f"mel {result['mel_shape']} float32, files, status, labels"]
     if result["png"] is not None:
         lines.append(f"  spectrograms.png  {result['png']}")
-    audio_seconds = result["audio_seconds"]
-    lines.append(f"{audio_seconds:.1f} s of audio, backend {result['backend']}, "
-                 f"workers {result['workers']} (plan setup {result['setup_seconds']:.3f} s "
-                 "before the loop):")
-    for name, seconds in result["feature_seconds"].items():
-        lines.append(f"  {name + ':':14s}{seconds:8.3f} s = "
-                     f"{audio_seconds / max(seconds, 1e-9):12,.0f} s of audio per second")
-    lines.append(f"  {'together:':14s}{result['compute_seconds']:8.3f} s = "
-                 f"{result['audio_seconds_per_second']:12,.0f} s of audio per second")
+    lines.append(f"extraction: {report.audio_seconds:.1f} s of audio in "
+                 f"{report.elapsed_seconds:.2f} s, {report.setup_seconds:.2f} s of it setup "
+                 f"(store, plans): {report.audio_seconds_per_second:,.0f} s of audio per second "
+                 f"(backend {result['backend']}, {report.runner}; workers decoding "
+                 f"{100 * report.decode_share:.0f} %, computing "
+                 f"{100 * (1 - report.decode_share):.0f} %)")
     lines.append(f"{len(result['files'])} files written; the whole job took "
                  f"{result['elapsed_seconds']:.2f} s")
     return "\n".join(lines)

@@ -237,19 +237,19 @@ class GaussianMelDesign:
     def bands(self) -> np.ndarray:
         """``Lambda_k(nu) = exp(-pi (nu - c_k)^2 / beta_k^2)`` (periodised), shape (K, L)."""
         return np.array([_periodic_gaussian(self.length, c, b)
-                         for c, b in zip(self.centres, self.betas)])
+                         for c, b in zip(self.centres, self.betas, strict=False)])
 
     def filters(self) -> np.ndarray:
         """``h_k = M_{c_k} exp(-pi t^2 / sigma_h^2)``, shape (K, L)."""
         t = np.arange(self.length)
         return np.array([np.exp(2j * np.pi * c * t / self.length)
                          * _periodic_gaussian(self.length, 0.0, s)
-                         for c, s in zip(self.centres, self.sigma_h)])
+                         for c, s in zip(self.centres, self.sigma_h, strict=False)])
 
     def averaging(self) -> np.ndarray:
         """``avg_k(y) = A_k exp(-pi y^2 / r_k^2)``, shape (K, L)."""
         return np.array([A * _periodic_gaussian(self.length, 0.0, r)
-                         for A, r in zip(self.amplitude, self.r)])
+                         for A, r in zip(self.amplitude, self.r, strict=False)])
 
     def mel_spectrogram(self, f) -> np.ndarray:
         """``MS(n, k) = sum_nu |V_g f(n, nu)|^2 Lambda_k(nu)``, full grid, shape (..., K, L)."""

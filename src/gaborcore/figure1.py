@@ -25,7 +25,7 @@ def notes_signal(*, sr: int = SR, length: int = LENGTH) -> np.ndarray:
     """Five damped harmonic notes (8 partials of amplitude 1/p, decay 0.12 s), unit norm."""
     t = np.arange(length) / sr
     f = np.zeros(length)
-    for t0, f0 in zip(ONSETS, PITCHES):
+    for t0, f0 in zip(ONSETS, PITCHES, strict=False):
         env = np.where(t >= t0, np.exp(-(t - t0) / 0.12), 0.0)
         for p in range(1, 9):
             f += env * np.sin(2 * np.pi * p * f0 * (t - t0)) / p
@@ -105,7 +105,7 @@ def _plot(out_dir: Path, S_g, S_h, P_g, P_h, hop_length) -> Path | None:
         (P_g[:, : top // 4], "kernel w_g, ReLU, 4x4 max pool"),
         (P_h[:, : top // 4], "transferred kernel w_h, ReLU, 4x4 max pool"),
     ]
-    for ax, (img, title) in zip(axes.ravel(), panels):
+    for ax, (img, title) in zip(axes.ravel(), panels, strict=False):
         db = 10 * np.log10(np.maximum(img, img.max() * 1e-8))
         ax.imshow(db.T, origin="lower", aspect="auto", cmap="magma",
                   extent=(0, dur, 0, SR / 8), vmin=db.max() - 80)

@@ -318,7 +318,7 @@ class NSGT:
                  htk: bool = True, window: str = "hann", min_win: int = 4, qvar: float = 1.0,
                  oversampling: float = 1.0, layout: str = "ragged", real: bool = True, M=None,
                  pad: bool = False):
-        self.length = L = _validation.positive_int("length", length, minimum=8)
+        self.length = _validation.positive_int("length", length, minimum=8)
         self.sr = float(sr)
         self.layout = _validation.choice("layout", layout, LAYOUTS)
         self.window = _validation.choice("window", window, FREQUENCY_WINDOWS)
@@ -369,7 +369,7 @@ class NSGT:
         bins, _ = _support(0.0, 2 * first_c, self.min_win)
         add("dc", 0.0, 0.0, bins, plateau(np.abs(bins), first_c, bw[0] * to_bin / 2),
             2 * first_c)
-        for c, w in zip(xi, bw):
+        for c, w in zip(xi, bw, strict=False):
             bins, width = _support(c * to_bin, w * to_bin, self.min_win)
             add("band", c, c * to_bin, bins,
                 _window_values(self.window, (bins - c * to_bin) / width), width)
@@ -572,8 +572,8 @@ class NSGT:
         """Same length, kind, supports, window values and centre bins (M may differ)."""
         return (other.length == self.length and other.real == self.real
                 and len(other.bands) == len(self.bands)
-                and all(np.array_equal(a, b) for a, b in zip(other._supports, self._supports))
-                and all(np.array_equal(a, b) for a, b in zip(other._values, self._values))
+                and all(np.array_equal(a, b) for a, b in zip(other._supports, self._supports, strict=False))
+                and all(np.array_equal(a, b) for a, b in zip(other._values, self._values, strict=False))
                 and np.array_equal(other._centre_bins, self._centre_bins))
 
     def _kernel(self, backend: str):

@@ -39,7 +39,7 @@ def _run_parallel(fn, items: int, n_threads: int) -> None:
         return
     bounds = np.linspace(0, items, n_threads + 1).astype(int)
     pool = thread_pool(n_threads)
-    futures = [pool.submit(fn, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    futures = [pool.submit(fn, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=False) if b > a]
     for f in futures:
         f.result()
 

@@ -1,0 +1,279 @@
+"""Throughput of the extraction job (:func:`gaborcore.dataset.extract`): WAV files to a Zarr store.
+
+Workload: ``N`` clips of 3 s at 22.05 kHz (white noise of standard deviation 0.1, seeded per clip)
+written once as 16-bit PCM WAV files into a cache folder
+(``$TMPDIR/gaborcore-bench-extract/<N>x3s``, reused by later runs).  ``N`` is 1,000, or
+``$GABORCORE_BENCH_EXTRACT_CLIPS`` (e.g. 200 for a shorter run).  The job extracts float32 mel
+spectrograms with librosa's defaults (``n_fft=2048``, ``hop_length=512``, 128 Slaney bands), one
+clip per file (``clip=3.0``, "clips" layout), into a fresh store in a temporary folder.
+
+Parameter ``runner``:
+
+* ``"threads-1"``, ``"threads-2"``: the local pool (``workers=1`` or ``2``);
+* ``"dask-2"``: a ``dask.distributed.LocalCluster`` of 2 single-threaded worker processes,
+  started in ``setup`` (not timed); skipped when dask is not installed.
+
+Benchmarks (each runs one whole ``extract`` call, FFT plans made beforehand):
+
+* ``Extract.time_extract``: its wall time;
+* ``Extract.track_audio_seconds_per_second``: seconds of audio per second of that wall time;
+* ``Extract.track_decode_share``: the workers' time spent decoding, over decoding + computing;
+* ``Extract.track_ratio_to_kernel``: the throughput over that of the bare mel kernel on the same
+  clips already decoded in memory, with as many threads as the runner has workers;
+* ``ExtractKernel.track_audio_seconds_per_second``: that bare kernel (``workers`` 1 and 2).
+
+``asv run --python=same --quick --bench Extract`` runs them all once, in a few minutes with
+1,000 clips (the first run also writes the WAV files, about 130 MB).
+
+:func:`measure_extract` runs the same measurements outside asv (best of ``repeat`` runs, the
+runners interleaved so that a noisy machine affects them alike) and returns one dict per runner;
+``python benchmarks/benchmarks/bench_extract.py`` prints them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+import gaborcore
+from gaborcore import dataset, io
+
+__all__ = ["RUNNERS", "MEL", "measure_extract", "workload_files"]
+
+RUNNERS = ["threads-1", "threads-2", "dask-2"]
+SR = 22050
+SECONDS = 3.0
+#: The features extracted: float32 mel spectrograms, librosa's defaults.
+MEL = {"n_fft": 2048, "hop_length": 512, "n_mels": 128}
+
+
+def _n_clips() -> int:
+    return int(os.environ.get("GABORCORE_BENCH_EXTRACT_CLIPS", "1000"))
+
+
+@functools.cache
+def workload_files(n_clips: int, seconds: float = SECONDS) -> tuple[str, ...]:
+    """The workload's WAV files, written on first use into a cache folder and reused."""
+    folder = Path(tempfile.gettempdir()) / "gaborcore-bench-extract" / f"{n_clips}x{seconds:g}s"
+    files = tuple(str(folder / f"{i:05d}.wav") for i in range(n_clips))
+    done = folder / "complete"
+    if not done.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        n = int(round(seconds * SR))
+        for i, path in enumerate(files):
+            rng = np.random.default_rng([20261124, i])
+            y = (0.1 * rng.standard_normal(n)).astype(np.float32)
+            soundfile.write(path, y, SR, subtype="PCM_16")
+        done.write_text("ok\n")
+    return files
+
+
+def _decoded(files: tuple[str, ...]) -> np.ndarray:
+    """The clips decoded as the job decodes them, ``(n_clips, n_samples)`` float32."""
+    first = io.load(files[0])[0]
+    x = np.empty((len(files), first.shape[0]), np.float32)
+    for i, path in enumerate(files):
+        x[i] = io.load(path)[0]
+    return x
+
+
+class _Cluster:
+    """A LocalCluster of 2 single-threaded worker processes and its client."""
+
+    def __init__(self):
+        from dask.distributed import Client, LocalCluster
+
+        self.cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                    dashboard_address=None, silence_logs=40)
+        self.client = Client(self.cluster)
+
+    def close(self):
+        self.client.close()
+        self.cluster.close()
+
+
+def _run(files, runner: str, folder: str, cluster: _Cluster | None) -> dataset.ExtractReport:
+    """One whole extraction into a fresh store."""
+    kwargs = ({"scheduler": cluster.client} if runner.startswith("dask")
+              else {"workers": int(runner.split("-")[1])})
+    store = os.path.join(folder, f"{uuid.uuid4().hex}.zarr")
+    try:
+        return dataset.extract(list(files), "mel", store, sr=SR, clip=SECONDS, **MEL, **kwargs)
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+
+
+def _kernel_rate(x: np.ndarray, out: np.ndarray, workers: int, repeat: int = 3) -> float:
+    """Seconds of audio per second of the bare mel kernel on decoded clips (best of ``repeat``)."""
+    plan = gaborcore.MelSpectrogram(sr=SR, **MEL)
+    plan(x[:4], out=out[:4], workers=workers)
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        plan(x, out=out, workers=workers)
+        best = min(best, time.perf_counter() - t0)
+    return x.shape[0] * x.shape[1] / SR / best
+
+
+class _Setup:
+    """Files written, FFT plans made, the cluster started (for "dask-2"): nothing of it timed."""
+
+    params = (RUNNERS,)
+    param_names = ["runner"]
+    timeout = 600.0
+    number = 1  # every call writes a whole store
+    repeat = (1, 3, 60.0)
+
+    def setup(self, runner):
+        self.cluster = None
+        if runner.startswith("dask"):
+            try:
+                self.cluster = _Cluster()
+            except ImportError:
+                raise NotImplementedError("dask.distributed is not installed") from None
+        self.files = workload_files(_n_clips())
+        self.folder = tempfile.mkdtemp(prefix="gaborcore-bench-store-")
+        _run(self.files[:8], runner, self.folder, self.cluster)  # plans, on every worker
+
+    def teardown(self, runner):
+        if self.cluster is not None:
+            self.cluster.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Extract(_Setup):
+    """``extract`` of the workload's mel spectrograms into a fresh Zarr store."""
+
+    def time_extract(self, runner):
+        _run(self.files, runner, self.folder, self.cluster)
+
+    def track_audio_seconds_per_second(self, runner):
+        report = _run(self.files, runner, self.folder, self.cluster)
+        return report.audio_seconds / report.elapsed_seconds
+
+    track_audio_seconds_per_second.unit = "s of audio / s"
+
+    def track_decode_share(self, runner):
+        return _run(self.files, runner, self.folder, self.cluster).decode_share
+
+    track_decode_share.unit = "fraction"
+
+    def track_ratio_to_kernel(self, runner):
+        report = _run(self.files, runner, self.folder, self.cluster)
+        x = _decoded(self.files)
+        kernel = _kernel_rate(x, np.empty((x.shape[0], 128, 130), np.float32),
+                              int(runner.split("-")[1]))
+        return report.audio_seconds / report.elapsed_seconds / kernel
+
+    track_ratio_to_kernel.unit = "ratio"
+
+
+class ExtractKernel:
+    """The reference: the bare mel kernel on the workload's clips, decoded in memory."""
+
+    params = ([1, 2],)
+    param_names = ["workers"]
+    timeout = 600.0
+
+    def setup(self, workers):
+        self.x = _decoded(workload_files(_n_clips()))
+        self.out = np.empty((self.x.shape[0], 128, 130), np.float32)
+
+    def track_audio_seconds_per_second(self, workers):
+        return _kernel_rate(self.x, self.out, workers)
+
+    track_audio_seconds_per_second.unit = "s of audio / s"
+
+
+def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int = 3) -> list:
+    """Extraction throughput per runner, against the bare kernel; for ``benchmarks/compare.py``.
+
+    Parameters
+    ----------
+    n_clips : int
+        Clips of 3 s in the workload (WAV files cached as for the asv suite).
+    runners : sequence of str
+        Among :data:`RUNNERS`; ``"dask-2"`` is left out when dask is not installed.
+    repeat : int
+        Runs per runner, interleaved; the best is kept.
+
+    Returns
+    -------
+    list of dict
+        One per runner: ``runner``, ``workers``, ``audio_seconds``, ``seconds`` (best whole call),
+        ``audio_seconds_per_second``, ``decode_share`` and ``compute_share`` (of the workers'
+        time, that run), ``write_seconds`` (this process writing the store),
+        ``kernel_audio_seconds_per_second`` (the bare kernel on decoded clips with as many
+        threads) and ``ratio_to_kernel``; and ``kernel_1_thread`` (the bare kernel on one thread).
+    """
+    files = workload_files(n_clips)
+    runners = list(runners)
+    cluster = None
+    if "dask-2" in runners:
+        try:
+            cluster = _Cluster()
+        except ImportError:
+            runners.remove("dask-2")
+    folder = tempfile.mkdtemp(prefix="gaborcore-bench-store-")
+    x = _decoded(files)
+    out = np.empty((x.shape[0], 128, 130), np.float32)
+    try:
+        for runner in runners:
+            _run(files[:8], runner, folder, cluster)
+        best: dict = {}
+        kernel = {1: 0.0, 2: 0.0}
+        for _ in range(repeat):
+            for runner in runners:
+                report = _run(files, runner, folder, cluster)
+                if runner not in best or report.elapsed_seconds < best[runner].elapsed_seconds:
+                    best[runner] = report
+            for w in kernel:
+                kernel[w] = max(kernel[w], _kernel_rate(x, out, w, repeat=1))
+    finally:
+        if cluster is not None:
+            cluster.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    rows = []
+    for runner in runners:
+        r = best[runner]
+        workers = int(runner.split("-")[1])
+        rate = r.audio_seconds / r.elapsed_seconds
+        rows.append({
+            "runner": runner, "workers": workers, "audio_seconds": r.audio_seconds,
+            "seconds": r.elapsed_seconds, "audio_seconds_per_second": rate,
+            "decode_share": r.decode_share, "compute_share": 1 - r.decode_share,
+            "write_seconds": r.write_seconds,
+            "kernel_audio_seconds_per_second": kernel[workers],
+            "ratio_to_kernel": rate / kernel[workers], "kernel_1_thread": kernel[1],
+        })
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Throughput of gaborcore.dataset.extract.")
+    parser.add_argument("--clips", type=int, default=_n_clips())
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    rows = measure_extract(args.clips, repeat=args.repeat)
+    print(f"extract: {args.clips} WAV clips of 3 s -> mel (float32, n_fft 2048, hop 512, 128 "
+          f"bands) in a Zarr store; best of {args.repeat}")
+    print(f"{'runner':10s} {'s':>7s} {'audio s/s':>10s} {'decode':>7s} {'compute':>8s} "
+          f"{'write s':>8s} {'kernel s/s':>11s} {'ratio':>6s} {'vs 1 thr':>8s}")
+    for r in rows:
+        print(f"{r['runner']:10s} {r['seconds']:7.2f} {r['audio_seconds_per_second']:10,.0f} "
+              f"{r['decode_share']:7.0%} {r['compute_share']:8.0%} {r['write_seconds']:8.2f} "
+              f"{r['kernel_audio_seconds_per_second']:11,.0f} {r['ratio_to_kernel']:6.2f} "
+              f"{r['audio_seconds_per_second'] / r['kernel_1_thread']:8.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,491 @@
+"""The extraction job: store contents against the library, failures, resume, Dask, arguments."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import soundfile
+import zarr
+
+import gaborcore
+from gaborcore import dataset, io
+from gaborcore.dataset import ExtractConfig, extract, open_store
+
+SR = 16000
+
+# name, subtype, own rate, channels, seconds: several formats and rates, one corrupt, one empty
+GOOD = [
+    ("a_pcm16.wav", "PCM_16", 16000, 1, 0.55),
+    ("b_float.wav", "FLOAT", 22050, 2, 0.30),
+    ("c_pcm24.flac", "PCM_24", 44100, 1, 0.80),
+    ("d_vorbis.ogg", "VORBIS", 8000, 1, 0.40),
+    ("e_pcm16.wav", "PCM_16", 48000, 2, 0.15),
+    ("f_pcm16.wav", "PCM_16", 16000, 1, 1.00),
+]
+BAD = {"g_corrupt.wav": "not a readable audio file", "h_empty.flac": "empty file (0 bytes)"}
+
+
+def _signal(n, sr, channels, seed):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / sr
+    y = np.sin(2 * np.pi * (300.0 + 100 * seed) * t)[:, None] * (0.3 + 0.2 * np.arange(channels))
+    return (y + 0.02 * rng.standard_normal((n, channels))).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def audio_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("audio")
+    for i, (name, subtype, sr, ch, seconds) in enumerate(GOOD):
+        soundfile.write(d / name, _signal(int(seconds * sr), sr, ch, i), sr, subtype=subtype)
+    (d / "g_corrupt.wav").write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(40))
+    (d / "h_empty.flac").write_bytes(b"")
+    return d
+
+
+@pytest.fixture(scope="module")
+def files(audio_dir):
+    return io.find_audio(audio_dir)
+
+
+def _decoded(path, channels="mono"):
+    return io.load(path, sr=SR, mono=channels == "mono")[0]
+
+
+def _arrays(store):
+    """Every array of a store, by name."""
+    group = zarr.open_group(os.fspath(store), mode="r")
+    return {name: group[name][:] for name in sorted(group.array_keys())}
+
+
+def assert_same_store(a, b, *, exact=True):
+    """Same arrays (values, shapes, dtypes) and attributes, but for the log of runs.
+
+    ``exact=False`` for stores written by different processes: FFTW_MEASURE may choose other
+    FFT algorithms in another process, which changes the features in their last bits.
+    """
+    xa, xb = _arrays(a), _arrays(b)
+    assert sorted(xa) == sorted(xb)
+    for name in xa:
+        assert xa[name].shape == xb[name].shape and xa[name].dtype == xb[name].dtype, name
+        if xa[name].dtype.kind in "fc" and not exact and xa[name].ndim > 1:
+            scale = np.abs(xb[name]).max()
+            np.testing.assert_allclose(xa[name], xb[name], rtol=1e-5, atol=1e-6 * scale,
+                                       err_msg=name)
+        elif xa[name].dtype.kind in "fc":
+            np.testing.assert_array_equal(xa[name], xb[name], err_msg=name)
+        else:
+            assert xa[name].tolist() == xb[name].tolist(), name
+    meta = [dict(zarr.open_group(os.fspath(s), mode="r").attrs)["gaborcore"] for s in (a, b)]
+    for m in meta:
+        del m["runs"], m["created"]
+    assert meta[0] == meta[1]
+
+
+MEL = dict(n_fft=512, hop_length=128, n_mels=40)
+
+
+# ---- contents --------------------------------------------------------------------------------
+
+def test_clips_against_the_library(tmp_path, files):
+    store = tmp_path / "clips.zarr"
+    report = extract(files, "mel", store, sr=SR, clip=0.25, workers=2, batch_size=3, **MEL)
+    assert (report.n_inputs, report.n_ok, report.n_failed, report.n_skipped) == (8, 6, 2, 0)
+    assert report.audio_seconds == pytest.approx(sum(s for *_, s in GOOD), abs=1e-3)
+    s = open_store(store)
+    assert s.layout == "clips" and s.files == files
+    assert s.status.tolist() == [1] * 6 + [2, 2]
+    plan = gaborcore.MelSpectrogram(sr=SR, **MEL)
+    clip = int(0.25 * SR)
+    rows = 0
+    for i, path in enumerate(files[:6]):
+        y = _decoded(path)
+        starts = np.arange(0, y.shape[0], clip)  # the last, partial excerpt is zero-padded
+        want = np.zeros((len(starts), clip), np.float32)
+        for k, a in enumerate(starts):
+            part = y[a:a + clip]
+            want[k, :part.shape[0]] = part
+        got = s.feature("mel", i)
+        assert got.shape == (len(starts), 40, 1 + clip // 128) and got.dtype == np.float32
+        np.testing.assert_allclose(got, plan(want), rtol=1e-6, atol=1e-7 * got.max())
+        np.testing.assert_array_equal(s.group["clip_file"][rows:rows + len(starts)], i)
+        np.testing.assert_allclose(s.group["clip_start"][rows:rows + len(starts)], starts / SR)
+        assert (s.group["offset"][i], s.group["count"][i]) == (rows, len(starts))
+        rows += len(starts)
+    assert s.group["mel"].shape[0] == rows == s.group["clip_file"].shape[0]
+    assert s.group["source_sr"][:6].tolist() == [g[2] for g in GOOD]
+    assert s.group["source_channels"][:6].tolist() == [g[3] for g in GOOD]
+    np.testing.assert_allclose(s.group["duration"][:6], [g[4] for g in GOOD], atol=1e-3)
+    assert np.isnan(s.group["duration"][6:]).all()
+    np.testing.assert_allclose(s.frequencies("mel"), gaborcore.mel_frequencies(
+        42, fmax=SR / 2)[1:-1])
+
+
+def test_failures_are_recorded(tmp_path, files):
+    report = extract(files, "mel", tmp_path / "s.zarr", sr=SR, **MEL)
+    assert [os.path.basename(p) for p, _ in report.failures] == list(BAD)
+    s = open_store(tmp_path / "s.zarr")
+    errors = {os.path.basename(p): r for p, r in s.errors.items()}
+    assert set(errors) == set(BAD)
+    for name, reason in BAD.items():
+        assert reason in errors[name]
+    assert s.group["error"][:6].tolist() == [""] * 6
+    assert (s.group["mel_count"][6:] == 0).all() and (s.group["mel_offset"][6:] == -1).all()
+    with pytest.raises(gaborcore.ParameterError, match="failed, not ok"):
+        s.feature("mel", files[6])
+    assert "g_corrupt.wav" in report.summary() and "2 failed" in report.summary()
+
+
+def test_ragged_against_the_library(tmp_path, files):
+    store = tmp_path / "ragged.zarr"
+    extract(files[:6], ["stft", "mel"], store, sr=SR, workers=2, **MEL)
+    s = open_store(store)
+    assert s.layout == "ragged" and s.features == ("stft", "mel")
+    mel = gaborcore.MelSpectrogram(sr=SR, **MEL)
+    frames = 0
+    for i, path in enumerate(files[:6]):
+        y = _decoded(path)
+        want = mel(y)
+        got = s.feature("mel", i)
+        assert got.shape == want.shape == (40, 1 + y.shape[0] // 128)
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7 * want.max())
+        S = gaborcore.spectrogram(y, n_fft=512, hop_length=128)
+        np.testing.assert_allclose(s.feature("stft", i), S, rtol=1e-6, atol=1e-7 * S.max())
+        assert s.group["mel_offset"][i] == frames
+        frames += want.shape[1]
+    assert s.group["mel"].shape == (40, frames) and s.group["stft"].shape == (257, frames)
+    meta = s.attrs["features"]
+    assert meta["mel"]["dims"] == ["band", "time"] and meta["mel"]["hop_seconds"] == 128 / SR
+    assert s.attrs["version"] == gaborcore.__version__
+    assert s.config == ExtractConfig.build(["stft", "mel"], sr=SR, **MEL).to_dict()
+
+
+def test_channels_kept(tmp_path, files):
+    store = tmp_path / "st.zarr"
+    report = extract(files[:6], "stft", store, sr=SR, channels=2, clip=0.2, n_fft=256,
+                     hop_length=128)
+    s = open_store(store)
+    # mono files fail (they have 1 channel), stereo ones keep both
+    assert s.status.tolist() == [2, 1, 2, 2, 1, 2]
+    assert "has 1 channels; channels=2 keeps 2" in report.failures[0][1]
+    got = s.feature("stft", 1)
+    assert got.shape == (2, 2, 129, 26)
+    y = _decoded(files[1], channels=2)
+    want = gaborcore.spectrogram(y[:, :3200], n_fft=256, hop_length=128)
+    np.testing.assert_allclose(got[0], want, rtol=1e-6, atol=1e-7 * want.max())
+
+
+def test_db_and_no_pad(tmp_path, files):
+    store = tmp_path / "db.zarr"
+    extract(files[:6], "mel", store, sr=SR, clip=0.5, pad=False, db=True, top_db=60.0, **MEL)
+    s = open_store(store)
+    # without padding only whole excerpts: files shorter than a clip give no row
+    counts = [int(s.group["count"][i]) for i in range(6)]
+    assert counts == [1, 0, 1, 0, 0, 2] and s.status.tolist() == [1] * 6
+    assert s.feature("mel", 1).shape == (0, 40, 63)
+    y = _decoded(files[5])
+    plan = gaborcore.MelSpectrogram(sr=SR, **MEL)
+    for k in range(2):
+        want = gaborcore.power_to_db(plan(y[k * 8000:(k + 1) * 8000]), top_db=60.0)
+        np.testing.assert_allclose(s.feature("mel", 5)[k], want, atol=1e-4)
+    assert s.attrs["features"]["mel"]["units"] == "dB"
+
+
+def test_nsgt_and_cqt(tmp_path, files):
+    params = dict(fmin=100.0, n_bins=24, bins_per_octave=6)
+    extract(files[:6], ["nsgt", "cqt"], tmp_path / "c.zarr", sr=SR, clip=0.25, **params)
+    s = open_store(tmp_path / "c.zarr")
+    y = np.zeros(4000, np.float32)
+    part = _decoded(files[0])[:4000]
+    y[:part.shape[0]] = part
+    plan = gaborcore.NSGT(length=4000, sr=SR, scale="cqt", layout="ragged", **params)
+    c = plan.forward(y).data
+    got = s.feature("nsgt", 0)[0]
+    assert got.dtype == np.complex64 and got.shape == c.shape
+    np.testing.assert_allclose(got, c, rtol=1e-5, atol=1e-5 * np.abs(c).max())
+    full = gaborcore.NSGT(length=4000, sr=SR, scale="cqt", layout="full", **params)
+    want = np.abs(full.forward(y).matrix())
+    np.testing.assert_allclose(s.feature("cqt", 0)[0], want, rtol=1e-5, atol=1e-5 * want.max())
+    assert s.attrs["features"]["nsgt"]["bands"]["M"] == plan.bands.M.tolist()
+
+    # whole files: the sliced transform, one stream per band cut to the file
+    extract(files[5:6], "cqt", tmp_path / "r.zarr", sr=SR, slice_length=4096, **params)
+    r = open_store(tmp_path / "r.zarr")
+    sliced = gaborcore.SlicedNSGT(slice_length=4096, sr=SR, scale="cqt", layout="full", **params)
+    M = int(sliced.inner.bands.M[1])
+    y = _decoded(files[5])
+    streams = sliced.forward(y).assemble()
+    n = -(-y.shape[0] * M // 4096)
+    want = np.abs(np.stack([streams[k][M // 2:M // 2 + n] for k in range(1, 25)]))
+    got = r.feature("cqt", 0)
+    assert got.shape == (24, n)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * want.max())
+
+
+# ---- resume ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, files):
+    """The store of an uninterrupted run."""
+    store = tmp_path_factory.mktemp("ref") / "ref.zarr"
+    extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, **MEL)
+    return store
+
+
+def test_resume_after_an_exception(tmp_path, files, reference, monkeypatch):
+    run_batch = dataset._run_batch
+    calls = []
+
+    def interrupted(config_json, items, backend):
+        calls.append(items)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # Ctrl-C while the third batch is being computed
+        return run_batch(config_json, items, backend)
+
+    monkeypatch.setattr(dataset, "_run_batch", interrupted)
+    monkeypatch.setattr(dataset, "COMMIT_FILES", 1)
+    store = tmp_path / "s.zarr"
+    with pytest.raises(KeyboardInterrupt):
+        extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, batch_size=2, **MEL)
+    s = open_store(store)
+    assert s.status.tolist() == [1, 1, 1, 1, 0, 0, 0, 0]  # what was done is committed
+    monkeypatch.setattr(dataset, "_run_batch", run_batch)
+    report = extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, batch_size=2, **MEL)
+    assert (report.n_skipped, report.n_ok, report.n_failed) == (4, 2, 2)
+    assert_same_store(store, reference)
+
+
+KILLED = """
+import os, signal, sys
+from gaborcore import dataset
+
+dataset.COMMIT_FILES = 2
+put = dataset._put
+commits = []
+
+
+def put_then_die(arr, index, values):
+    if arr.basename == "status":
+        commits.append(index)
+        if len(commits) == 2:  # rows and index of the 2nd commit written, its status not
+            os.kill(os.getpid(), signal.SIGKILL)
+    put(arr, index, values)
+
+
+dataset._put = put_then_die
+files = sys.argv[2:]
+dataset.extract(files, ["mel", "stft"], sys.argv[1], sr={sr}, clip=0.25, batch_size=1,
+                workers=2, n_fft=512, hop_length=128, n_mels=40)
+"""
+
+
+def test_resume_after_a_kill(tmp_path, files, reference):
+    store = tmp_path / "s.zarr"
+    script = KILLED.format(sr=SR)
+    proc = subprocess.run([sys.executable, "-c", script, str(store), *files],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    s = open_store(store)
+    assert s.status.tolist() == [1, 1] + [0] * 6
+    # rows of the uncommitted files were written: beyond what the index covers
+    assert s.group["mel"].shape[0] > s.group["count"][:2].sum()
+    report = extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, **MEL)
+    assert (report.n_skipped, report.n_ok, report.n_failed) == (2, 4, 2)
+    assert_same_store(store, reference, exact=False)
+    again = extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, **MEL)
+    assert (again.n_skipped, again.n_ok, again.n_failed) == (8, 0, 0)
+    assert "nothing to do" in again.summary()
+    assert_same_store(store, reference, exact=False)
+
+
+def test_lost_task(tmp_path, files, monkeypatch):
+    # a task that dies as a whole (a worker killed, a crash in a decoder): its files fail
+    run_batch = dataset._run_batch
+
+    def crashing(config_json, items, backend):
+        if any(path.endswith("c_pcm24.flac") for _, path in items):
+            raise RuntimeError("worker lost")
+        return run_batch(config_json, items, backend)
+
+    monkeypatch.setattr(dataset, "_run_batch", crashing)
+    store = tmp_path / "s.zarr"
+    report = extract(files, "mel", store, sr=SR, batch_size=2, workers=2, **MEL)
+    assert (report.n_ok, report.n_failed) == (4, 4)
+    s = open_store(store)
+    assert s.status.tolist() == [1, 1, 2, 2, 1, 1, 2, 2]
+    assert s.errors[files[2]] == s.errors[files[3]] == "task failed: RuntimeError: worker lost"
+    monkeypatch.setattr(dataset, "_run_batch", run_batch)
+    report = extract(files, "mel", store, sr=SR, retry_failed=True, **MEL)
+    assert (report.n_ok, report.n_failed, report.n_skipped) == (2, 2, 4)
+
+
+def test_interrupted_creation(tmp_path, files, monkeypatch):
+    create = dataset._create
+    made = []
+
+    def interrupted(group, name, *args, **kwargs):
+        made.append(name)
+        if len(made) == 5:
+            raise KeyboardInterrupt
+        return create(group, name, *args, **kwargs)
+
+    monkeypatch.setattr(dataset, "_create", interrupted)
+    store = tmp_path / "s.zarr"
+    with pytest.raises(KeyboardInterrupt):
+        extract(files, "mel", store, sr=SR, **MEL)
+    monkeypatch.setattr(dataset, "_create", create)
+    # recognised as a store of ours whose creation did not finish: made again, even with other
+    # parameters
+    report = extract(files, "mel", store, sr=SR, **{**MEL, "n_mels": 32})
+    assert report.n_ok == 6 and open_store(store).group["mel"].shape == (32, 404)
+
+
+def test_new_files_and_retry_failed(tmp_path, files, reference, audio_dir):
+    store = tmp_path / "s.zarr"
+    extract(files[:3], ["mel", "stft"], store, sr=SR, clip=0.25, **MEL)
+    extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, **MEL)  # the others are appended
+    assert_same_store(store, reference)
+
+    fixed = tmp_path / "h_empty.flac"
+    soundfile.write(fixed, _signal(4000, SR, 1, 9), SR)
+    os.replace(fixed, audio_dir / "h_empty.flac")
+    try:
+        report = extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, **MEL)
+        assert report.n_skipped == 8
+        report = extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, retry_failed=True,
+                         **MEL)
+        assert (report.n_ok, report.n_failed) == (1, 1)
+        s = open_store(store)
+        assert s.status.tolist() == [1] * 6 + [2, 1] and s.group["error"][7] == ""
+        assert s.feature("mel", 7).shape == (1, 40, 32)
+        assert s.group["offset"][7] == s.group["mel"].shape[0] - 1  # appended at the end
+    finally:
+        (audio_dir / "h_empty.flac").write_bytes(b"")
+
+
+def test_other_parameters_refused(tmp_path, files):
+    store = tmp_path / "s.zarr"
+    extract(files[:2], "mel", store, sr=SR, **MEL)
+    with pytest.raises(gaborcore.ParameterError,
+                       match=r"other parameters \(features.mel.n_mels: 40 -> 64\).*overwrite"):
+        extract(files[:2], "mel", store, sr=SR, **{**MEL, "n_mels": 64})
+    with pytest.raises(gaborcore.ParameterError, match="features.stft: absent -> present"):
+        extract(files[:2], ["mel", "stft"], store, sr=SR, **MEL)
+    report = extract(files[:2], "mel", store, sr=SR, overwrite=True, **{**MEL, "n_mels": 64})
+    assert report.n_ok == 2 and open_store(store).group["mel"].shape[0] == 64
+
+
+def test_never_overwrites_something_else(tmp_path, files):
+    other = tmp_path / "precious"
+    other.mkdir()
+    (other / "thesis.tex").write_text("...")
+    with pytest.raises(gaborcore.ParameterError, match="not a gaborcore store"):
+        extract(files[:1], "mel", other, overwrite=True)
+    assert (other / "thesis.tex").exists()
+    with pytest.raises(gaborcore.ParameterError, match="is a file"):
+        extract(files[:1], "mel", other / "thesis.tex")
+
+
+def test_one_writer_at_a_time(tmp_path, files):
+    store = tmp_path / "s.zarr"
+    extract(files[:1], "mel", store, sr=SR, **MEL)
+    pytest.importorskip("fcntl")
+    lock = dataset._Lock(str(store))
+    try:
+        with pytest.raises(gaborcore.ParameterError, match="being written by another process"):
+            extract(files, "mel", store, sr=SR, **MEL)
+    finally:
+        lock.release()
+    assert extract(files, "mel", store, sr=SR, **MEL).n_ok == 5
+
+
+# ---- Dask ------------------------------------------------------------------------------------
+
+def test_dask_local_cluster(tmp_path, files, reference):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        store = tmp_path / "dask.zarr"
+        report = extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, batch_size=3,
+                         scheduler=cluster.scheduler_address, **MEL)
+        assert "Dask" in report.runner and (report.n_ok, report.n_failed) == (6, 2)
+        assert_same_store(store, reference)
+        with distributed.Client(cluster) as client:  # a client of the caller's, left open
+            store = tmp_path / "client.zarr"
+            extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, scheduler=client, **MEL)
+            assert client.status == "running"
+        assert_same_store(store, reference)
+
+
+# ---- arguments -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(feature="spectrogram"), "feature='spectrogram' is not one of"),
+        (dict(feature="mel", n_mel=64), "n_mel is neither an option nor a parameter"),
+        (dict(feature="stft", n_mels=64), "n_mels is neither an option nor a parameter of "
+                                          "feature\\(s\\) stft"),
+        (dict(feature={"mel": {"n_mel": 64}}), "unknown parameter n_mel for feature 'mel'"),
+        (dict(feature="nsgt"), "feature 'nsgt' .* give clip"),
+        (dict(feature="mel", clip_hop=1.0), "clip_hop needs clip"),
+        (dict(feature="mel", n_mels=0), "n_mels=0"),
+        (dict(feature="mel", db=True, power=1.5), "db=true needs power 1 or 2"),
+        (dict(feature="mel", sr=-1), "sr=-1"),
+        (dict(feature="mel", channels="stereo"), "channels='stereo'"),
+        (dict(feature="mel", workers=0), "workers=0"),
+        (dict(feature="mel", scheduler="localhost:8786"), "tcp://HOST:PORT"),
+        (dict(feature="mel", scheduler="local:0"), "local:N"),
+        (dict(feature="mel", workers=2, scheduler="local:2"), "workers applies to the local"),
+        (dict(feature="mel", compression="gzip"), "compression='gzip'"),
+        (dict(feature="mel", batch_size=0), "batch_size=0"),
+    ],
+)
+def test_bad_arguments_write_nothing(tmp_path, files, kwargs, message):
+    store = tmp_path / "s.zarr"
+    with pytest.raises(gaborcore.ParameterError, match=message):
+        extract(files, store=store, **kwargs)
+    assert not store.exists()
+
+
+def test_missing_input_writes_nothing(tmp_path, files):
+    with pytest.raises(gaborcore.ParameterError, match="nope.wav' does not exist"):
+        extract([*files, tmp_path / "nope.wav"], "mel", tmp_path / "s.zarr")
+    assert not (tmp_path / "s.zarr").exists()
+
+
+def test_toml_config(tmp_path, files):
+    config = tmp_path / "features.toml"
+    config.write_text(textwrap.dedent("""
+        sr = 16000
+        clip = 0.25
+
+        [features.mel]
+        n_fft = 512
+        hop_length = 128
+        n_mels = 40
+
+        [features.stft]
+        n_fft = 512
+        hop_length = 128
+    """))
+    cfg = ExtractConfig.build(config=config)
+    assert list(cfg.features) == ["mel", "stft"] and cfg.clip_hop == 0.25
+    assert cfg.features["mel"]["win_length"] == 512 and cfg.features["mel"]["fmax"] == 8000.0
+    # options and feature selection override the file
+    over = ExtractConfig.build("mel", config=config, n_mels=64, clip=None)
+    assert list(over.features) == ["mel"] and over.features["mel"]["n_mels"] == 64
+    assert over.clip == 0.25  # None means "not given"
+    assert ExtractConfig.build(config=cfg.to_dict()) == cfg
+
+    config.write_text("sr = 16000\nhop = 3\n")
+    with pytest.raises(gaborcore.ParameterError, match="unknown option hop"):
+        ExtractConfig.build(config=config)
+    config.write_text("sr = \n")
+    with pytest.raises(gaborcore.ParameterError, match="not valid TOML"):
+        ExtractConfig.build(config=config)
+    with pytest.raises(gaborcore.ParameterError, match="does not exist"):
+        ExtractConfig.build(config=tmp_path / "missing.toml")
