@@ -50,6 +50,75 @@ static inline void *gc_aligned_alloc(size_t nbytes) {
 
 static inline void gc_aligned_free(void *p) { free(p); }
 
+/* A small pool of equal-sized scratch buffers owned by a plan: execute calls take one per thread
+   and give it back, so a loop over a data set allocates (and page-faults) nothing per call.  At
+   most GC_POOL_SLOTS buffers are kept; more concurrent users get fresh ones, freed after use. */
+#define GC_POOL_SLOTS 8
+typedef struct gc_pool {
+    void *slots[GC_POOL_SLOTS];
+    int n;
+    size_t bytes;
+#if GC_OMP
+    omp_lock_t lock;
+#endif
+} gc_pool;
+
+static inline gc_pool *gc_pool_new(size_t bytes) {
+    gc_pool *pl = (gc_pool *)calloc(1, sizeof *pl);
+    if (!pl) return NULL;
+    pl->bytes = bytes;
+#if GC_OMP
+    omp_init_lock(&pl->lock);
+#endif
+    return pl;
+}
+
+/* Without OpenMP there is no lock to guard the pool (several Python threads may execute one
+   plan at once), so every call allocates its own buffers. */
+static inline void *gc_pool_get(gc_pool *pl) {
+    void *m = NULL;
+#if !GC_OMP
+    return gc_aligned_alloc(pl->bytes);
+#endif
+#if GC_OMP
+    omp_set_lock(&pl->lock);
+#endif
+    if (pl->n > 0) m = pl->slots[--pl->n];
+#if GC_OMP
+    omp_unset_lock(&pl->lock);
+#endif
+    return m ? m : gc_aligned_alloc(pl->bytes);
+}
+
+static inline void gc_pool_put(gc_pool *pl, void *m) {
+    if (!m) return;
+#if !GC_OMP
+    gc_aligned_free(m);
+    return;
+#endif
+#if GC_OMP
+    omp_set_lock(&pl->lock);
+#endif
+    if (pl->n < GC_POOL_SLOTS) {
+        pl->slots[pl->n++] = m;
+        m = NULL;
+    }
+#if GC_OMP
+    omp_unset_lock(&pl->lock);
+#endif
+    gc_aligned_free(m);
+}
+
+static inline void gc_pool_free(gc_pool *pl) {
+    int i;
+    if (!pl) return;
+    for (i = 0; i < pl->n; ++i) gc_aligned_free(pl->slots[i]);
+#if GC_OMP
+    omp_destroy_lock(&pl->lock);
+#endif
+    free(pl);
+}
+
 /* Map an index of the padded signal onto the signal [0, n) for reflect / wrap padding.
    Handles any distance from the signal (repeated reflections), so callers need no special case. */
 static inline ptrdiff_t gc_pad_index(ptrdiff_t i, ptrdiff_t n, int mode) {

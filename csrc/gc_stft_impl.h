@@ -9,6 +9,9 @@ struct GC_SUF(gc_stft_plan) {
     GC_REAL *window;     /* analysis window, length n_fft */
     GC_REAL *synth;      /* window / n_fft: synthesis window with the inverse FFT's scaling */
     gc_fftw_plan fwd, inv;
+    gc_pool *pool;       /* per-thread block buffers: frames; spectra at z_offset bytes; then
+                            room for a filter bank's power row and band block (n_freq bands) */
+    size_t z_offset, fb_offset;
     GC_API_SUF(gc_execute_r2c) exec_fwd;
     GC_API_SUF(gc_execute_c2r) exec_inv;
     gc_destroy_plan_t destroy;
@@ -20,6 +23,7 @@ void GC_SUF(gc_stft_plan_done)(GC_SUF(gc_stft_plan) *p) {
     if (p->inv) p->destroy(p->inv);
     gc_aligned_free(p->window);
     gc_aligned_free(p->synth);
+    gc_pool_free(p->pool);
     free(p);
 }
 
@@ -81,6 +85,13 @@ gc_status GC_SUF(gc_stft_plan_init)(GC_SUF(gc_stft_plan) **plan, const gc_fftw_a
     if (!p->fwd || !p->inv) {
         GC_SUF(gc_stft_plan_done)(p);
         return GC_EPLAN;
+    }
+    p->z_offset = ((size_t)GC_BLOCK * n_fft * sizeof(GC_REAL) + GC_ALIGN - 1) / GC_ALIGN * GC_ALIGN;
+    p->fb_offset = p->z_offset + (size_t)GC_BLOCK * p->zdist * 2 * sizeof(GC_REAL);
+    p->pool = gc_pool_new(p->fb_offset + (size_t)(GC_BLOCK + 1) * p->n_freq * sizeof(GC_REAL));
+    if (!p->pool) {
+        GC_SUF(gc_stft_plan_done)(p);
+        return GC_ENOMEM;
     }
     *plan = p;
     return GC_OK;
@@ -183,9 +194,10 @@ gc_status GC_SUF(gc_stft_forward)(const GC_SUF(gc_stft_plan) *p, const GC_REAL *
 #endif
     {
         const ptrdiff_t n_fft = p->n_fft;
-        GC_REAL *buf = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * n_fft * sizeof(GC_REAL));
-        GC_REAL *z = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * p->zdist * 2 * sizeof(GC_REAL));
-        int ok = buf != NULL && z != NULL;
+        char *mem = (char *)gc_pool_get(p->pool);
+        GC_REAL *buf = (GC_REAL *)mem;
+        GC_REAL *z = mem ? (GC_REAL *)(mem + p->z_offset) : NULL;
+        int ok = mem != NULL;
         ptrdiff_t jb;
         if (ok) {
             memset(buf, 0, (size_t)GC_BLOCK * n_fft * sizeof(GC_REAL));
@@ -213,8 +225,7 @@ gc_status GC_SUF(gc_stft_forward)(const GC_SUF(gc_stft_plan) *p, const GC_REAL *
                 i += run;
             }
         }
-        gc_aligned_free(buf);
-        gc_aligned_free(z);
+        gc_pool_put(p->pool, mem);
     }
     return st;
 }
@@ -274,10 +285,10 @@ gc_status GC_SUF(gc_stft_inverse)(const GC_SUF(gc_stft_plan) *p, const void *coe
 #pragma omp parallel num_threads(nt)
 #endif
     {
-        const ptrdiff_t n_fft = p->n_fft;
-        GC_REAL *buf = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * n_fft * sizeof(GC_REAL));
-        GC_REAL *z = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * p->zdist * 2 * sizeof(GC_REAL));
-        int ok = buf != NULL && z != NULL, phase;
+        char *mem = (char *)gc_pool_get(p->pool);
+        GC_REAL *buf = (GC_REAL *)mem;
+        GC_REAL *z = mem ? (GC_REAL *)(mem + p->z_offset) : NULL;
+        int ok = mem != NULL, phase;
         ptrdiff_t b, item;
         if (!ok) {
 #if GC_OMP
@@ -315,8 +326,7 @@ gc_status GC_SUF(gc_stft_inverse)(const GC_SUF(gc_stft_plan) *p, const void *coe
             ptrdiff_t s;
             for (s = 0; s < n_out; ++s) orow[s] *= inv_diag[s];
         }
-        gc_aligned_free(buf);
-        gc_aligned_free(z);
+        gc_pool_put(p->pool, mem);
     }
     return st;
 }
@@ -363,11 +373,16 @@ gc_status GC_SUF(gc_stft_filterbank)(const GC_SUF(gc_stft_plan) *p, const GC_REA
 #endif
     {
         const ptrdiff_t n_fft = p->n_fft, nf = p->n_freq, zd = p->zdist;
-        GC_REAL *buf = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * n_fft * sizeof(GC_REAL));
-        GC_REAL *z = (GC_REAL *)gc_aligned_alloc((size_t)GC_BLOCK * zd * 2 * sizeof(GC_REAL));
-        GC_REAL *pw = (GC_REAL *)gc_aligned_alloc((size_t)nf * sizeof(GC_REAL));
-        GC_REAL *mb = (GC_REAL *)gc_aligned_alloc((size_t)n_bands * GC_BLOCK * sizeof(GC_REAL));
-        int ok = buf != NULL && z != NULL && pw != NULL && mb != NULL;
+        char *mem = (char *)gc_pool_get(p->pool);
+        GC_REAL *buf = (GC_REAL *)mem;
+        GC_REAL *z = mem ? (GC_REAL *)(mem + p->z_offset) : NULL;
+        /* the power row and band block live in the pooled buffer (no per-thread malloc arena);
+           only a user filter bank with more bands than bins needs its own allocation */
+        const int own = n_bands > nf;
+        GC_REAL *pw = mem ? (GC_REAL *)(mem + p->fb_offset) : NULL;
+        GC_REAL *mb = own ? (GC_REAL *)malloc((size_t)n_bands * GC_BLOCK * sizeof(GC_REAL))
+                          : (mem ? pw + nf : NULL);
+        int ok = mem != NULL && mb != NULL;
         ptrdiff_t jb;
         if (ok) {
             memset(buf, 0, (size_t)GC_BLOCK * n_fft * sizeof(GC_REAL));
@@ -408,10 +423,8 @@ gc_status GC_SUF(gc_stft_filterbank)(const GC_SUF(gc_stft_plan) *p, const GC_REA
                 i += run;
             }
         }
-        gc_aligned_free(buf);
-        gc_aligned_free(z);
-        gc_aligned_free(pw);
-        gc_aligned_free(mb);
+        gc_pool_put(p->pool, mem);
+        if (own) free(mb);
     }
     return st;
 }
