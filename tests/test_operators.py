@@ -150,3 +150,13 @@ def test_operator_errors(rng):
         op.symplectic_fft(np.ones((3, 4)))
     with pytest.raises(ParameterError, match="longer than n_fft"):
         op.ambiguity_lattice(op.torus_window(np.ones(30), 48), hop_length=4, n_fft=12)
+
+
+@pytest.mark.parametrize("L", [45, 48, 1024])
+def test_ambiguity_rows_through_the_compiled_stft(backend, L):
+    g = op.torus_window(gaborcore.get_window("hann", L // 3), L)
+    full = op.ambiguity(g)
+    for x0, n in [(0, 5), (L - 4, 9), (7, L // 4)]:
+        got = op.ambiguity_rows(g, x0, n, backend=backend)
+        want = full[np.arange(x0, x0 + n) % L]
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12 * np.abs(full).max())

@@ -14,6 +14,7 @@ from . import _validation
 from ._validation import ParameterError
 from .operators import (
     ambiguity,
+    ambiguity_rows,
     lattice_symplectic_fft,
     lattice_symplectic_ifft,
     symplectic_fft,
@@ -95,6 +96,13 @@ def _overlap_rows(g: np.ndarray, h: np.ndarray) -> np.ndarray:
     return np.flatnonzero(rows)
 
 
+def _lag_rows(win: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Rows x of ``V_win win``: compiled STFT frames for a contiguous block of a real window."""
+    if not np.iscomplexobj(win) and len(x) > 1 and x[-1] - x[0] == len(x) - 1:
+        return ambiguity_rows(win, int(x[0]), len(x))
+    return ambiguity(win, rows=x)
+
+
 def transfer_kernel(w_g, g, h, *, hop_length: int | None = None, n_fft: int | None = None,
                     mode: str = "correlation", eps: float = 1e-8) -> TransferResult:
     """The kernel ``w_h`` for window ``h`` that reproduces ``S_g f * w_g`` (THEORY.md 3.1).
@@ -151,7 +159,7 @@ def transfer_kernel(w_g, g, h, *, hop_length: int | None = None, n_fft: int | No
     B = np.zeros((M, N))
     for r0 in range(0, len(rows), 128):  # coset sums, a block of time lags at a time
         x = rows[r0:r0 + 128]
-        Vg, Vh = ambiguity(g, rows=x), ambiguity(h, rows=x)
+        Vg, Vh = _lag_rows(g, x), _lag_rows(h, x)
         if conv:
             Vg, Vh = np.conj(Vg), np.conj(Vh)
         prod = (Vg * np.conj(Vh)).reshape(len(x), L // N, N).sum(1)
@@ -165,7 +173,7 @@ def transfer_kernel(w_g, g, h, *, hop_length: int | None = None, n_fft: int | No
     bound, d2, p2 = 0.0, 0.0, 0.0
     for r0 in range(0, len(rows), 128):
         x = rows[r0:r0 + 128]
-        Vg, Vh = ambiguity(g, rows=x), ambiguity(h, rows=x)
+        Vg, Vh = _lag_rows(g, x), _lag_rows(h, x)
         if conv:
             Vg, Vh = np.conj(Vg), np.conj(Vh)
         phi_g = tile_lattice(P_g, L, x) * Vg

@@ -29,6 +29,7 @@ from .windows import frame_diagonal
 __all__ = [
     "torus_window",
     "ambiguity",
+    "ambiguity_rows",
     "ambiguity_lattice",
     "symplectic_fft",
     "lattice_symplectic_fft",
@@ -93,6 +94,37 @@ def ambiguity(g, *, rows=None) -> np.ndarray:
         x = xs[i0:i0 + 256]
         prod = g[None, :] * np.conj(g[(t[None, :] - x[:, None]) % L])
         out[i0:i0 + len(x)] = np.fft.fft(prod, axis=-1)
+    return out
+
+
+def ambiguity_rows(g, x0: int, n_rows: int, *, backend=None) -> np.ndarray:
+    """Rows ``x0 .. x0 + n_rows - 1`` of ``V_g g`` (shape ``(n_rows, L)``) through the compiled
+    STFT: for a real window they are frames of the STFT of g with window g (n_fft = L, hop 1).
+
+    Frame n of the STFT of ``g[x0 - L//2 + i]`` with the window ``w[j] = g(j - L//2)`` is
+    ``sum_t g(t) g(t - x) exp(-2 pi i m (t - x + L//2) / L)`` with ``x = x0 + n``: the row of
+    ``V_g g`` up to the phase ``exp(2 pi i m (x - L//2) / L)``; negative frequencies are the
+    conjugates.  Complex windows use :func:`ambiguity`.
+    """
+    g = _torus("g", g)
+    L = g.shape[0]
+    if np.iscomplexobj(g):
+        return ambiguity(g, rows=np.arange(x0, x0 + n_rows))
+    from .stft import STFT
+
+    half = L // 2
+    w = g[(np.arange(L) - half) % L].astype(np.float64)
+    plan = STFT.cached(n_fft=L, hop_length=1, window=w, center=False)
+    seg = g[(np.arange(n_rows + L - 1) + x0 - half) % L].astype(np.float64)
+    X = plan.stft(seg, backend=backend)[:, :n_rows]  # (L // 2 + 1, n_rows)
+    m = np.arange(half + 1, dtype=np.int64)
+    x = x0 + np.arange(n_rows, dtype=np.int64)
+    r = np.mod(m[:, None] * np.mod(x - half, L)[None, :], L)  # exact phase arguments
+    Vh = X * np.exp(-2j * np.pi * r / L)
+    out = np.empty((n_rows, L), np.complex128)
+    out[:, : half + 1] = Vh.T
+    neg = np.arange(half + 1, L)
+    out[:, neg] = np.conj(Vh.T[:, L - neg])
     return out
 
 
