@@ -98,8 +98,10 @@ def ambiguity(g, *, rows=None) -> np.ndarray:
 
 
 def ambiguity_rows(g, x0: int, n_rows: int, *, backend=None) -> np.ndarray:
-    """Rows ``x0 .. x0 + n_rows - 1`` of ``V_g g`` (shape ``(n_rows, L)``) through the compiled
-    STFT: for a real window they are frames of the STFT of g with window g (n_fft = L, hop 1).
+    """A block of consecutive time lags of the ambiguity function, through the compiled STFT.
+
+    Returns rows ``x0`` to ``x0 + n_rows - 1`` of ``V_g g``, shape ``(n_rows, L)``: for a real
+    window they are frames of the STFT of g with window g (n_fft = L, hop 1).
 
     Frame n of the STFT of ``g[x0 - L//2 + i]`` with the window ``w[j] = g(j - L//2)`` is
     ``sum_t g(t) g(t - x) exp(-2 pi i m (t - x + L//2) / L)`` with ``x = x0 + n``: the row of
