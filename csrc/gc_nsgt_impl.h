@@ -236,27 +236,70 @@ static void GC_SUF(row_synthesis)(const GC_SUF(gc_nsgt_plan) *p, GC_SUF(nsgt_scr
     for (i = 0; i < n; ++i) orow[i] = s->in[i] * scale;
 }
 
-gc_status GC_SUF(gc_nsgt_forward)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *x,
-                                   ptrdiff_t n_batch, ptrdiff_t x_bstride, GC_REAL *out,
-                                   ptrdiff_t out_bstride, int n_threads) {
-    const ptrdiff_t xs = p ? (p->real ? 1 : 2) * x_bstride : 0;
+/* The whole job of one row with per-thread scratch s: analysis (signal row -> coefficient row) or
+   synthesis (coefficient row -> signal row). */
+static void GC_SUF(row_job)(const GC_SUF(gc_nsgt_plan) *p, int inverse, const GC_REAL *in,
+                            GC_REAL *out, GC_SUF(nsgt_scratch) *s) {
+    ptrdiff_t g;
+    if (!inverse) {
+        GC_SUF(row_spectrum)(p, in, s);
+        for (g = 0; g < p->t.n_groups; ++g) GC_SUF(group_forward)(p, g, s->spec, s->gbuf, out);
+        return;
+    }
+    for (g = 0; g < p->t.n_groups; ++g) GC_SUF(group_values)(p, g, in, s->gbuf, s->vals);
+    GC_SUF(row_synthesis)(p, s, out);
+}
+
+/* The groups of one row on nt threads (each group is independent): analysis from the spectrum
+   `in` into the coefficient row, or synthesis values from the coefficient row into `out`. */
+static gc_status GC_SUF(groups_parallel)(const GC_SUF(gc_nsgt_plan) *p, int inverse,
+                                         const GC_REAL *in, GC_REAL *out, int nt) {
     gc_status st = GC_OK;
-    int nt;
+    (void)nt;
+#if GC_OMP
+#pragma omp parallel num_threads(nt)
+#endif
+    {
+        GC_REAL *gbuf = (GC_REAL *)gc_aligned_alloc((size_t)(p->max_group + 1) * 2 *
+                                                    sizeof(GC_REAL));
+        ptrdiff_t g;
+        if (!gbuf) {
+#if GC_OMP
+#pragma omp critical(gc_nsgt_status)
+#endif
+            st = GC_ENOMEM;
+        }
+#if GC_OMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (g = 0; g < p->t.n_groups; ++g) {
+            if (!gbuf) continue;
+            if (inverse)
+                GC_SUF(group_values)(p, g, in, gbuf, out);
+            else
+                GC_SUF(group_forward)(p, g, in, gbuf, out);
+        }
+        gc_aligned_free(gbuf);
+    }
+    return st;
+}
+
+/* Both directions: whole rows per thread when there are enough rows, else the groups of each
+   row in parallel.  Strides are in GC_REAL units. */
+static gc_status GC_SUF(nsgt_execute)(const GC_SUF(gc_nsgt_plan) *p, int inverse,
+                                      const GC_REAL *in, ptrdiff_t in_stride, GC_REAL *out,
+                                      ptrdiff_t out_stride, ptrdiff_t n_batch, int n_threads) {
+    gc_status st = GC_OK;
+    const int nt = n_threads < 1 ? 1 : n_threads;
     ptrdiff_t r;
-    if (!p || !x || !out) return GC_ENULL;
-    if (n_batch < 0) return GC_EBADSIZE;
-    if (n_batch == 0) return GC_OK;
-    nt = n_threads < 1 ? 1 : n_threads;
     if (n_batch >= nt) {
-        /* whole rows per thread */
-        (void)nt;
 #if GC_OMP
 #pragma omp parallel num_threads(nt)
 #endif
         {
             GC_SUF(nsgt_scratch) s;
-            int ok = GC_SUF(scratch_alloc)(p, &s, 1, 0);
-            ptrdiff_t rr, g;
+            int ok = GC_SUF(scratch_alloc)(p, &s, 1, inverse);
+            ptrdiff_t rr;
             if (!ok) {
 #if GC_OMP
 #pragma omp critical(gc_nsgt_status)
@@ -266,44 +309,27 @@ gc_status GC_SUF(gc_nsgt_forward)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *
 #if GC_OMP
 #pragma omp for schedule(dynamic, 1)
 #endif
-            for (rr = 0; rr < n_batch; ++rr) {
-                if (!ok) continue;
-                GC_SUF(row_spectrum)(p, x + rr * xs, &s);
-                for (g = 0; g < p->t.n_groups; ++g)
-                    GC_SUF(group_forward)(p, g, s.spec, s.gbuf, out + 2 * rr * out_bstride);
-            }
+            for (rr = 0; rr < n_batch; ++rr)
+                if (ok) GC_SUF(row_job)(p, inverse, in + rr * in_stride, out + rr * out_stride, &s);
             GC_SUF(scratch_free)(&s);
         }
         return st;
     }
-    /* few rows: the groups of each row in parallel */
     {
         GC_SUF(nsgt_scratch) whole;
-        if (!GC_SUF(scratch_alloc)(p, &whole, 1, 0)) {
+        if (!GC_SUF(scratch_alloc)(p, &whole, 1, inverse)) {
             GC_SUF(scratch_free)(&whole);
             return GC_ENOMEM;
         }
         for (r = 0; r < n_batch && st == GC_OK; ++r) {
-            GC_SUF(row_spectrum)(p, x + r * xs, &whole);
-#if GC_OMP
-#pragma omp parallel num_threads(nt)
-#endif
-            {
-                GC_REAL *gbuf = (GC_REAL *)gc_aligned_alloc((size_t)(p->max_group + 1) * 2 *
-                                                            sizeof(GC_REAL));
-                ptrdiff_t g;
-                if (!gbuf) {
-#if GC_OMP
-#pragma omp critical(gc_nsgt_status)
-#endif
-                    st = GC_ENOMEM;
-                }
-#if GC_OMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-                for (g = 0; g < p->t.n_groups; ++g)
-                    if (gbuf) GC_SUF(group_forward)(p, g, whole.spec, gbuf, out + 2 * r * out_bstride);
-                gc_aligned_free(gbuf);
+            const GC_REAL *irow = in + r * in_stride;
+            GC_REAL *orow = out + r * out_stride;
+            if (!inverse) {
+                GC_SUF(row_spectrum)(p, irow, &whole);
+                st = GC_SUF(groups_parallel)(p, 0, whole.spec, orow, nt);
+            } else {
+                st = GC_SUF(groups_parallel)(p, 1, irow, whole.vals, nt);
+                if (st == GC_OK) GC_SUF(row_synthesis)(p, &whole, orow);
             }
         }
         GC_SUF(scratch_free)(&whole);
@@ -311,75 +337,22 @@ gc_status GC_SUF(gc_nsgt_forward)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *
     return st;
 }
 
+gc_status GC_SUF(gc_nsgt_forward)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *x,
+                                   ptrdiff_t n_batch, ptrdiff_t x_bstride, GC_REAL *out,
+                                   ptrdiff_t out_bstride, int n_threads) {
+    if (!p || !x || !out) return GC_ENULL;
+    if (n_batch < 0) return GC_EBADSIZE;
+    if (n_batch == 0) return GC_OK;
+    return GC_SUF(nsgt_execute)(p, 0, x, (p->real ? 1 : 2) * x_bstride, out, 2 * out_bstride,
+                                n_batch, n_threads);
+}
+
 gc_status GC_SUF(gc_nsgt_inverse)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *coef,
                                    ptrdiff_t n_batch, ptrdiff_t c_bstride, GC_REAL *out,
                                    ptrdiff_t out_bstride, int n_threads) {
-    const ptrdiff_t os = p ? (p->real ? 1 : 2) * out_bstride : 0;
-    gc_status st = GC_OK;
-    int nt;
-    ptrdiff_t r;
     if (!p || !coef || !out) return GC_ENULL;
     if (n_batch < 0) return GC_EBADSIZE;
     if (n_batch == 0) return GC_OK;
-    nt = n_threads < 1 ? 1 : n_threads;
-    if (n_batch >= nt) {
-        (void)nt;
-#if GC_OMP
-#pragma omp parallel num_threads(nt)
-#endif
-        {
-            GC_SUF(nsgt_scratch) s;
-            int ok = GC_SUF(scratch_alloc)(p, &s, 1, 1);
-            ptrdiff_t rr, g;
-            if (!ok) {
-#if GC_OMP
-#pragma omp critical(gc_nsgt_status)
-#endif
-                st = GC_ENOMEM;
-            }
-#if GC_OMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-            for (rr = 0; rr < n_batch; ++rr) {
-                if (!ok) continue;
-                for (g = 0; g < p->t.n_groups; ++g)
-                    GC_SUF(group_values)(p, g, coef + 2 * rr * c_bstride, s.gbuf, s.vals);
-                GC_SUF(row_synthesis)(p, &s, out + rr * os);
-            }
-            GC_SUF(scratch_free)(&s);
-        }
-        return st;
-    }
-    {
-        GC_SUF(nsgt_scratch) whole;
-        if (!GC_SUF(scratch_alloc)(p, &whole, 1, 1)) {
-            GC_SUF(scratch_free)(&whole);
-            return GC_ENOMEM;
-        }
-        for (r = 0; r < n_batch && st == GC_OK; ++r) {
-#if GC_OMP
-#pragma omp parallel num_threads(nt)
-#endif
-            {
-                GC_REAL *gbuf = (GC_REAL *)gc_aligned_alloc((size_t)(p->max_group + 1) * 2 *
-                                                            sizeof(GC_REAL));
-                ptrdiff_t g;
-                if (!gbuf) {
-#if GC_OMP
-#pragma omp critical(gc_nsgt_status)
-#endif
-                    st = GC_ENOMEM;
-                }
-#if GC_OMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-                for (g = 0; g < p->t.n_groups; ++g)
-                    if (gbuf) GC_SUF(group_values)(p, g, coef + 2 * r * c_bstride, gbuf, whole.vals);
-                gc_aligned_free(gbuf);
-            }
-            if (st == GC_OK) GC_SUF(row_synthesis)(p, &whole, out + r * os);
-        }
-        GC_SUF(scratch_free)(&whole);
-    }
-    return st;
+    return GC_SUF(nsgt_execute)(p, 1, coef, 2 * c_bstride, out, (p->real ? 1 : 2) * out_bstride,
+                                n_batch, n_threads);
 }
