@@ -124,6 +124,48 @@ def test_clips_against_the_library(tmp_path, files):
         42, fmax=SR / 2)[1:-1])
 
 
+@pytest.mark.parametrize("compression", dataset.COMPRESSIONS)
+@pytest.mark.parametrize("clip", [0.25, None])
+def test_chunk_files_as_zarr_writes_them(tmp_path, files, monkeypatch, compression, clip):
+    # feature chunks are written as files (_ChunkFiles), not through zarr: the same store, read
+    # through zarr, as when zarr writes every chunk; small chunks, partly filled at each commit
+    monkeypatch.setattr(dataset, "_CHUNK_BYTES", 3000)
+    monkeypatch.setattr(dataset, "COMMIT_FILES", 2)
+    written = []
+    chunk_write = dataset._ChunkFiles.write
+
+    def counted(self, axis, index, chunk):
+        written.append((self.arr.basename, index))
+        chunk_write(self, axis, index, chunk)
+
+    monkeypatch.setattr(dataset._ChunkFiles, "write", counted)
+    kwargs = dict(sr=SR, clip=clip, batch_size=3, compression=compression, **MEL)
+    extract(files, ["mel", "stft"], tmp_path / "direct.zarr", **kwargs)
+    names = {name for name, _ in written}
+    assert names >= {"mel", "stft"} and len(written) > 10
+    monkeypatch.setattr(dataset._ChunkFiles, "of", classmethod(lambda cls, arr: None))
+    extract(files, ["mel", "stft"], tmp_path / "zarr.zarr", **kwargs)
+    assert_same_store(tmp_path / "direct.zarr", tmp_path / "zarr.zarr")
+    assert _stray_chunks(tmp_path / "direct.zarr") == []
+
+
+def _stray_chunks(store):
+    """Chunk files of the feature arrays past their shape, and temporary files."""
+    group = zarr.open_group(os.fspath(store), mode="r")
+    stray = []
+    for name in group.attrs["gaborcore"]["feature_names"]:
+        arr = group[name]
+        axis = 0 if group.attrs["gaborcore"]["layout"] == "clips" else arr.ndim - 1
+        n = -(-arr.shape[axis] // arr.chunks[axis])
+        for root, _, names in os.walk(os.path.join(os.fspath(store), name, "c")):
+            for f in names:
+                key = os.path.relpath(os.path.join(root, f), os.path.join(os.fspath(store), name))
+                parts = key.split(os.sep)
+                if not parts[-1].isdigit() or int(parts[1 + axis]) >= n:
+                    stray.append(key)
+    return stray
+
+
 def test_failures_are_recorded(tmp_path, files):
     report = extract(files, "mel", tmp_path / "s.zarr", sr=SR, **MEL)
     assert [os.path.basename(p) for p, _ in report.failures] == list(BAD)
@@ -262,38 +304,56 @@ KILLED = """
 import os, signal, sys
 from gaborcore import dataset
 
-dataset.COMMIT_FILES = 2
+dataset.COMMIT_FILES = {commit_files}
+dataset._CHUNK_BYTES = 3000  # a few rows per chunk: uncommitted rows fill whole chunks
 put = dataset._put
-commits = []
+chunk_write = dataset._ChunkFiles.write
+commits, chunks = [], []
 
 
 def put_then_die(arr, index, values):
     if arr.basename == "status":
         commits.append(index)
-        if len(commits) == 2:  # rows and index of the 2nd commit written, its status not
+        if len(commits) == 2 and {at_status}:  # rows, index of the 2nd commit written, status not
             os.kill(os.getpid(), signal.SIGKILL)
     put(arr, index, values)
 
 
+def chunk_then_die(self, axis, index, chunk):
+    chunk_write(self, axis, index, chunk)
+    chunks.append(index)
+    if commits and len(chunks) == 12 and not {at_status}:  # between commits, chunks written
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 dataset._put = put_then_die
+dataset._ChunkFiles.write = chunk_then_die
 files = sys.argv[2:]
 dataset.extract(files, ["mel", "stft"], sys.argv[1], sr={sr}, clip=0.25, batch_size=1,
                 workers=2, n_fft=512, hop_length=128, n_mels=40)
 """
 
 
-def test_resume_after_a_kill(tmp_path, files, reference):
+@pytest.mark.parametrize("at_status", [True, False])
+def test_resume_after_a_kill(tmp_path, files, reference, at_status):
     store = tmp_path / "s.zarr"
-    script = KILLED.format(sr=SR)
+    script = KILLED.format(sr=SR, at_status=at_status, commit_files=2 if at_status else 1)
     proc = subprocess.run([sys.executable, "-c", script, str(store), *files],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     s = open_store(store)
-    assert s.status.tolist() == [1, 1] + [0] * 6
-    # rows of the uncommitted files were written: beyond what the index covers
-    assert s.group["mel"].shape[0] > s.group["count"][:2].sum()
+    n_ok = int((s.status == 1).sum())
+    assert n_ok >= 1 and s.status.tolist() == [1] * n_ok + [0] * (8 - n_ok)
+    if at_status:
+        assert n_ok == 2
+        # rows of the uncommitted files were written: beyond what the index covers
+        assert s.group["mel"].shape[0] > s.group["count"][:2].sum()
+    else:  # chunks filled after the last commit: past the shape, cut off by the next run
+        assert s.group["mel"].shape[0] == s.group["count"][:n_ok].sum()
+        assert _stray_chunks(store)
     report = extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, **MEL)
-    assert (report.n_skipped, report.n_ok, report.n_failed) == (2, 4, 2)
+    assert _stray_chunks(store) == []
+    assert (report.n_skipped, report.n_ok, report.n_failed) == (n_ok, 6 - n_ok, 2)
     assert_same_store(store, reference, exact=False)
     again = extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, **MEL)
     assert (again.n_skipped, again.n_ok, again.n_failed) == (8, 0, 0)

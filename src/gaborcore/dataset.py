@@ -704,6 +704,7 @@ def _run_batch(config_json: str, items: list[tuple[int, str]],
 # ---- the store -------------------------------------------------------------------------------
 
 _ZARR3 = int(zarr.__version__.split(".")[0]) >= 3
+_TEXT = str if _ZARR3 else object  # NumPy type of text written to zarr
 
 
 def _codecs(compression: str) -> dict:
@@ -794,6 +795,7 @@ class _Store:
         self.config = config
         self.feats = feats
         self.lock = lock
+        self.created = False
         self.layout = config.layout
         self.per_file = ["files", "status", "error", "duration", "source_sr", "source_channels"]
         if self.layout == "clips":
@@ -806,7 +808,8 @@ class _Store:
     # ---- opening ---------------------------------------------------------------------------
     @classmethod
     def open(cls, store, config: ExtractConfig, feats: dict[str, _Feature], *, overwrite: bool,
-             compression: str) -> _Store:
+             compression: str, files: list[str] | None = None) -> _Store:
+        """Open or create the store; a new one gets ``files`` as its file list (``created``)."""
         path = os.path.abspath(os.fspath(store))
         if os.path.exists(path) and not os.path.isdir(path):
             raise ParameterError(f"store {path!r} is a file; a Zarr store is a directory")
@@ -844,7 +847,8 @@ class _Store:
             if attrs is None:
                 group = zarr.open_group(path, mode="a")
                 self = cls(path, group, config, feats, lock)
-                self._create(compression)
+                self._create(compression, files or [])
+                self.created = True
             else:
                 group = zarr.open_group(path, mode="r+")
                 self = cls(path, group, config, feats, lock)
@@ -854,8 +858,8 @@ class _Store:
             raise
         return self
 
-    def _create(self, compression: str) -> None:
-        """An empty store: every array with no file and no row.
+    def _create(self, compression: str, files: list[str]) -> None:
+        """A new store: every array with no row, the per-file arrays with ``files`` pending.
 
         The attributes come first, marked not ready until every array exists: a store whose
         creation was interrupted is recognised as ours, and made again.
@@ -872,17 +876,17 @@ class _Store:
             "config": cfg.to_dict(), "layout": self.layout, "feature_names": list(cfg.features),
             "features": meta, "status_codes": STATUS, "n_files": 0, "runs": [], "ready": False,
         }
-        fc = (_FILE_CHUNK,)
-        _create(g, "files", (0,), fc, str, "")
-        _create(g, "status", (0,), fc, "int8", PENDING)
-        _create(g, "error", (0,), fc, str, "")
-        _create(g, "duration", (0,), fc, "float64", math.nan)
-        _create(g, "source_sr", (0,), fc, "int32", 0)
-        _create(g, "source_channels", (0,), fc, "int16", 0)
+        nf, fc = (len(files),), (_FILE_CHUNK,)
+        _create(g, "files", nf, fc, str, "")[:] = np.array(files, dtype=_TEXT)
+        _create(g, "status", nf, fc, "int8", PENDING)
+        _create(g, "error", nf, fc, str, "")
+        _create(g, "duration", nf, fc, "float64", math.nan)
+        _create(g, "source_sr", nf, fc, "int32", 0)
+        _create(g, "source_channels", nf, fc, "int16", 0)
         offsets = ["offset"] if self.layout == "clips" else [f"{n}_offset" for n in self.feats]
         for name in offsets:
-            _create(g, name, (0,), fc, "int64", -1)
-            _create(g, name[:-len("offset")] + "count", (0,), fc, "int64", 0)
+            _create(g, name, nf, fc, "int64", -1)
+            _create(g, name[:-len("offset")] + "count", nf, fc, "int64", 0)
         codecs = _codecs(compression)
         for name, f in self.feats.items():
             if self.layout == "clips":
@@ -900,7 +904,7 @@ class _Store:
             rows = max(1, min(_FILE_CHUNK, min(g[n].chunks[0] for n in self.feats) * 64))
             _create(g, "clip_file", (0,), (rows,), "int64", -1)
             _create(g, "clip_start", (0,), (rows,), "float64", math.nan)
-        self._set_attrs(ready=True)
+        self._set_attrs(ready=True, n_files=len(files))
 
     @property
     def attrs(self) -> dict:
@@ -921,16 +925,23 @@ class _Store:
         if self.layout == "clips":
             end = self._end(self.group["offset"][:], self.group["count"][:], done)
             for name in self.per_row:
-                arr = self.group[name]
-                if arr.shape[0] != end:
-                    arr.resize((end, *arr.shape[1:]))
+                self._cut(self.group[name], 0, end)
         else:
             for name in self.feats:
                 end = self._end(self.group[f"{name}_offset"][:], self.group[f"{name}_count"][:],
                                 done)
-                arr = self.group[name]
-                if arr.shape[-1] != end:
-                    arr.resize((*arr.shape[:-1], end))
+                self._cut(self.group[name], -1, end)
+
+    @staticmethod
+    def _cut(arr, axis: int, end: int) -> None:
+        """Cut ``arr`` to ``end`` rows along ``axis``, with the chunk files past them."""
+        if arr.shape[axis] != end:
+            shape = list(arr.shape)
+            shape[axis] = end
+            arr.resize(tuple(shape))
+        files = _ChunkFiles.of(arr)
+        if files is not None:
+            files.prune(axis % arr.ndim, -(-end // arr.chunks[axis]))
 
     @staticmethod
     def _end(offset: np.ndarray, count: np.ndarray, done: np.ndarray) -> int:
@@ -951,7 +962,7 @@ class _Store:
             n1 = n0 + len(new)
             for name in self.per_file:
                 self.group[name].resize((n1,))
-            self.group["files"][n0:n1] = np.array(new, dtype=object if not _ZARR3 else str)
+            self.group["files"][n0:n1] = np.array(new, dtype=_TEXT)
             self._set_attrs(n_files=n1)  # the commit point of the new entries
             known.update((p, n0 + i) for i, p in enumerate(new))
         return np.array([known[p] for p in paths], np.int64)
@@ -961,37 +972,156 @@ class _Store:
         self._set_attrs(runs=[*runs, entry])
 
 
-class _Appender:
-    """Appends blocks to a Zarr array along ``axis``, writing whole chunks, several at a time.
+class _ChunkFiles:
+    """Writes whole chunks of a Zarr 3 array on a local store directly as files.
 
-    Rows written past the last commit are not part of the store yet (no status says so): an
-    interruption leaves them as the garbage that the next run cuts off.  While rows stream in,
-    the array grows geometrically (each resize rewrites its metadata); a commit sets its exact
-    length.
+    The writer appends megabytes of feature rows per second; ``arr[a:b] = rows`` goes through
+    zarr's asynchronous machinery (several copies, a round trip through its event loop, the GIL
+    held for much of it), which cost more than decoding the audio.  Here a chunk is encoded with
+    the array's own codec (numcodecs' Blosc or Zstd, which release the GIL) and written to a
+    temporary file that is then renamed over the chunk's key, as zarr's local store does.  Used
+    only for what this module creates: a zarr 3 array on a :class:`zarr.storage.LocalStore` with
+    the default ``"/"`` chunk keys, bytes codec in native little-endian order and at most one
+    compressor (Blosc or Zstd); any other array is written through zarr.
+    """
+
+    def __init__(self, arr, folder: str, encode):
+        self.arr = arr
+        self.folder = folder
+        self.encode = encode
+        self.made: set[str] = set()
+
+    @classmethod
+    def of(cls, arr) -> _ChunkFiles | None:
+        if not _ZARR3 or sys.byteorder != "little" or arr.dtype.kind not in "biufc":
+            return None
+        try:
+            from zarr.codecs import BloscCodec, BytesCodec, ZstdCodec
+            from zarr.core.chunk_key_encodings import DefaultChunkKeyEncoding
+            from zarr.storage import LocalStore
+
+            md = arr.metadata
+            codecs = tuple(md.codecs)
+            if (md.zarr_format != 3 or not isinstance(arr.store, LocalStore)
+                    or md.storage_transformers
+                    or type(md.chunk_key_encoding) is not DefaultChunkKeyEncoding
+                    or md.chunk_key_encoding.separator != "/"
+                    or not 1 <= len(codecs) <= 2 or type(codecs[0]) is not BytesCodec
+                    or (arr.dtype.itemsize > 1 and codecs[0].endian.value != "little")):
+                return None
+            import numcodecs
+
+            if len(codecs) == 1:
+                codec = None
+            elif type(codecs[1]) is BloscCodec and codecs[1].typesize == arr.dtype.itemsize:
+                c = codecs[1]
+                shuffle = {"noshuffle": numcodecs.Blosc.NOSHUFFLE,
+                           "shuffle": numcodecs.Blosc.SHUFFLE,
+                           "bitshuffle": numcodecs.Blosc.BITSHUFFLE}[c.shuffle.value]
+                codec = numcodecs.Blosc(cname=c.cname.value, clevel=c.clevel, shuffle=shuffle,
+                                        blocksize=c.blocksize)
+            elif type(codecs[1]) is ZstdCodec:
+                codec = numcodecs.Zstd(level=codecs[1].level, checksum=codecs[1].checksum)
+            else:
+                return None
+            folder = os.path.join(os.fspath(arr.store.root), *arr.path.split("/"))
+        except Exception:  # noqa: BLE001 - another zarr than the one this was written for
+            return None
+        encode = (lambda a: memoryview(a).cast("B")) if codec is None else codec.encode
+        return cls(arr, folder, encode)
+
+    def _key(self, axis: int, index: int) -> list[str]:
+        coords = [0] * self.arr.ndim
+        coords[axis] = index
+        return self.arr.metadata.encode_chunk_key(tuple(coords)).split("/")
+
+    def write(self, axis: int, index: int, chunk: np.ndarray) -> None:
+        """Chunk number ``index`` along ``axis`` (the array has one chunk along the others)."""
+        path = os.path.join(self.folder, *self._key(axis, index))
+        parent = os.path.dirname(path)
+        if parent not in self.made:
+            os.makedirs(parent, exist_ok=True)
+            self.made.add(parent)
+        data = self.encode(chunk)
+        tmp = path + ".partial"
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+
+    def prune(self, axis: int, keep: int) -> None:
+        """Remove the chunks from number ``keep`` on (rows an interrupted run left past the end)."""
+        parts = self._key(axis, 0)
+        where = axis + 1  # the component of the key that numbers the chunks along ``axis``
+        folder = os.path.join(self.folder, *parts[:where])
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            stem = entry.name.split(".", 1)[0]
+            if stem.isdigit() and (int(stem) >= keep or entry.name.endswith(".partial")):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+
+
+class _Appender:
+    """Appends blocks to a Zarr array along ``axis`` (one chunk across the other axes).
+
+    Rows appended past the last commit are not part of the store yet (no status says so): an
+    interruption leaves them as the garbage that the next run cuts off.  Directly written arrays
+    (:class:`_ChunkFiles`) gather rows in a buffer of one chunk and write it when it is full; a
+    commit writes the partly filled chunk too and sets the array's exact length (its metadata,
+    written last).  Other arrays are written through zarr, several chunks at a time, and grow
+    geometrically while rows stream in.
     """
 
     def __init__(self, arr, axis: int):
         self.arr = arr
         self.axis = axis % arr.ndim
         self.chunk = arr.chunks[self.axis]
-        row_bytes = math.prod(arr.chunks) // self.chunk * arr.dtype.itemsize
-        self.batch = self.chunk * max(1, _WRITE_BYTES // (self.chunk * row_bytes))
         self.written = arr.shape[self.axis]
         self.length = self.written
+        self.files = _ChunkFiles.of(arr)
         self.blocks: list[np.ndarray] = []
         self.buffered = 0
+        if self.files is not None:
+            self.index, self.fill = divmod(self.written, self.chunk)
+            self.buf = np.full(arr.chunks, arr.fill_value, arr.dtype)
+            if self.fill:  # the committed rows of the chunk being filled
+                start = self.index * self.chunk
+                self.buf[self._slice(0, self.fill)] = arr[self._slice(start, self.written)]
+        else:
+            row_bytes = math.prod(arr.chunks) // self.chunk * arr.dtype.itemsize
+            self.batch = self.chunk * max(1, _WRITE_BYTES // (self.chunk * row_bytes))
 
     @property
     def end(self) -> int:
         """Where the next block goes."""
+        if self.files is not None:
+            return self.index * self.chunk + self.fill
         return self.written + self.buffered
 
     def append(self, block: np.ndarray) -> None:
-        if block.shape[self.axis]:
-            self.blocks.append(block)
-            self.buffered += block.shape[self.axis]
-            if self.buffered >= self.batch:
-                self.write(partial=False)
+        m = block.shape[self.axis]
+        if self.files is None:
+            if m:
+                self.blocks.append(block)
+                self.buffered += m
+                if self.buffered >= self.batch:
+                    self.write(partial=False)
+            return
+        pos = 0
+        while pos < m:
+            k = min(self.chunk - self.fill, m - pos)
+            self.buf[self._slice(self.fill, self.fill + k)] = block[self._slice(pos, pos + k)]
+            self.fill += k
+            pos += k
+            if self.fill == self.chunk:
+                self.files.write(self.axis, self.index, self.buf)
+                self.index += 1
+                self.fill = 0
 
     def _resize(self, n: int) -> None:
         if self.length != n:
@@ -1006,6 +1136,14 @@ class _Appender:
 
     def write(self, *, partial: bool) -> None:
         """Write the whole chunks buffered, or everything and set the exact length (``partial``)."""
+        if self.files is not None:
+            if partial:
+                if self.fill:
+                    self.buf[self._slice(self.fill, None)] = self.arr.fill_value
+                    self.files.write(self.axis, self.index, self.buf)
+                self.written = self.end
+                self._resize(self.written)
+            return
         stop = self.end if partial else self.end // self.chunk * self.chunk
         if stop > self.written:
             data = (self.blocks[0] if len(self.blocks) == 1
@@ -1073,9 +1211,8 @@ class _Writer:
         pending = sorted(self.pending, key=lambda p: p[0].index)
         results = [r for r, _ in pending]
         index = np.array([r.index for r in results], np.int64)
-        text = object if not _ZARR3 else str
         per_file = {
-            "error": np.array([r.error for r in results], dtype=text),
+            "error": np.array([r.error for r in results], dtype=_TEXT),
             "duration": np.array([r.duration for r in results], np.float64),
             "source_sr": np.array([r.source_sr for r in results], np.int32),
             "source_channels": np.array([r.source_channels for r in results], np.int16),
@@ -1356,31 +1493,48 @@ def extract(files, feature=None, store: str | os.PathLike = "features.zarr", *, 
     config_json = cfg.to_json()
     feats = _features(config_json)
     paths = io.find_audio(files, extensions=extensions)
-    st = _Store.open(store, cfg, feats, overwrite=overwrite, compression=compression)
-    report = ExtractReport(store=st.path, features=tuple(cfg.features), n_inputs=len(paths))
+    path = os.path.abspath(os.fspath(store))
+    report = ExtractReport(store=path, features=tuple(cfg.features), n_inputs=len(paths))
+    started = _now()
+    jobs = None
+    if scheduler is None and _is_new(path):
+        # nothing to resume: every file is to do, in input order, so the workers start on them
+        # while this thread makes the store
+        jobs = _Jobs(list(enumerate(paths)), _local_runner(n_workers, feats, cfg, backend),
+                     config_json, backend, batch_size, early=True)
     try:
-        index = st.add_files(paths)
-        status = st.status()
-        todo_mask = (status[index] == PENDING) | (retry_failed & (status[index] == FAILED))
-        todo = [(int(i), p) for i, p, t in zip(index, paths, todo_mask, strict=True) if t]
-        report.n_skipped = len(paths) - len(todo)
-        started = _now()
-        if todo:
-            if scheduler is None:
-                runner = _LocalRunner(n_workers)
-                _warm(feats, cfg, backend)
-            else:
-                runner = _DaskRunner(scheduler)
-            report.runner = runner.description
+        st = _Store.open(path, cfg, feats, overwrite=overwrite, compression=compression,
+                         files=paths)
+    except BaseException:
+        if jobs is not None:
+            jobs.runner.close(cancel=True)
+        raise
+    try:
+        if jobs is not None and not st.created:  # made by another run meanwhile: resume it
+            jobs.runner.close(cancel=True)
+            jobs = None
+        if jobs is None:
+            index = np.arange(len(paths)) if st.created else st.add_files(paths)
+            status = st.status()
+            todo_mask = (status[index] == PENDING) | (retry_failed & (status[index] == FAILED))
+            todo = [(int(i), p) for i, p, t in zip(index, paths, todo_mask, strict=True) if t]
+            if todo:
+                runner = (_local_runner(n_workers, feats, cfg, backend) if scheduler is None
+                          else _DaskRunner(scheduler))
+                jobs = _Jobs(todo, runner, config_json, backend, batch_size)
+        if jobs is not None:
+            report.n_skipped = len(paths) - len(jobs.todo)
+            report.runner = jobs.runner.description
             report.setup_seconds = time.perf_counter() - t_start
             try:
-                _run(todo, st, runner, config_json, backend, batch_size, progress, report)
+                _run(jobs, st, progress, report)
             finally:
                 from . import __version__
 
                 st.log_run({"started": started, "finished": _now(), "version": __version__,
                             "files": report.n_ok + report.n_failed, "failed": report.n_failed})
         else:
+            report.n_skipped = len(paths)
             report.runner = "nothing to do"
     finally:
         st.lock.release()
@@ -1388,35 +1542,63 @@ def extract(files, feature=None, store: str | os.PathLike = "features.zarr", *, 
     return report
 
 
-def _warm(feats: dict[str, _Feature], cfg: ExtractConfig, backend) -> None:
-    """One call of each feature, so that kernels and FFT plans are made before the workers start
-    (they share these plans) and the first batch is not slower than the others."""
+def _is_new(path: str) -> bool:
+    """Whether a store at ``path`` would be made from nothing (no path, or an empty folder)."""
+    try:
+        with os.scandir(path) as entries:
+            return next(entries, None) is None
+    except FileNotFoundError:
+        return True
+    except OSError:  # not a folder, not readable: _Store.open says what is wrong
+        return False
+
+
+def _local_runner(workers: int, feats: dict[str, _Feature], cfg: ExtractConfig,
+                  backend) -> _LocalRunner:
+    """The thread pool, after one call of each feature in this thread: kernels and FFT plans are
+    made before the workers start (they share these plans), and the first batch is not slower
+    than the others."""
     n = cfg.clip_samples or cfg.sr
     y = np.zeros((1, *(() if cfg.mono else (cfg.channels,)), n), cfg.dtype)
     _compute(feats, y, backend)
+    return _LocalRunner(workers)
 
 
-def _run(todo, st: _Store, runner, config_json: str, backend, batch_size: int, progress: bool,
-         report: ExtractReport) -> None:
-    """Submit batches, take their results in order, commit; commit what is done on Ctrl-C."""
-    writer = _Writer(st)
-    paths = dict(todo)
-    batches = iter([todo[i:i + batch_size] for i in range(0, len(todo), batch_size)])
-    window: collections.deque = collections.deque()
-    t0 = time.perf_counter()
-    bar = tqdm(total=len(todo), unit="file", desc="extract", disable=not progress,
-               dynamic_ncols=True, file=sys.stderr)
+class _Jobs:
+    """The files to do, cut into batches, and the batches submitted to a runner, oldest first.
 
-    def fill():
-        while len(window) < 2 * runner.slots:
-            batch = next(batches, None)
+    At most ``2 * slots`` batches are in flight (``4 * slots`` while the store is being made,
+    ``early``): the results waiting to be written stay bounded, whatever the number of files.
+    """
+
+    def __init__(self, todo: list, runner, config_json: str, backend, batch_size: int, *,
+                 early: bool = False):
+        self.todo = todo
+        self.runner = runner
+        self.args = (config_json, backend)
+        self.batches = iter([todo[i:i + batch_size] for i in range(0, len(todo), batch_size)])
+        self.window: collections.deque = collections.deque()
+        self.fill(4 if early else 2)
+
+    def fill(self, per_slot: int = 2) -> None:
+        while len(self.window) < per_slot * self.runner.slots:
+            batch = next(self.batches, None)
             if batch is None:
                 return
-            window.append((batch, runner.submit(_run_batch, config_json, batch, backend)))
+            self.window.append((batch, self.runner.submit(_run_batch, self.args[0], batch,
+                                                          self.args[1])))
 
+
+def _run(jobs: _Jobs, st: _Store, progress: bool, report: ExtractReport) -> None:
+    """Take the batches' results in order, write and commit them; commit what is done on Ctrl-C."""
+    writer = _Writer(st)
+    paths = dict(jobs.todo)
+    window = jobs.window
+    t0 = time.perf_counter()
+    bar = tqdm(total=len(jobs.todo), unit="file", desc="extract", disable=not progress,
+               dynamic_ncols=True, file=sys.stderr)
     cancel = True
     try:
-        fill()
         while window:
             batch, future = window.popleft()
             try:
@@ -1424,7 +1606,7 @@ def _run(todo, st: _Store, runner, config_json: str, backend, batch_size: int, p
             except Exception as exc:  # noqa: BLE001 - a lost task (dead worker): its files fail
                 reason = f"task failed: {_describe(exc)}"
                 result = _BatchResult([_FileResult(i, error=reason) for i, _ in batch])
-            fill()
+            jobs.fill()
             for r in result.files:
                 writer.add(r)
                 if r.error:
@@ -1445,7 +1627,7 @@ def _run(todo, st: _Store, runner, config_json: str, backend, batch_size: int, p
         cancel = False
     finally:
         bar.close()
-        runner.close(cancel=cancel)
+        jobs.runner.close(cancel=cancel)
         # every result taken is a whole file: commit them, also when interrupted
         writer.commit()
         report.write_seconds = writer.seconds
