@@ -1169,6 +1169,7 @@ class _Writer:
             self.rows = {name: _Appender(g[name], 0) for name in store.per_row}
         else:
             self.rows = {name: _Appender(g[name], -1) for name in store.feats}
+        self.arrays = {name: g[name] for name in store.per_file}
         self.pending: list[tuple[_FileResult, dict]] = []
         self.last = time.monotonic()
         self.seconds = 0.0
@@ -1205,9 +1206,6 @@ class _Writer:
         if not self.pending:
             return
         t0 = time.perf_counter()
-        g = self.store.group
-        for rows in self.rows.values():
-            rows.write(partial=True)
         pending = sorted(self.pending, key=lambda p: p[0].index)
         results = [r for r, _ in pending]
         index = np.array([r.index for r in results], np.int64)
@@ -1222,10 +1220,12 @@ class _Writer:
             cnt = np.array([w[key][1] for _, w in pending], np.int64)
             per_file[key] = np.where(cnt > 0, off, -1)
             per_file[key[:-len("offset")] + "count"] = cnt
+        for rows in self.rows.values():
+            rows.write(partial=True)
         for name, values in per_file.items():
-            _put(g[name], index, values)
+            _put(self.arrays[name], index, values)
         status = np.array([FAILED if r.error else OK for r in results], np.int8)
-        _put(g["status"], index, status)  # the commit point
+        _put(self.arrays["status"], index, status)  # the commit point
         self.pending = []
         self.last = time.monotonic()
         self.seconds += time.perf_counter() - t0
