@@ -26,6 +26,7 @@ import dataclasses
 import functools
 import itertools
 import os
+import stat
 import struct
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -536,20 +537,24 @@ def find_audio(inputs: Iterable[str | os.PathLike], *,
     found: dict[str, None] = {}
     inputs = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
     for item in inputs:
-        p = Path(item).expanduser()
-        if p.is_dir():
+        p = os.path.expanduser(os.fspath(item))
+        try:  # one system call per input: thousands of files may be named one by one
+            mode = os.stat(p).st_mode
+        except (FileNotFoundError, NotADirectoryError, ValueError):
+            raise ParameterError(f"input {str(item)!r} does not exist") from None
+        except OSError as exc:
+            raise ParameterError(f"input {str(item)!r} cannot be read: {exc.strerror}") from None
+        if stat.S_ISDIR(mode):
             for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     if not name.startswith(".") and name.lower().endswith(exts):
                         found.setdefault(os.path.abspath(os.path.join(root, name)))
-        elif p.is_file() and p.suffix.lower() in LIST_EXTENSIONS:
-            for entry in _list_file(p):
+        elif stat.S_ISREG(mode) and os.path.splitext(p)[1].lower() in LIST_EXTENSIONS:
+            for entry in _list_file(Path(p)):
                 found.setdefault(os.path.abspath(entry))
-        elif p.exists():
-            found.setdefault(os.path.abspath(p))
         else:
-            raise ParameterError(f"input {str(item)!r} does not exist")
+            found.setdefault(os.path.abspath(p))
     if not found:
         raise ParameterError(
             f"no audio files found in {[str(i) for i in inputs]} (extensions: {', '.join(exts)})"
