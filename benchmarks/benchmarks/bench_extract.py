@@ -22,6 +22,14 @@ Benchmarks (each runs one whole ``extract`` call, FFT plans made beforehand):
   clips already decoded in memory, with as many threads as the runner has workers;
 * ``ExtractKernel.track_audio_seconds_per_second``: that bare kernel (``workers`` 1 and 2).
 
+Fresh memory.  On a virtual machine whose memory the host backs lazily (this project's
+firecracker VMs) the first touch of a guest page costs about 1.6 ms per MB, and the page cache
+that the store's new files take is such memory until the guest has used it once: writing the
+66 MB of features then costs 0.13-0.17 s of system time instead of 0.02 s, more than the rest
+of the writer.  ``setup`` therefore touches ``$GABORCORE_BENCH_PREFAULT_MB`` MiB (default 1024;
+0 turns it off) of memory once per process and frees it, so that the figures are those of a
+machine in steady state; ``python bench_extract.py --prefault-mb 0`` shows the other case.
+
 ``asv run --python=same --quick --bench Extract`` runs them all once, in a few minutes with
 1,000 clips (the first run also writes the WAV files, about 130 MB).
 
@@ -54,6 +62,18 @@ SR = 22050
 SECONDS = 3.0
 #: The features extracted: float32 mel spectrograms, librosa's defaults.
 MEL = {"n_fft": 2048, "hop_length": 512, "n_mels": 128}
+
+
+def _prefault_mb() -> int:
+    return int(os.environ.get("GABORCORE_BENCH_PREFAULT_MB", "1024"))
+
+
+@functools.cache
+def prefault(mb: int) -> None:
+    """Touch ``mb`` MiB of fresh memory once (per process) and free it (see the module docstring)."""
+    if mb > 0:
+        block = np.ones(mb << 20, np.uint8)
+        del block
 
 
 def _n_clips() -> int:
@@ -141,6 +161,7 @@ class _Setup:
             except ImportError:
                 raise NotImplementedError("dask.distributed is not installed") from None
         self.files = workload_files(_n_clips())
+        prefault(_prefault_mb())
         self.folder = tempfile.mkdtemp(prefix="gaborcore-bench-store-")
         _run(self.files[:8], runner, self.folder, self.cluster)  # plans, on every worker
 
@@ -194,7 +215,8 @@ class ExtractKernel:
     track_audio_seconds_per_second.unit = "s of audio / s"
 
 
-def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int = 3) -> list:
+def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int = 3,
+                    prefault_mb: int | None = None) -> list:
     """Extraction throughput per runner, against the bare kernel; for ``benchmarks/compare.py``.
 
     Parameters
@@ -205,6 +227,9 @@ def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int 
         Among :data:`RUNNERS`; ``"dask-2"`` is left out when dask is not installed.
     repeat : int
         Runs per runner, interleaved; the best is kept.
+    prefault_mb : int, optional
+        Memory touched once beforehand (see the module docstring); default
+        ``$GABORCORE_BENCH_PREFAULT_MB`` or 1024.
 
     Returns
     -------
@@ -216,6 +241,7 @@ def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int 
         threads) and ``ratio_to_kernel``; and ``kernel_1_thread`` (the bare kernel on one thread).
     """
     files = workload_files(n_clips)
+    prefault(_prefault_mb() if prefault_mb is None else prefault_mb)
     runners = list(runners)
     cluster = None
     if "dask-2" in runners:
@@ -262,10 +288,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Throughput of gaborcore.dataset.extract.")
     parser.add_argument("--clips", type=int, default=_n_clips())
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--prefault-mb", type=int, default=_prefault_mb(),
+                        help="MiB of memory touched once beforehand (0: none)")
+    parser.add_argument("--runners", nargs="+", default=RUNNERS, choices=RUNNERS)
     args = parser.parse_args()
-    rows = measure_extract(args.clips, repeat=args.repeat)
+    rows = measure_extract(args.clips, runners=args.runners, repeat=args.repeat,
+                           prefault_mb=args.prefault_mb)
     print(f"extract: {args.clips} WAV clips of 3 s -> mel (float32, n_fft 2048, hop 512, 128 "
-          f"bands) in a Zarr store; best of {args.repeat}")
+          f"bands) in a Zarr store; best of {args.repeat}; {args.prefault_mb} MiB prefaulted")
     print(f"{'runner':10s} {'s':>7s} {'audio s/s':>10s} {'decode':>7s} {'compute':>8s} "
           f"{'write s':>8s} {'kernel s/s':>11s} {'ratio':>6s} {'vs 1 thr':>8s}")
     for r in rows:
