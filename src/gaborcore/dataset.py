@@ -122,6 +122,7 @@ COMMIT_FILES = 4096
 COMMIT_SECONDS = 10.0
 _CHUNK_BYTES = 2 << 20  # target size of a feature chunk
 _WRITE_BYTES = 16 << 20  # rows gathered before a write (zarr writes the chunks concurrently)
+_WINDOW_BYTES = 64 << 20  # features computed and not yet written, at most (about)
 _FILE_CHUNK = 16384  # files per chunk of the per-file arrays
 
 
@@ -723,8 +724,10 @@ def _codecs(compression: str) -> dict:
 
 
 def _create(group, name: str, shape: tuple, chunks: tuple, dtype, fill_value, **codecs):
+    """A new array in a group being made (``overwrite``: zarr need not look for one first)."""
     create = group.create_array if _ZARR3 else group.create_dataset
-    return create(name, shape=shape, chunks=chunks, dtype=dtype, fill_value=fill_value, **codecs)
+    return create(name, shape=shape, chunks=chunks, dtype=dtype, fill_value=fill_value,
+                  overwrite=True, **codecs)
 
 
 def _put(arr, index: np.ndarray, values: np.ndarray) -> None:
@@ -1503,7 +1506,7 @@ def extract(files, feature=None, store: str | os.PathLike = "features.zarr", *, 
         # nothing to resume: every file is to do, in input order, so the workers start on them
         # while this thread makes the store
         jobs = _Jobs(list(enumerate(paths)), _local_runner(n_workers, feats, cfg, backend),
-                     config_json, backend, batch_size, early=True)
+                     config_json, backend, batch_size, _batch_bytes(feats, cfg, batch_size))
     try:
         st = _Store.open(path, cfg, feats, overwrite=overwrite, compression=compression,
                          files=paths)
@@ -1523,7 +1526,8 @@ def extract(files, feature=None, store: str | os.PathLike = "features.zarr", *, 
             if todo:
                 runner = (_local_runner(n_workers, feats, cfg, backend) if scheduler is None
                           else _DaskRunner(scheduler))
-                jobs = _Jobs(todo, runner, config_json, backend, batch_size)
+                jobs = _Jobs(todo, runner, config_json, backend, batch_size,
+                             _batch_bytes(feats, cfg, batch_size))
         if jobs is not None:
             report.n_skipped = len(paths) - len(jobs.todo)
             report.runner = jobs.runner.description
@@ -1569,26 +1573,47 @@ def _local_runner(workers: int, feats: dict[str, _Feature], cfg: ExtractConfig,
 class _Jobs:
     """The files to do, cut into batches, and the batches submitted to a runner, oldest first.
 
-    At most ``2 * slots`` batches are in flight (``4 * slots`` while the store is being made,
-    ``early``): the results waiting to be written stay bounded, whatever the number of files.
+    ``depth`` batches are submitted at once (a new store is made while they are computed), then
+    a batch is submitted whenever fewer than two per worker are queued or running: the workers
+    never wait for this thread, and the results waiting to be written are at most ``depth``
+    batches (about :data:`_WINDOW_BYTES` of features, 2 to 16 batches per worker; 2 when the
+    size of a result is not known beforehand), whatever the number of files.
     """
 
-    def __init__(self, todo: list, runner, config_json: str, backend, batch_size: int, *,
-                 early: bool = False):
+    def __init__(self, todo: list, runner, config_json: str, backend, batch_size: int,
+                 batch_bytes: int | None = None):
         self.todo = todo
         self.runner = runner
         self.args = (config_json, backend)
         self.batches = iter([todo[i:i + batch_size] for i in range(0, len(todo), batch_size)])
         self.window: collections.deque = collections.deque()
-        self.fill(4 if early else 2)
+        slots = runner.slots
+        per_slot = 2 if not batch_bytes else min(16, max(2, _WINDOW_BYTES // (batch_bytes * slots)))
+        self.depth = per_slot * slots
+        self._submit(self.depth)
 
-    def fill(self, per_slot: int = 2) -> None:
-        while len(self.window) < per_slot * self.runner.slots:
+    def _submit(self, n: int) -> int:
+        for k in range(n):
             batch = next(self.batches, None)
             if batch is None:
-                return
+                return k
             self.window.append((batch, self.runner.submit(_run_batch, self.args[0], batch,
                                                           self.args[1])))
+        return n
+
+    def fill(self) -> None:
+        """Keep two batches per worker queued or running, and at most ``depth`` not yet taken."""
+        busy = sum(not future.done() for _, future in self.window)
+        self._submit(min(self.depth - len(self.window), 2 * self.runner.slots - busy))
+
+
+def _batch_bytes(feats: dict[str, _Feature], cfg: ExtractConfig, batch_size: int) -> int | None:
+    """Bytes of the features of a batch of files of one excerpt each; None without clips."""
+    if cfg.layout != "clips":
+        return None
+    lead = 1 if cfg.mono else cfg.channels
+    return batch_size * lead * sum(math.prod(f.shape(cfg.clip_samples)) * f.dtype.itemsize
+                                   for f in feats.values())
 
 
 def _run(jobs: _Jobs, st: _Store, progress: bool, report: ExtractReport) -> None:
