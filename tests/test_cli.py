@@ -3,7 +3,10 @@ failure."""
 
 import json
 import os
+import subprocess
+import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -168,6 +171,54 @@ def test_extract(tmp_path, audio, capsys):
     assert main(["extract", str(audio), "--out", str(store), *EXTRACT, "--n-mels", "64",
                  "--overwrite"]) == 0
     assert open_store(store).group["mel"].shape[1] == 64
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """An existing Dask cluster: a scheduler and a worker started as their own processes."""
+    pytest.importorskip("dask.distributed")
+    info = tmp_path / "scheduler.json"
+    common = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--port", "0",
+                               "--no-dashboard", "--scheduler-file", str(info)], **common)]
+    try:
+        deadline = time.monotonic() + 60
+        while not info.exists() or not info.read_text().strip():
+            assert time.monotonic() < deadline and procs[0].poll() is None, "no scheduler"
+            time.sleep(0.1)
+        address = json.loads(info.read_text())["address"]
+        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
+                                       "--nthreads", "1", "--nworkers", "2",
+                                       "--no-dashboard"], **common))
+        from dask.distributed import Client
+
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def test_extract_on_an_existing_cluster(tmp_path, audio, capsys, dask_cluster):
+    # --scheduler tcp://HOST:PORT: the workers (other processes) decode and compute, this
+    # process writes; the same store as the local thread pool writes
+    assert dask_cluster.startswith("tcp://")
+    local, remote = tmp_path / "local.zarr", tmp_path / "remote.zarr"
+    assert main(["extract", str(audio), "--out", str(local), *EXTRACT]) == 0
+    capsys.readouterr()
+    assert main(["extract", str(audio), "--out", str(remote), *EXTRACT,
+                 "--scheduler", dask_cluster]) == 0
+    out = capsys.readouterr().out
+    assert "3 files extracted (mel), 1 failed" in out and f"Dask {dask_cluster}" in out
+    a, b = open_store(local), open_store(remote)
+    assert a.status.tolist() == b.status.tolist() == [1, 1, 1, 2]
+    assert a.errors == b.errors
+    for i in range(3):
+        # another process may plan its FFTs otherwise: the last bits may differ
+        np.testing.assert_allclose(b.feature("mel", i), a.feature("mel", i), rtol=1e-5,
+                                   atol=1e-6 * a.feature("mel", i).max())
 
 
 def test_extract_config_file(tmp_path, audio, capsys):
