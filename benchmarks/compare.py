@@ -2,12 +2,14 @@
 
 Usage::
 
-    python benchmarks/compare.py [--tasks stft mel nsgt nn] [--workers 1 2] [--repeat N] [--quick]
+    python benchmarks/compare.py [--tasks stft mel nsgt nn extract] [--workers 1 2] [--repeat N]
+                                 [--quick]
                                  [--workloads 60s 256x3s 600s]
 
 ``--tasks`` picks the comparisons by key (default: all): ``stft`` (power spectrogram), ``mel``
 (mel spectrogram), ``nsgt`` (constant-Q NSGT forward, forward + inverse, and the sliced NSGT),
-``nn`` (the CNN kernels of :mod:`gaborcore.nn` against PyTorch, see the last section).
+``nn`` (the CNN kernels of :mod:`gaborcore.nn` against PyTorch, see below), ``extract`` (the
+extraction job against the bare mel kernel, see the last section).
 ``--workloads`` restricts every audio task to the workloads named (default: each task's own); the
 ``nn`` workloads are fixed and not affected by it.
 
@@ -169,6 +171,18 @@ same best-of-``--repeat`` rounds as above.  ``torch / row`` is PyTorch's best ti
 at the same workers (> 1: gaborcore is faster); ``target`` prints ``met`` or ``missed`` for every
 gaborcore row.  Without torch its rows are skipped with a note.  No peak-memory probe here.  The
 whole task takes about half a minute on two cores, so it runs by default.
+
+Extraction (``--tasks extract``)
+--------------------------------
+:func:`gaborcore.dataset.extract` of 1,000 WAV clips of 3 s (``$GABORCORE_BENCH_EXTRACT_CLIPS``)
+into a fresh Zarr store, float32 mel spectrograms with librosa's defaults, with 1 and 2 worker
+threads and on a ``dask.distributed.LocalCluster`` of 2 processes (when dask is installed): the
+whole call's throughput in seconds of audio per second, the share of the workers' time spent
+decoding and computing, the writer's time, and the ratio to the bare mel kernel on the same clips
+already decoded in memory with as many threads (and to that kernel on one thread).  The runners
+are interleaved over ``--repeat`` rounds (default 3 here), the best call kept; memory is touched
+once first (see ``benchmarks/benchmarks/bench_extract.py``).  The first run writes the WAV files
+into a cache folder (about 130 MB).  ``--workers`` and ``--workloads`` do not apply.
 
 Adding rows
 -----------
@@ -1081,6 +1095,7 @@ def print_environment() -> None:
 # ---- CNN kernels against PyTorch (--tasks nn) -------------------------------------------------
 
 NN_KEY = "nn"
+EXTRACT_KEY = "extract"
 NN_CONV_FIRST = ((32, 1, 128, 130), (32, 1, 3, 3))
 NN_CONV_MANY = ((32, 32, 64, 65), (64, 32, 3, 3))
 NN_POOL_SHAPE = (32, 64, 128, 130)
@@ -1397,14 +1412,15 @@ def run_nn(workers_list, repeat: int) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    keys = [*dict.fromkeys(task.selector for task in TASKS), NN_KEY]
+    keys = [*dict.fromkeys(task.selector for task in TASKS), NN_KEY, EXTRACT_KEY]
     parser.add_argument(
         "--tasks",
         nargs="+",
         default=keys,
         choices=keys,
         help=f"comparisons to run, by key (default: all of {' '.join(keys)}; '{NN_KEY}', the CNN "
-        "kernels against PyTorch, is included: it takes about half a minute on two cores)",
+        f"kernels against PyTorch, and '{EXTRACT_KEY}', the extraction job, are included: about "
+        "half a minute each on two cores)",
     )
     parser.add_argument(
         "--workers",
@@ -1473,7 +1489,20 @@ def main(argv=None) -> int:
             print(f"note: {note}")
     if NN_KEY in args.tasks:
         run_nn(args.workers, repeat)
+    if EXTRACT_KEY in args.tasks:
+        run_extract(args.repeat if args.repeat is not None else (1 if args.quick else 3))
     return 0
+
+
+def run_extract(repeat: int) -> None:
+    """The extraction job against the bare mel kernel (see the module docstring)."""
+    from benchmarks import bench_extract
+
+    n = bench_extract._n_clips()
+    mb = bench_extract._prefault_mb()
+    print()
+    rows = bench_extract.measure_extract(n, repeat=repeat, prefault_mb=mb)
+    bench_extract.print_rows(rows, n, repeat, mb)
 
 
 if __name__ == "__main__":

@@ -549,3 +549,43 @@ def test_toml_config(tmp_path, files):
         ExtractConfig.build(config=config)
     with pytest.raises(gaborcore.ParameterError, match="does not exist"):
         ExtractConfig.build(config=tmp_path / "missing.toml")
+
+
+# ---- bounded work in flight ------------------------------------------------------------------
+
+class _Instant:
+    """A runner whose tasks finish at once (the writer is the slow side), recording submissions."""
+
+    slots = 2
+    description = "instant"
+
+    def __init__(self):
+        self.submitted = []
+
+    def submit(self, fn, config_json, batch, backend):
+        from concurrent.futures import Future
+
+        self.submitted.append(batch)
+        future = Future()
+        future.set_result(None)
+        return future
+
+
+@pytest.mark.parametrize("batch_bytes, per_slot", [(None, 2), (1 << 20, 16), (20 << 20, 2),
+                                                    (8 << 20, 4)])
+def test_results_waiting_are_bounded(batch_bytes, per_slot):
+    # however many files, at most ``depth`` batches are submitted and not yet taken: the
+    # results waiting to be written (memory) do not grow with the number of files
+    todo = [(i, f"f{i}.wav") for i in range(1000)]
+    runner = _Instant()
+    jobs = dataset._Jobs(todo, runner, "{}", None, 3, batch_bytes)
+    assert jobs.depth == per_slot * runner.slots
+    assert len(jobs.window) == jobs.depth  # submitted at once: computed while the store is made
+    taken = []
+    while jobs.window:
+        assert len(jobs.window) <= jobs.depth
+        batch, _ = jobs.window.popleft()
+        taken.append(batch)
+        jobs.fill()
+    assert [i for b in taken for i, _ in b] == list(range(1000))  # in order, each file once
+    assert runner.submitted == taken

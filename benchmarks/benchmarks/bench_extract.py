@@ -20,7 +20,9 @@ Benchmarks (each runs one whole ``extract`` call, FFT plans made beforehand):
 * ``Extract.track_decode_share``: the workers' time spent decoding, over decoding + computing;
 * ``Extract.track_ratio_to_kernel``: the throughput over that of the bare mel kernel on the same
   clips already decoded in memory, with as many threads as the runner has workers;
-* ``ExtractKernel.track_audio_seconds_per_second``: that bare kernel (``workers`` 1 and 2).
+* ``ExtractKernel.track_audio_seconds_per_second``: that bare kernel (``workers`` 1 and 2);
+* ``ExtractMemory.peakmem_extract``: the peak memory of a process running the job on 250 and on
+  1,000 of the clips (bounded: the same for both).
 
 Fresh memory.  On a virtual machine whose memory the host backs lazily (this project's
 firecracker VMs) the first touch of a guest page costs about 1.6 ms per MB, and the page cache
@@ -55,7 +57,7 @@ import soundfile
 import gaborcore
 from gaborcore import dataset, io
 
-__all__ = ["RUNNERS", "MEL", "measure_extract", "workload_files"]
+__all__ = ["RUNNERS", "MEL", "measure_extract", "print_rows", "workload_files", "prefault"]
 
 RUNNERS = ["threads-1", "threads-2", "dask-2"]
 SR = 22050
@@ -215,6 +217,26 @@ class ExtractKernel:
     track_audio_seconds_per_second.unit = "s of audio / s"
 
 
+class ExtractMemory:
+    """Peak memory of the process running ``extract`` (2 worker threads) on 250 and on 1,000 clips:
+    the same whatever the number of files (features are written as they come; at most about
+    64 MB of them wait).  No memory is touched beforehand here (it would be the peak)."""
+
+    params = ([250, 1000],)
+    param_names = ["clips"]
+    timeout = 600.0
+
+    def setup(self, clips):
+        self.files = workload_files(1000)[:clips]
+        self.folder = tempfile.mkdtemp(prefix="gaborcore-bench-store-")
+
+    def teardown(self, clips):
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def peakmem_extract(self, clips):
+        _run(self.files, "threads-2", self.folder, None)
+
+
 def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int = 3,
                     prefault_mb: int | None = None) -> list:
     """Extraction throughput per runner, against the bare kernel; for ``benchmarks/compare.py``.
@@ -284,6 +306,21 @@ def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int 
     return rows
 
 
+def print_rows(rows: list, n_clips: int, repeat: int, prefault_mb: int) -> None:
+    """The table of :func:`measure_extract`'s rows."""
+    print(f"extract: {n_clips} WAV clips of 3 s -> mel (float32, n_fft 2048, hop 512, 128 "
+          f"bands) in a Zarr store; best of {repeat}; {prefault_mb} MiB prefaulted")
+    print(f"{'runner':10s} {'s':>7s} {'audio s/s':>10s} {'decode':>7s} {'compute':>8s} "
+          f"{'write s':>8s} {'kernel s/s':>11s} {'ratio':>6s} {'vs 1 thr':>8s}")
+    for r in rows:
+        print(f"{r['runner']:10s} {r['seconds']:7.2f} {r['audio_seconds_per_second']:10,.0f} "
+              f"{r['decode_share']:7.0%} {r['compute_share']:8.0%} {r['write_seconds']:8.2f} "
+              f"{r['kernel_audio_seconds_per_second']:11,.0f} {r['ratio_to_kernel']:6.2f} "
+              f"{r['audio_seconds_per_second'] / r['kernel_1_thread']:8.2f}")
+    print("ratio: throughput / the bare mel kernel's on the decoded clips with as many threads; "
+          "vs 1 thr: / the bare kernel's on one thread")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Throughput of gaborcore.dataset.extract.")
     parser.add_argument("--clips", type=int, default=_n_clips())
@@ -294,15 +331,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = measure_extract(args.clips, runners=args.runners, repeat=args.repeat,
                            prefault_mb=args.prefault_mb)
-    print(f"extract: {args.clips} WAV clips of 3 s -> mel (float32, n_fft 2048, hop 512, 128 "
-          f"bands) in a Zarr store; best of {args.repeat}; {args.prefault_mb} MiB prefaulted")
-    print(f"{'runner':10s} {'s':>7s} {'audio s/s':>10s} {'decode':>7s} {'compute':>8s} "
-          f"{'write s':>8s} {'kernel s/s':>11s} {'ratio':>6s} {'vs 1 thr':>8s}")
-    for r in rows:
-        print(f"{r['runner']:10s} {r['seconds']:7.2f} {r['audio_seconds_per_second']:10,.0f} "
-              f"{r['decode_share']:7.0%} {r['compute_share']:8.0%} {r['write_seconds']:8.2f} "
-              f"{r['kernel_audio_seconds_per_second']:11,.0f} {r['ratio_to_kernel']:6.2f} "
-              f"{r['audio_seconds_per_second'] / r['kernel_1_thread']:8.2f}")
+    print_rows(rows, args.clips, args.repeat, args.prefault_mb)
 
 
 if __name__ == "__main__":

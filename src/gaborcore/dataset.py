@@ -1531,7 +1531,7 @@ def extract(files, feature=None, store: str | os.PathLike = "features.zarr", *, 
         if jobs is not None:
             report.n_skipped = len(paths) - len(jobs.todo)
             report.runner = jobs.runner.description
-            report.setup_seconds = time.perf_counter() - t_start
+            report.setup_seconds = jobs.started - t_start
             try:
                 _run(jobs, st, progress, report)
             finally:
@@ -1590,6 +1590,7 @@ class _Jobs:
         slots = runner.slots
         per_slot = 2 if not batch_bytes else min(16, max(2, _WINDOW_BYTES // (batch_bytes * slots)))
         self.depth = per_slot * slots
+        self.started = time.perf_counter()  # the first task submitted
         self._submit(self.depth)
 
     def _submit(self, n: int) -> int:
@@ -1621,7 +1622,7 @@ def _run(jobs: _Jobs, st: _Store, progress: bool, report: ExtractReport) -> None
     writer = _Writer(st)
     paths = dict(jobs.todo)
     window = jobs.window
-    t0 = time.perf_counter()
+    t0 = jobs.started
     bar = tqdm(total=len(jobs.todo), unit="file", desc="extract", disable=not progress,
                dynamic_ncols=True, file=sys.stderr)
     cancel = True
