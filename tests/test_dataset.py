@@ -517,6 +517,26 @@ def test_missing_input_writes_nothing(tmp_path, files):
     assert not (tmp_path / "s.zarr").exists()
 
 
+def test_store_that_cannot_be_made(tmp_path, files, monkeypatch):
+    # the workers start on a new store's files while it is made; if making it fails, the error
+    # is the caller's and the work started is cancelled
+    closed = []
+    close = dataset._LocalRunner.close
+
+    def recorded(self, *, cancel=False):
+        closed.append(cancel)
+        close(self, cancel=cancel)
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dataset._LocalRunner, "close", recorded)
+    monkeypatch.setattr(dataset._Store, "open", broken)
+    with pytest.raises(OSError, match="No space left"):
+        extract(files, "mel", tmp_path / "s.zarr", sr=SR, workers=2, **MEL)
+    assert closed == [True]
+
+
 def test_toml_config(tmp_path, files):
     config = tmp_path / "features.toml"
     config.write_text(textwrap.dedent("""
