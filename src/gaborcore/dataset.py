@@ -1070,14 +1070,13 @@ class _ChunkFiles:
 
 
 class _Appender:
-    """Appends blocks to a Zarr array along ``axis`` (one chunk across the other axes).
+    """Appends blocks to a Zarr array along ``axis`` (one chunk across the other axes), through
+    zarr: several chunks at a time, the array growing geometrically while rows stream in.
 
     Rows appended past the last commit are not part of the store yet (no status says so): an
-    interruption leaves them as the garbage that the next run cuts off.  Directly written arrays
-    (:class:`_ChunkFiles`) gather rows in a buffer of one chunk and write it when it is full; a
-    commit writes the partly filled chunk too and sets the array's exact length (its metadata,
-    written last).  Other arrays are written through zarr, several chunks at a time, and grow
-    geometrically while rows stream in.
+    interruption leaves them as the garbage that the next run cuts off.  ``write(partial=True)``
+    (a commit) writes every row appended and sets the array's exact length, its metadata last.
+    :meth:`of` picks :class:`_ChunkAppender` where it can.
     """
 
     def __init__(self, arr, axis: int):
@@ -1086,45 +1085,27 @@ class _Appender:
         self.chunk = arr.chunks[self.axis]
         self.written = arr.shape[self.axis]
         self.length = self.written
-        self.files = _ChunkFiles.of(arr)
         self.blocks: list[np.ndarray] = []
         self.buffered = 0
-        if self.files is not None:
-            self.index, self.fill = divmod(self.written, self.chunk)
-            self.buf = np.full(arr.chunks, arr.fill_value, arr.dtype)
-            if self.fill:  # the committed rows of the chunk being filled
-                start = self.index * self.chunk
-                self.buf[self._slice(0, self.fill)] = arr[self._slice(start, self.written)]
-        else:
-            row_bytes = math.prod(arr.chunks) // self.chunk * arr.dtype.itemsize
-            self.batch = self.chunk * max(1, _WRITE_BYTES // (self.chunk * row_bytes))
+        row_bytes = math.prod(arr.chunks) // self.chunk * arr.dtype.itemsize
+        self.batch = self.chunk * max(1, _WRITE_BYTES // (self.chunk * row_bytes))
+
+    @staticmethod
+    def of(arr, axis: int) -> _Appender:
+        files = _ChunkFiles.of(arr)
+        return _Appender(arr, axis) if files is None else _ChunkAppender(arr, axis, files)
 
     @property
     def end(self) -> int:
         """Where the next block goes."""
-        if self.files is not None:
-            return self.index * self.chunk + self.fill
         return self.written + self.buffered
 
     def append(self, block: np.ndarray) -> None:
-        m = block.shape[self.axis]
-        if self.files is None:
-            if m:
-                self.blocks.append(block)
-                self.buffered += m
-                if self.buffered >= self.batch:
-                    self.write(partial=False)
-            return
-        pos = 0
-        while pos < m:
-            k = min(self.chunk - self.fill, m - pos)
-            self.buf[self._slice(self.fill, self.fill + k)] = block[self._slice(pos, pos + k)]
-            self.fill += k
-            pos += k
-            if self.fill == self.chunk:
-                self.files.write(self.axis, self.index, self.buf)
-                self.index += 1
-                self.fill = 0
+        if block.shape[self.axis]:
+            self.blocks.append(block)
+            self.buffered += block.shape[self.axis]
+            if self.buffered >= self.batch:
+                self.write(partial=False)
 
     def _resize(self, n: int) -> None:
         if self.length != n:
@@ -1139,14 +1120,6 @@ class _Appender:
 
     def write(self, *, partial: bool) -> None:
         """Write the whole chunks buffered, or everything and set the exact length (``partial``)."""
-        if self.files is not None:
-            if partial:
-                if self.fill:
-                    self.buf[self._slice(self.fill, None)] = self.arr.fill_value
-                    self.files.write(self.axis, self.index, self.buf)
-                self.written = self.end
-                self._resize(self.written)
-            return
         stop = self.end if partial else self.end // self.chunk * self.chunk
         if stop > self.written:
             data = (self.blocks[0] if len(self.blocks) == 1
@@ -1162,6 +1135,44 @@ class _Appender:
             self._resize(self.written)
 
 
+class _ChunkAppender(_Appender):
+    """An :class:`_Appender` that gathers rows in a buffer of one chunk and writes it as a file
+    (:class:`_ChunkFiles`) when it is full; a commit writes the partly filled chunk too."""
+
+    def __init__(self, arr, axis: int, files: _ChunkFiles):
+        super().__init__(arr, axis)
+        self.files = files
+        self.index, self.fill = divmod(self.written, self.chunk)
+        self.buf = np.full(arr.chunks, arr.fill_value, arr.dtype)
+        if self.fill:  # the committed rows of the chunk being filled
+            start = self.index * self.chunk
+            self.buf[self._slice(0, self.fill)] = arr[self._slice(start, self.written)]
+
+    @property
+    def end(self) -> int:
+        return self.index * self.chunk + self.fill
+
+    def append(self, block: np.ndarray) -> None:
+        m, pos = block.shape[self.axis], 0
+        while pos < m:
+            k = min(self.chunk - self.fill, m - pos)
+            self.buf[self._slice(self.fill, self.fill + k)] = block[self._slice(pos, pos + k)]
+            self.fill += k
+            pos += k
+            if self.fill == self.chunk:
+                self.files.write(self.axis, self.index, self.buf)
+                self.index += 1
+                self.fill = 0
+
+    def write(self, *, partial: bool) -> None:
+        if partial:
+            if self.fill:
+                self.buf[self._slice(self.fill, None)] = self.arr.fill_value
+                self.files.write(self.axis, self.index, self.buf)
+            self.written = self.end
+            self._resize(self.written)
+
+
 class _Writer:
     """Takes results in file order, streams their rows, commits them: index first, status last."""
 
@@ -1169,9 +1180,9 @@ class _Writer:
         self.store = store
         g = store.group
         if store.layout == "clips":
-            self.rows = {name: _Appender(g[name], 0) for name in store.per_row}
+            self.rows = {name: _Appender.of(g[name], 0) for name in store.per_row}
         else:
-            self.rows = {name: _Appender(g[name], -1) for name in store.feats}
+            self.rows = {name: _Appender.of(g[name], -1) for name in store.feats}
         self.arrays = {name: g[name] for name in store.per_file}
         self.pending: list[tuple[_FileResult, dict]] = []
         self.last = time.monotonic()
