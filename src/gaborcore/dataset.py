@@ -60,6 +60,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime
+import itertools
 import json
 import math
 import os
@@ -1604,14 +1605,10 @@ class _Jobs:
         self.started = time.perf_counter()  # the first task submitted
         self._submit(self.depth)
 
-    def _submit(self, n: int) -> int:
-        for k in range(n):
-            batch = next(self.batches, None)
-            if batch is None:
-                return k
+    def _submit(self, n: int) -> None:
+        for batch in itertools.islice(self.batches, max(n, 0)):
             self.window.append((batch, self.runner.submit(_run_batch, self.args[0], batch,
                                                           self.args[1])))
-        return n
 
     def fill(self) -> None:
         """Keep two batches per worker queued or running, and at most ``depth`` not yet taken."""
