@@ -124,6 +124,45 @@ def test_clips_against_the_library(tmp_path, files):
         42, fmax=SR / 2)[1:-1])
 
 
+@pytest.mark.parametrize("pad", [True, False])
+def test_rows_decoded_directly(tmp_path, monkeypatch, pad):
+    # plain WAV files at the job's rate of at most one clip are decoded straight into the batch
+    # (io._read_rows, no GIL): the same store as the general path, which reads all the others
+    clip = 0.25
+    n = int(clip * SR)
+    d = tmp_path / "audio"
+    d.mkdir()
+    cases = [("a.wav", n, 1, "PCM_16"), ("b.wav", n - 100, 2, "PCM_16"), ("c.wav", n, 1, "FLOAT"),
+             ("d.wav", n + 1, 1, "PCM_16"), ("e.wav", n, 1, "PCM_32"), ("f.flac", n, 1, "PCM_16"),
+             ("g.wav", 3 * n + 7, 2, "DOUBLE"), ("h.wav", n // 3, 1, "PCM_16")]
+    for i, (name, frames, ch, subtype) in enumerate(cases):
+        soundfile.write(d / name, _signal(frames, SR, ch, i), SR, subtype=subtype)
+    (d / "i.wav").write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(40))
+    files = io.find_audio(d)
+    taken = []
+    real = io._read_rows
+
+    def spy(paths, out, sr):
+        table = real(paths, out, sr)
+        if table is not None:
+            taken.extend(os.path.basename(p) for p, t in zip(paths, table[:, 0]) if t == 0)
+        return table
+
+    monkeypatch.setattr(io, "_read_rows", spy)
+    kwargs = dict(sr=SR, clip=clip, pad=pad, workers=2, batch_size=3, **MEL)
+    report = extract(files, "mel", tmp_path / "direct.zarr", **kwargs)
+    assert sorted(taken) == ["a.wav", "b.wav", "c.wav", "e.wav", "h.wav"]
+    assert (report.n_ok, report.n_failed) == (8, 1)
+    monkeypatch.setattr(io, "_wav_ext", None)
+    taken.clear()
+    report = extract(files, "mel", tmp_path / "general.zarr", **kwargs)
+    assert not taken and (report.n_ok, report.n_failed) == (8, 1)
+    assert_same_store(tmp_path / "direct.zarr", tmp_path / "general.zarr")
+    s = open_store(tmp_path / "direct.zarr")
+    assert s.group["count"][:].tolist() == ([1, 1, 1, 2, 1, 1, 4, 1, 0] if pad
+                                            else [1, 0, 1, 1, 1, 1, 3, 0, 0])
+
+
 @pytest.mark.parametrize("compression", dataset.COMPRESSIONS)
 @pytest.mark.parametrize("clip", [0.25, None])
 def test_chunk_files_as_zarr_writes_them(tmp_path, files, monkeypatch, compression, clip):

@@ -434,3 +434,137 @@ def test_reads_without_readv(tmp_path, monkeypatch, handled):
     monkeypatch.setattr(io, "_readinto", at_most_1000_bytes)
     _load_both(path, sr=SR, mono=False, block_frames=BLOCK)
     assert handled == [True, True]
+
+
+# -- the compiled row reader of the extraction job (io._read_rows) ------------------------------
+
+needs_rows = pytest.mark.skipif(io._wav_ext is None, reason="the compiled core is not built")
+# hand-made files the Python reader takes and the row reader leaves to it (LIST chunks)
+_ROWS_DECLINE = {"list-before-data", "list-after-data"}
+
+
+def _rows(paths, n, sr=SR, dtype="float32", fill=7.0):
+    out = np.full((len(paths), n), fill, dtype)
+    table = io._read_rows([str(p) for p in paths], out, sr)
+    return out, table
+
+
+@needs_rows
+@pytest.mark.parametrize("name", list(HAND_MADE))
+def test_rows_hand_made_files(tmp_path, name):
+    # taken only where io.load reads the file directly, and then exactly io.load's samples
+    data, direct = HAND_MADE[name]
+    path = tmp_path / f"{name}.wav"
+    path.write_bytes(data)
+    for dtype in ("float32", "float64"):
+        out, table = _rows([path], 5000, dtype=dtype)
+        taken = table[0, 0] == 0
+        assert taken == (direct and name not in _ROWS_DECLINE), table
+        if not taken:
+            continue
+        y, info = io.load(path, dtype=dtype)
+        assert tuple(table[0, 1:4]) == (info.frames, info.sr, info.channels)
+        assert io._wav_ext.SAMPLES[table[0, 4]] == info.subtype
+        assert ("WAV", "WAVEX")[table[0, 5]] == info.format
+        assert out[0, :len(y)].tobytes() == y.tobytes() and not out[0, len(y):].any()
+
+
+@needs_rows
+@pytest.mark.parametrize("subtype", HANDLED)
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_rows_written_by_libsndfile(tmp_path, subtype, channels, dtype):
+    # several files of different lengths in one batch, mixed down as io.load does, bit for bit
+    paths = []
+    for k, n in enumerate([1, 999, 12_345, 20_000]):
+        paths.append(tmp_path / f"{k}.wav")
+        soundfile.write(paths[-1], _noise(n, channels, seed=k, peak=1.0), SR, subtype=subtype)
+    out, table = _rows(paths, 20_000, dtype=dtype)
+    assert (table[:, 0] == 0).all()
+    for row, path in zip(out, paths, strict=True):
+        y, _ = io.load(path, dtype=dtype)
+        assert row[:len(y)].tobytes() == y.tobytes() and not row[len(y):].any()
+        np.testing.assert_array_equal(row[:len(y)], _expected(path, dtype, mono=True))
+
+
+@needs_rows
+def test_rows_every_pcm16_value(tmp_path):
+    path = tmp_path / "a.wav"
+    values = np.arange(-32768, 32768, dtype=np.int16)
+    soundfile.write(path, values, SR, subtype="PCM_16")
+    out, table = _rows([path], values.size)
+    assert table[0, 0] == 0
+    assert out[0].tobytes() == io.load(path)[0].tobytes()
+    np.testing.assert_array_equal(out[0], values / np.float32(32768))
+
+
+@needs_rows
+def test_rows_left_to_the_general_reader(tmp_path):
+    # each of these is read by io.load (resampled, more channels, longer, a NaN, not .wav, ...)
+    def write(name, n=1000, channels=1, sr=SR, subtype="PCM_16", fmt=None, data=None):
+        path = tmp_path / name
+        soundfile.write(path, _noise(n, channels) if data is None else data, sr, subtype=subtype,
+                        format=fmt)
+        return path
+
+    nan = _noise(1000, 1)
+    nan[500] = np.nan
+    huge = _noise(1000, 1)
+    huge[3] = 1e300
+    cases = {
+        "other rate": write("rate.wav", sr=16000),
+        "3 channels": write("three.wav", channels=3),
+        "longer than the row": write("long.wav", n=1001),
+        "NaN": write("nan.wav", subtype="FLOAT", data=nan),
+        "beyond float32": write("huge.wav", subtype="DOUBLE", data=huge),
+        "not named .wav": write("a.flac", fmt="WAV"),
+        "PCM_24": write("pcm24.wav", subtype="PCM_24"),
+        "missing": tmp_path / "missing.wav",
+        "folder": tmp_path / "dir.wav",
+    }
+    (tmp_path / "dir.wav").mkdir()
+    good = write("good.wav")
+    names = list(cases)
+    out, table = _rows([good, *cases.values(), good], 1000)
+    assert table[0, 0] == 0 and table[-1, 0] == 0, table
+    assert out[0].tobytes() == out[-1].tobytes() == io.load(good)[0].tobytes()
+    declined = [names[i] for i in range(len(names)) if table[1 + i, 0] != 0]
+    assert declined == names
+    # at a file's own rate it is taken; as float64 too
+    out, table = _rows([cases["other rate"], cases["beyond float32"]], 1000, sr=16000,
+                       dtype="float64")
+    assert table[0, 0] == 0 and table[1, 0] != 0  # (the second is at 22.05 kHz)
+    out, table = _rows([cases["beyond float32"]], 1000, dtype="float64")
+    assert table[0, 0] == 0 and out[0, 3] == 1e300
+
+
+@needs_rows
+def test_rows_file_cut_short_after_its_header(tmp_path):
+    # a data chunk that claims more than the file holds is never taken: io.load decides
+    path = tmp_path / "a.wav"
+    soundfile.write(path, _noise(5000, 1), SR, subtype="PCM_16")
+    os.truncate(path, os.path.getsize(path) - 2000)
+    _, table = _rows([path], 5000)
+    assert table[0, 0] != 0
+
+
+@needs_rows
+def test_rows_bad_arguments(tmp_path):
+    path = str(tmp_path / "a.wav")
+    with pytest.raises(ValueError, match="C-contiguous"):
+        io._wav_ext.read_rows([path], np.zeros((2, 10), np.float32), SR, 2)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        io._wav_ext.read_rows([path], np.zeros((1, 20), np.float32)[:, ::2], SR, 2)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        io._wav_ext.read_rows([path], np.zeros((1, 10), np.int16), SR, 2)
+    with pytest.raises(ValueError, match="NUL"):
+        io._wav_ext.read_rows(["a\0.wav"], np.zeros((1, 10), np.float32), SR, 2)
+    assert io._wav_ext.read_rows([], np.zeros((0, 10), np.float32), SR, 2).shape == (0, 6)
+
+
+def test_rows_off_without_the_fast_reader(monkeypatch, tmp_path):
+    monkeypatch.setattr(io, "_FAST_WAV", False)
+    assert io._read_rows([str(tmp_path / "a.wav")], np.zeros((1, 4), np.float32), SR) is None
+    monkeypatch.setattr(io, "_FAST_WAV", True)
+    monkeypatch.setattr(io, "_wav_ext", None)
+    assert io._read_rows([str(tmp_path / "a.wav")], np.zeros((1, 4), np.float32), SR) is None

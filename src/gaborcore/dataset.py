@@ -650,8 +650,12 @@ def _compute_file(r: _FileResult, feats: dict[str, _Feature], y: np.ndarray, bac
 
 
 def _compute_clips(feats: dict[str, _Feature], cfg: ExtractConfig, signals: list,
-                   backend) -> None:
-    """The excerpts of all files through each kernel in one call, split back per file."""
+                   backend, stacked: np.ndarray | None = None) -> None:
+    """The excerpts of all files through each kernel in one call, split back per file.
+
+    ``stacked``, when given, is the excerpts of ``signals`` already lying one after another in
+    one array (the batch decoded straight into its rows): no copy to make.
+    """
     filled = []
     for r, y in signals:
         if len(y):
@@ -662,7 +666,8 @@ def _compute_clips(feats: dict[str, _Feature], cfg: ExtractConfig, signals: list
     if not filled:
         return
     try:
-        arrays = _compute(feats, np.concatenate([y for _, y in filled]), backend)
+        x = stacked if stacked is not None else np.concatenate([y for _, y in filled])
+        arrays = _compute(feats, x, backend)
     except Exception:  # noqa: BLE001 - one file at a time, to find and record the one at fault
         for r, y in filled:
             _compute_file(r, feats, y, backend, ragged=False)
@@ -673,6 +678,17 @@ def _compute_clips(feats: dict[str, _Feature], cfg: ExtractConfig, signals: list
         pos += len(y)
 
 
+def _decode_rows(cfg: ExtractConfig, items: list[tuple[int, str]]):
+    """The batch's plain WAV files decoded straight into one row each (see
+    :func:`gaborcore.io._read_rows`): ``(rows, table)``, or None where that does not apply
+    (whole files, channels kept, or no compiled reader)."""
+    if cfg.layout != "clips" or not cfg.mono:
+        return None
+    rows = np.empty((len(items), cfg.clip_samples), cfg.dtype)
+    table = io._read_rows([path for _, path in items], rows, cfg.sr)
+    return None if table is None else (rows, table)
+
+
 def _run_batch(config_json: str, items: list[tuple[int, str]],
                backend: str | None) -> _BatchResult:
     """Decode and compute a batch of files; a file that fails is returned with its reason."""
@@ -681,9 +697,20 @@ def _run_batch(config_json: str, items: list[tuple[int, str]],
     out = _BatchResult([])
     signals = []
     t0 = time.perf_counter()
-    for index, path in items:
+    direct = _decode_rows(cfg, items)
+    stacked = direct is not None  # every excerpt is its file's row, in order, so far
+    for k, (index, path) in enumerate(items):
         r = _FileResult(index)
         out.files.append(r)
+        if direct is not None and direct[1][k, 0] == 0:  # decoded into its row: at most a clip
+            frames, r.source_sr, r.source_channels = (int(v) for v in direct[1][k, 1:4])
+            r.duration = frames / cfg.sr
+            starts = _clip_starts(frames, cfg.clip_samples, cfg.clip_hop_samples, cfg.pad)
+            r.clip_start = starts / cfg.sr
+            signals.append((r, direct[0][k:k + len(starts)]))
+            stacked = stacked and len(starts) == 1
+            continue
+        stacked = False
         y = _decode(r, path, cfg)
         if y is None:
             continue
@@ -695,7 +722,7 @@ def _run_batch(config_json: str, items: list[tuple[int, str]],
     t1 = time.perf_counter()
     out.decode_seconds = t1 - t0
     if cfg.layout == "clips":
-        _compute_clips(feats, cfg, signals, backend)
+        _compute_clips(feats, cfg, signals, backend, direct[0] if stacked else None)
     else:
         for r, y in signals:
             _compute_file(r, feats, y, backend, ragged=True)
