@@ -165,9 +165,13 @@ def test_rows_decoded_directly(tmp_path, monkeypatch, pad):
 
 @pytest.mark.parametrize("compression", dataset.COMPRESSIONS)
 @pytest.mark.parametrize("clip", [0.25, None])
-def test_chunk_files_as_zarr_writes_them(tmp_path, files, monkeypatch, compression, clip):
+@pytest.mark.parametrize("separator", [".", "/"])
+def test_chunk_files_as_zarr_writes_them(tmp_path, files, monkeypatch, compression, clip,
+                                         separator):
     # feature chunks are written as files (_ChunkFiles), not through zarr: the same store, read
-    # through zarr, as when zarr writes every chunk; small chunks, partly filled at each commit
+    # through zarr, as when zarr writes every chunk; small chunks, partly filled at each commit.
+    # Chunk keys c.<i>.<j> (the stores made now) and c/<i>/<j> (those made before)
+    monkeypatch.setattr(dataset, "_FLAT_KEYS", {"name": "default", "separator": separator})
     monkeypatch.setattr(dataset, "_CHUNK_BYTES", 3000)
     monkeypatch.setattr(dataset, "COMMIT_FILES", 2)
     written = []
@@ -186,6 +190,10 @@ def test_chunk_files_as_zarr_writes_them(tmp_path, files, monkeypatch, compressi
     extract(files, ["mel", "stft"], tmp_path / "zarr.zarr", **kwargs)
     assert_same_store(tmp_path / "direct.zarr", tmp_path / "zarr.zarr")
     assert _stray_chunks(tmp_path / "direct.zarr") == []
+    for store in ("direct.zarr", "zarr.zarr"):
+        folder = tmp_path / store / "mel"
+        assert (folder / "c").is_dir() == (separator == "/")
+        assert any(p.name.startswith("c.") for p in folder.iterdir()) == (separator == ".")
 
 
 def _stray_chunks(store):
@@ -196,11 +204,12 @@ def _stray_chunks(store):
         arr = group[name]
         axis = 0 if group.attrs["gaborcore"]["layout"] == "clips" else arr.ndim - 1
         n = -(-arr.shape[axis] // arr.chunks[axis])
-        for root, _, names in os.walk(os.path.join(os.fspath(store), name, "c")):
+        folder = os.path.join(os.fspath(store), name)
+        for root, _, names in os.walk(folder):  # chunk keys c.<i>.<j>... or c/<i>/<j>/...
             for f in names:
-                key = os.path.relpath(os.path.join(root, f), os.path.join(os.fspath(store), name))
-                parts = key.split(os.sep)
-                if not parts[-1].isdigit() or int(parts[1 + axis]) >= n:
+                key = os.path.relpath(os.path.join(root, f), folder).replace(os.sep, ".")
+                parts = key.split(".")
+                if parts[0] == "c" and (not parts[-1].isdigit() or int(parts[1 + axis]) >= n):
                     stray.append(key)
     return stray
 
@@ -344,6 +353,7 @@ import os, signal, sys
 from gaborcore import dataset
 
 dataset.COMMIT_FILES = {commit_files}
+dataset._FLAT_KEYS = {{"name": "default", "separator": "{separator}"}}
 dataset._CHUNK_BYTES = 3000  # a few rows per chunk: uncommitted rows fill whole chunks
 put = dataset._put
 chunk_write = dataset._ChunkFiles.write
@@ -373,10 +383,11 @@ dataset.extract(files, ["mel", "stft"], sys.argv[1], sr={sr}, clip=0.25, batch_s
 """
 
 
-@pytest.mark.parametrize("at_status", [True, False])
-def test_resume_after_a_kill(tmp_path, files, reference, at_status):
+@pytest.mark.parametrize("at_status, separator", [(True, "."), (False, "."), (False, "/")])
+def test_resume_after_a_kill(tmp_path, files, reference, at_status, separator):
     store = tmp_path / "s.zarr"
-    script = KILLED.format(sr=SR, at_status=at_status, commit_files=2 if at_status else 1)
+    script = KILLED.format(sr=SR, at_status=at_status, commit_files=2 if at_status else 1,
+                           separator=separator)
     proc = subprocess.run([sys.executable, "-c", script, str(store), *files],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
@@ -648,3 +659,20 @@ def test_results_waiting_are_bounded(batch_bytes, per_slot):
         jobs.fill()
     assert [i for b in taken for i, _ in b] == list(range(1000))  # in order, each file once
     assert runner.submitted == taken
+
+
+def test_joined_rows_without_a_copy():
+    # a batch's files are given consecutive slices of its output: the writer takes them as one
+    # view; anything else is concatenated
+    a = np.arange(5 * 3 * 2, dtype=np.float32).reshape(5, 3, 2)
+    parts = [a[0:1], a[1:3], a[3:3], a[3:5]]
+    for parts, want in (([a[0:1], a[1:3], a[3:3], a[3:5]], a), ([a[1:2], a[2:4]], a[1:4])):
+        joined = dataset._joined(parts)
+        assert np.shares_memory(joined, a) and joined.shape == want.shape
+        np.testing.assert_array_equal(joined, want)
+    for parts in ([a[0:1], a[2:3]], [a[1:2], a[0:1]], [a[0:2], a[2:4].copy()],
+                  [a[0:1, :2], a[1:2, :2]], [a[0:1], np.zeros((1, 3, 2), np.float32)]):
+        joined = dataset._joined(parts)
+        assert not np.shares_memory(joined, a)
+        np.testing.assert_array_equal(joined, np.concatenate(parts))
+    assert dataset._joined([a[2:4]]) is not None and dataset._joined([a]) is a

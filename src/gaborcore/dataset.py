@@ -751,11 +751,21 @@ def _codecs(compression: str) -> dict:
     return {"compressor": codecs[compression]}
 
 
+#: Chunk keys of the arrays made (Zarr 3): ``c.<i>.<j>...``, every chunk a file in its array's
+#: folder.  Every array here is chunked along one axis only, so the default ``c/<i>/<j>/...``
+#: would spread the chunks over as many folders (one per chunk, plus one per chunk inside it)
+#: without spreading them any better, and making each folder costs as much as writing the chunk.
+_FLAT_KEYS = {"name": "default", "separator": "."}
+
+
 def _create(group, name: str, shape: tuple, chunks: tuple, dtype, fill_value, **codecs):
     """A new array in a group being made (``overwrite``: zarr need not look for one first)."""
-    create = group.create_array if _ZARR3 else group.create_dataset
-    return create(name, shape=shape, chunks=chunks, dtype=dtype, fill_value=fill_value,
-                  overwrite=True, **codecs)
+    if _ZARR3:
+        return group.create_array(name, shape=shape, chunks=chunks, dtype=dtype,
+                                  fill_value=fill_value, overwrite=True,
+                                  chunk_key_encoding=_FLAT_KEYS, **codecs)
+    return group.create_dataset(name, shape=shape, chunks=chunks, dtype=dtype,
+                                fill_value=fill_value, overwrite=True, **codecs)
 
 
 def _put(arr, index: np.ndarray, values: np.ndarray) -> None:
@@ -1012,8 +1022,8 @@ class _ChunkFiles:
     the array's own codec (numcodecs' Blosc or Zstd, which release the GIL) and written to a
     temporary file that is then renamed over the chunk's key, as zarr's local store does.  Used
     only for what this module creates: a zarr 3 array on a :class:`zarr.storage.LocalStore` with
-    the default ``"/"`` chunk keys, bytes codec in native little-endian order and at most one
-    compressor (Blosc or Zstd); any other array is written through zarr.
+    the default chunk keys (``"."`` or ``"/"`` separated), bytes codec in native little-endian
+    order and at most one compressor (Blosc or Zstd); any other array is written through zarr.
     """
 
     def __init__(self, arr, folder: str, encode):
@@ -1036,7 +1046,7 @@ class _ChunkFiles:
             if (md.zarr_format != 3 or not isinstance(arr.store, LocalStore)
                     or md.storage_transformers
                     or type(md.chunk_key_encoding) is not DefaultChunkKeyEncoding
-                    or md.chunk_key_encoding.separator != "/"
+                    or md.chunk_key_encoding.separator not in ("/", ".")
                     or not 1 <= len(codecs) <= 2 or type(codecs[0]) is not BytesCodec
                     or (arr.dtype.itemsize > 1 and codecs[0].endian.value != "little")):
                 return None
@@ -1083,6 +1093,14 @@ class _ChunkFiles:
         """Remove the chunks from number ``keep`` on (rows an interrupted run left past the end)."""
         parts = self._key(axis, 0)
         where = axis + 1  # the component of the key that numbers the chunks along ``axis``
+        if len(parts) == 1:  # "." keys: every chunk a file c.<i>.<j>... of the array's folder
+            for entry in list(os.scandir(self.folder)):
+                fields = entry.name.split(".")
+                if fields[0] != "c" or len(fields) <= where or not fields[where].isdigit():
+                    continue
+                if int(fields[where]) >= keep or entry.name.endswith(".partial"):
+                    os.unlink(entry.path)
+            return
         folder = os.path.join(self.folder, *parts[:where])
         try:
             entries = list(os.scandir(folder))
@@ -1201,6 +1219,27 @@ class _ChunkAppender(_Appender):
             self._resize(self.written)
 
 
+def _joined(blocks: list[np.ndarray]) -> np.ndarray:
+    """``np.concatenate(blocks)``, or a read-only view where the blocks are consecutive rows of
+    one array (the slices of a batch's output that its files were given)."""
+    if len(blocks) == 1:
+        return blocks[0]
+    full = [b for b in blocks if len(b)]
+    if full:
+        first = full[0]
+        row = first.itemsize * math.prod(first.shape[1:])
+        ptr, n = first.ctypes.data, 0
+        for b in full:
+            if (b.base is None or b.base is not first.base or not b.flags.c_contiguous
+                    or b.shape[1:] != first.shape[1:] or b.ctypes.data != ptr + n * row):
+                break
+            n += len(b)
+        else:
+            return np.lib.stride_tricks.as_strided(first, (n, *first.shape[1:]),
+                                                   (row, *first.strides[1:]), writeable=False)
+    return np.concatenate(blocks)
+
+
 class _Writer:
     """Takes results in file order, streams their rows, commits them: index first, status last."""
 
@@ -1216,28 +1255,44 @@ class _Writer:
         self.last = time.monotonic()
         self.seconds = 0.0
 
-    def add(self, r: _FileResult) -> None:
-        """Give the file its rows (after the previous file's) and buffer them."""
+    def add(self, results: list[_FileResult]) -> None:
+        """Give a batch's files their rows (after the previous files') and buffer them."""
         t0 = time.perf_counter()
-        st = self.store
-        where = {}
-        if st.layout == "clips":
-            n = 0 if r.error else len(r.clip_start)
-            where["offset"] = (self.rows["clip_file"].end, n)
-            if n:
-                self.rows["clip_file"].append(np.full(n, r.index, np.int64))
-                self.rows["clip_start"].append(np.asarray(r.clip_start, np.float64))
-                for name in st.feats:
-                    self.rows[name].append(r.arrays[name])
+        if self.store.layout == "clips":
+            self._add_clips(results)
         else:
-            for name in st.feats:
-                n = 0 if r.error else r.arrays[name].shape[-1]
-                where[f"{name}_offset"] = (self.rows[name].end, n)
-                if n:
-                    self.rows[name].append(r.arrays[name])
-        r.arrays = {}
-        self.pending.append((r, where))
+            for r in results:
+                where = {}
+                for name in self.store.feats:
+                    n = 0 if r.error else r.arrays[name].shape[-1]
+                    where[f"{name}_offset"] = (self.rows[name].end, n)
+                    if n:
+                        self.rows[name].append(r.arrays[name])
+                r.arrays = {}
+                self.pending.append((r, where))
         self.seconds += time.perf_counter() - t0
+
+    def _add_clips(self, results: list[_FileResult]) -> None:
+        """The clips layout, a batch at a time: one block per array (no copy where the files'
+        rows lie one after another in the batch's output, as they do)."""
+        end = self.rows["clip_file"].end
+        ok = []
+        for r in results:
+            n = 0 if r.error else len(r.clip_start)
+            self.pending.append((r, {"offset": (end, n)}))
+            end += n
+            if n:
+                ok.append(r)
+        if ok:
+            count = [len(r.clip_start) for r in ok]
+            self.rows["clip_file"].append(np.repeat(np.array([r.index for r in ok], np.int64),
+                                                    count))
+            self.rows["clip_start"].append(
+                np.concatenate([np.asarray(r.clip_start, np.float64) for r in ok]))
+            for name in self.store.feats:
+                self.rows[name].append(_joined([r.arrays[name] for r in ok]))
+        for r in results:
+            r.arrays = {}
 
     def due(self) -> bool:
         return bool(self.pending) and (len(self.pending) >= COMMIT_FILES
@@ -1670,8 +1725,8 @@ def _run(jobs: _Jobs, st: _Store, progress: bool, report: ExtractReport) -> None
                 reason = f"task failed: {_describe(exc)}"
                 result = _BatchResult([_FileResult(i, error=reason) for i, _ in batch])
             jobs.fill()
+            writer.add(result.files)
             for r in result.files:
-                writer.add(r)
                 if r.error:
                     report.n_failed += 1
                     report.failures.append((paths[r.index], r.error))
