@@ -185,6 +185,7 @@ static int parse_layout(int fd, gc_wav_layout *L) {
                 }                                                                               \
             }                                                                                   \
             dst[i] = ch == 1 ? v[0] : (v[0] + v[1]) / (T)2;                                     \
+            if (sample >= GC_WAV_F32 && !isfinite(dst[i])) return 1; /* a mean that overflows */ \
         }                                                                                       \
         return 0;                                                                               \
     }

@@ -31,7 +31,8 @@ typedef struct {
  * NumPy's mean in the output type gives it), into ``row[0 .. frames)`` and zeros after them.
  * Integer PCM is scaled by 2**-(bits - 1) after its conversion to the output type; float samples
  * are converted.  Taken only when the file's rate is ``sr`` (any rate when sr <= 0), it has at
- * most ``max_channels`` channels, 1 <= frames <= n and every sample is finite.  ``layout``
+ * most ``max_channels`` channels, 1 <= frames <= n and every sample (and every mean of two) is
+ * finite: a row taken is finite throughout.  ``layout``
  * receives what was read of the header (also when the file is not taken, as far as known). */
 int gc_wav_row_s(const char *path, int64_t sr, int64_t max_channels, float *row, int64_t n,
                  gc_wav_layout *layout);

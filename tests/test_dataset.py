@@ -125,6 +125,7 @@ def test_clips_against_the_library(tmp_path, files):
 
 
 @pytest.mark.parametrize("pad", [True, False])
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # io.load's mean of j.wav
 def test_rows_decoded_directly(tmp_path, monkeypatch, pad):
     # plain WAV files at the job's rate of at most one clip are decoded straight into the batch
     # (io._read_rows, no GIL): the same store as the general path, which reads all the others
@@ -138,6 +139,8 @@ def test_rows_decoded_directly(tmp_path, monkeypatch, pad):
     for i, (name, frames, ch, subtype) in enumerate(cases):
         soundfile.write(d / name, _signal(frames, SR, ch, i), SR, subtype=subtype)
     (d / "i.wav").write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(40))
+    loud = np.full((n, 2), 3e38, np.float32)  # finite samples, an infinite mean
+    soundfile.write(d / "j.wav", loud, SR, subtype="FLOAT")
     files = io.find_audio(d)
     taken = []
     real = io._read_rows
@@ -152,15 +155,16 @@ def test_rows_decoded_directly(tmp_path, monkeypatch, pad):
     kwargs = dict(sr=SR, clip=clip, pad=pad, workers=2, batch_size=3, **MEL)
     report = extract(files, "mel", tmp_path / "direct.zarr", **kwargs)
     assert sorted(taken) == ["a.wav", "b.wav", "c.wav", "e.wav", "h.wav"]
-    assert (report.n_ok, report.n_failed) == (8, 1)
+    assert (report.n_ok, report.n_failed) == (8, 2)
+    assert "NaN or Inf" in dict(report.failures)[str(d / "j.wav")]
     monkeypatch.setattr(io, "_wav_ext", None)
     taken.clear()
     report = extract(files, "mel", tmp_path / "general.zarr", **kwargs)
-    assert not taken and (report.n_ok, report.n_failed) == (8, 1)
+    assert not taken and (report.n_ok, report.n_failed) == (8, 2)
     assert_same_store(tmp_path / "direct.zarr", tmp_path / "general.zarr")
     s = open_store(tmp_path / "direct.zarr")
-    assert s.group["count"][:].tolist() == ([1, 1, 1, 2, 1, 1, 4, 1, 0] if pad
-                                            else [1, 0, 1, 1, 1, 1, 3, 0, 0])
+    assert s.group["count"][:].tolist() == ([1, 1, 1, 2, 1, 1, 4, 1, 0, 0] if pad
+                                            else [1, 0, 1, 1, 1, 1, 3, 0, 0, 0])
 
 
 @pytest.mark.parametrize("compression", dataset.COMPRESSIONS)

@@ -511,12 +511,15 @@ def test_rows_left_to_the_general_reader(tmp_path):
     nan[500] = np.nan
     huge = _noise(1000, 1)
     huge[3] = 1e300
+    loud = _noise(1000, 2)
+    loud[7] = 3e38  # each channel a float32, their sum not
     cases = {
         "other rate": write("rate.wav", sr=16000),
         "3 channels": write("three.wav", channels=3),
         "longer than the row": write("long.wav", n=1001),
         "NaN": write("nan.wav", subtype="FLOAT", data=nan),
         "beyond float32": write("huge.wav", subtype="DOUBLE", data=huge),
+        "a mean beyond float32": write("loud.wav", subtype="FLOAT", data=loud),
         "not named .wav": write("a.flac", fmt="WAV"),
         "PCM_24": write("pcm24.wav", subtype="PCM_24"),
         "missing": tmp_path / "missing.wav",

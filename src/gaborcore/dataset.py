@@ -396,8 +396,9 @@ class ExtractConfig:
 class _Feature:
     """One feature for one configuration: its plan, output shape and metadata.
 
-    ``compute(y, backend)`` maps a batch ``(b, [channels,] n)`` of signals to ``(b, [channels,]
-    *shape)``; in the ragged layout the last axis of the output is time.
+    ``compute(y, backend, finite)`` maps a batch ``(b, [channels,] n)`` of signals to ``(b,
+    [channels,] *shape)``; in the ragged layout the last axis of the output is time.  ``finite``
+    says the signals are known to be finite (the kernel need not check them).
     """
 
     dims: tuple[str, ...] = ()
@@ -440,8 +441,8 @@ class _Stft(_Feature):
     def shape(self, n_samples: int) -> tuple:
         return self.plan.output_shape((n_samples,))
 
-    def compute(self, y: np.ndarray, backend: str | None) -> np.ndarray:
-        S = self.plan.spectrogram(y, power=self.power, workers=1, backend=backend)
+    def compute(self, y: np.ndarray, backend: str | None, finite: bool = False) -> np.ndarray:
+        S = self.plan._spectrogram(y, self.power, None, 1, backend, check_finite=not finite)
         return self._decibels(S) if self.db else S
 
 
@@ -460,8 +461,8 @@ class _Mel(_Feature):
     def shape(self, n_samples: int) -> tuple:
         return self.plan.output_shape((n_samples,))
 
-    def compute(self, y: np.ndarray, backend: str | None) -> np.ndarray:
-        M = self.plan(y, workers=1, backend=backend)
+    def compute(self, y: np.ndarray, backend: str | None, finite: bool = False) -> np.ndarray:
+        M = self.plan._apply(y, None, 1, backend, check_finite=not finite)
         return self._decibels(M) if self.db else M
 
 
@@ -486,7 +487,7 @@ class _Nsgt(_Feature):
     def shape(self, n_samples: int) -> tuple:
         return (self.plan.total,)
 
-    def compute(self, y: np.ndarray, backend: str | None) -> np.ndarray:
+    def compute(self, y: np.ndarray, backend: str | None, finite: bool = False) -> np.ndarray:
         return self.plan.forward(y, workers=1, backend=backend).data
 
     def metadata(self, layout, channels):
@@ -532,7 +533,7 @@ class _Cqt(_Feature):
             return (len(self.bands), self.M)
         return (len(self.bands), -(-n_samples * self.M // self.period))
 
-    def compute(self, y: np.ndarray, backend: str | None) -> np.ndarray:
+    def compute(self, y: np.ndarray, backend: str | None, finite: bool = False) -> np.ndarray:
         if self.sliced is None:
             C = self.plan.forward(y, workers=1, backend=backend).matrix()
         else:
@@ -632,8 +633,9 @@ def _decode(r: _FileResult, path: str, cfg: ExtractConfig) -> np.ndarray | None:
     return y
 
 
-def _compute(feats: dict[str, _Feature], x: np.ndarray, backend) -> dict[str, np.ndarray]:
-    return {name: f.compute(x, backend) for name, f in feats.items()}
+def _compute(feats: dict[str, _Feature], x: np.ndarray, backend,
+             finite: bool = False) -> dict[str, np.ndarray]:
+    return {name: f.compute(x, backend, finite) for name, f in feats.items()}
 
 
 def _compute_file(r: _FileResult, feats: dict[str, _Feature], y: np.ndarray, backend,
@@ -654,7 +656,8 @@ def _compute_clips(feats: dict[str, _Feature], cfg: ExtractConfig, signals: list
     """The excerpts of all files through each kernel in one call, split back per file.
 
     ``stacked``, when given, is the excerpts of ``signals`` already lying one after another in
-    one array (the batch decoded straight into its rows): no copy to make.
+    one array (the batch decoded straight into its rows): no copy to make, and no check for NaN
+    to make either (the row reader takes only files whose rows are finite).
     """
     filled = []
     for r, y in signals:
@@ -667,7 +670,7 @@ def _compute_clips(feats: dict[str, _Feature], cfg: ExtractConfig, signals: list
         return
     try:
         x = stacked if stacked is not None else np.concatenate([y for _, y in filled])
-        arrays = _compute(feats, x, backend)
+        arrays = _compute(feats, x, backend, finite=stacked is not None)
     except Exception:  # noqa: BLE001 - one file at a time, to find and record the one at fault
         for r, y in filled:
             _compute_file(r, feats, y, backend, ragged=False)

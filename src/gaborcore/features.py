@@ -109,8 +109,13 @@ class MelSpectrogram:
 
     def __call__(self, y, *, out=None, workers=None, backend=None) -> np.ndarray:
         """Mel spectrogram of ``y[..., n]``: shape ``(..., n_mels, n_frames)``, same dtype."""
+        return self._apply(y, out, workers, backend)
+
+    def _apply(self, y, out, workers, backend, check_finite=True) -> np.ndarray:
+        """:meth:`__call__`; ``check_finite=False`` for a caller whose signals are known to be
+        finite (the extraction job's decoded clips), which spares a pass over them."""
         st = self.stft
-        y = st._signal(y)
+        y = st._signal(y, check_finite=check_finite)
         shape = self.output_shape(y.shape)
         out = (np.empty(shape, y.dtype) if out is None
                else _validation.out_array("out", out, shape, y.dtype))

@@ -168,8 +168,9 @@ class STFT:
         return frame_bounds(self.window, hop_length=self.hop_length, n_fft=self.n_fft)
 
     # ---- helpers ---------------------------------------------------------------------------
-    def _signal(self, y, allow_complex=False) -> np.ndarray:
-        y = _validation.signal("y", y, min_length=self.min_length, allow_complex=allow_complex)
+    def _signal(self, y, allow_complex=False, check_finite=True) -> np.ndarray:
+        y = _validation.signal("y", y, min_length=self.min_length, allow_complex=allow_complex,
+                               check_finite=check_finite)
         if y.strides[-1] != y.itemsize:
             y = np.ascontiguousarray(y)
         return y
@@ -237,8 +238,13 @@ class STFT:
 
         Computed block by block: no complex STFT of the whole signal is ever stored.
         """
+        return self._spectrogram(y, power, out, workers, backend)
+
+    def _spectrogram(self, y, power, out, workers, backend, check_finite=True) -> np.ndarray:
+        """:meth:`spectrogram`; ``check_finite=False`` for a caller whose signals are known to
+        be finite (the extraction job's decoded clips), which spares a pass over them."""
         power = _validation.positive_float("power", power)
-        y = self._signal(y)
+        y = self._signal(y, check_finite=check_finite)
         shape = self.output_shape(y.shape)
         out = (np.empty(shape, y.dtype) if out is None
                else _validation.out_array("out", out, shape, y.dtype))
