@@ -1222,6 +1222,50 @@ class _ChunkAppender(_Appender):
             self._resize(self.written)
 
 
+class _Column:
+    """Writes entries of a per-file array (``status``, ``duration``, ...) at a commit.
+
+    Numeric arrays on a local store are written as chunk files (:class:`_ChunkFiles`): the chunk
+    being filled is kept (read once, or known to hold the fill value in a store made by this
+    run) and written whole, about 0.2 ms against 0.7 ms through zarr, which counts because a
+    commit writes every per-file array and the last commit is a pause of the job.  Any other
+    array (text, other stores) is written through zarr.  One chunk is kept at a time: memory
+    does not grow with the number of files.
+    """
+
+    def __init__(self, arr, fresh: bool):
+        self.arr = arr
+        self.files = _ChunkFiles.of(arr) if arr.ndim == 1 else None
+        self.fresh = fresh  # made by this run: a chunk not written yet holds the fill value
+        self.written: set[int] = set()
+        self.index, self.buf = -1, None
+
+    def _chunk(self, k: int) -> np.ndarray:
+        if k != self.index:
+            c = self.arr.chunks[0]
+            buf = np.full(c, self.arr.fill_value, self.arr.dtype)
+            if not self.fresh or k in self.written:
+                start = k * c
+                stop = min(start + c, self.arr.shape[0])
+                buf[:stop - start] = self.arr[start:stop]
+            self.index, self.buf = k, buf
+        return self.buf
+
+    def put(self, index: np.ndarray, values: np.ndarray) -> None:
+        """``arr[index] = values`` for sorted, unique ``index``."""
+        if self.files is None:
+            _put(self.arr, index, values)
+            return
+        c = self.arr.chunks[0]
+        which = index // c
+        for k in np.unique(which):
+            sel = which == k
+            buf = self._chunk(int(k))
+            buf[index[sel] - k * c] = values[sel]
+            self.files.write(0, int(k), buf)
+            self.written.add(int(k))
+
+
 def _joined(blocks: list[np.ndarray]) -> np.ndarray:
     """``np.concatenate(blocks)``, or a read-only view where the blocks are consecutive rows of
     one array (the slices of a batch's output that its files were given)."""
@@ -1253,7 +1297,7 @@ class _Writer:
             self.rows = {name: _Appender.of(g[name], 0) for name in store.per_row}
         else:
             self.rows = {name: _Appender.of(g[name], -1) for name in store.feats}
-        self.arrays = {name: g[name] for name in store.per_file}
+        self.columns = {name: _Column(g[name], store.created) for name in store.per_file}
         self.pending: list[tuple[_FileResult, dict]] = []
         self.last = time.monotonic()
         self.seconds = 0.0
@@ -1320,12 +1364,14 @@ class _Writer:
             cnt = np.array([w[key][1] for _, w in pending], np.int64)
             per_file[key] = np.where(cnt > 0, off, -1)
             per_file[key[:-len("offset")] + "count"] = cnt
+        if self.store.created and not any(r.error for r in results):
+            del per_file["error"]  # "" already: each file is committed once in a run
         for rows in self.rows.values():
             rows.write(partial=True)
         for name, values in per_file.items():
-            _put(self.arrays[name], index, values)
+            self.columns[name].put(index, values)
         status = np.array([FAILED if r.error else OK for r in results], np.int8)
-        _put(self.arrays["status"], index, status)  # the commit point
+        self.columns["status"].put(index, status)  # the commit point
         self.pending = []
         self.last = time.monotonic()
         self.seconds += time.perf_counter() - t0
