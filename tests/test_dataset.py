@@ -429,7 +429,8 @@ def test_lost_task(tmp_path, files, monkeypatch):
 
     monkeypatch.setattr(dataset, "_run_batch", crashing)
     store = tmp_path / "s.zarr"
-    report = extract(files, "mel", store, sr=SR, batch_size=2, workers=2, **MEL)
+    # 8 files are the end of the job: batches a quarter of batch_size, 2 files each
+    report = extract(files, "mel", store, sr=SR, batch_size=8, workers=2, **MEL)
     assert (report.n_ok, report.n_failed) == (4, 4)
     s = open_store(store)
     assert s.status.tolist() == [1, 1, 2, 2, 1, 1, 2, 2]
@@ -683,3 +684,20 @@ def test_joined_rows_without_a_copy():
         assert not np.shares_memory(joined, a)
         np.testing.assert_array_equal(joined, np.concatenate(parts))
     assert dataset._joined([a[2:4]]) is not None and dataset._joined([a]) is a
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 16, 63, 64, 65, 100, 1000])
+@pytest.mark.parametrize("size, slots", [(16, 2), (1, 1), (5, 3), (64, 8)])
+def test_batches_end_small(n, size, slots):
+    todo = list(range(n))
+    batches = dataset._batches(todo, size, slots)
+    assert [i for b in batches for i in b] == todo and all(batches)
+    small = max(1, size // 4)
+    sizes = [len(b) for b in batches]
+    if small == size:
+        assert sizes == [size] * (n // size) + ([n % size] if n % size else [])
+        return
+    k = next((i for i, m in enumerate(sizes) if m < size), len(sizes))  # the first small one
+    assert all(m == size for m in sizes[:k]) and all(m <= small for m in sizes[k:])
+    assert sum(sizes[k:]) < 2 * slots * size + size  # only the end is cut finer
+    assert n <= 2 * slots * size or sum(sizes[k:]) >= 2 * slots * size

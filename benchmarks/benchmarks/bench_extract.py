@@ -32,6 +32,12 @@ of the writer.  ``setup`` therefore touches ``$GABORCORE_BENCH_PREFAULT_MB`` MiB
 0 turns it off) of memory once per process and frees it, so that the figures are those of a
 machine in steady state; ``python bench_extract.py --prefault-mb 0`` shows the other case.
 
+Fresh inodes.  A store is a few dozen files, and the stores of a measurement are removed only at
+its end (asv's ``teardown``).  Removing a store right before the next run made that run pay for
+it: on an ext4 file system without a journal (this project's VMs) the inode allocator steps over
+inodes freed in the last 30 s or so, and creating a file then cost about 430 us instead of 130 us
+here, some 15 ms per run of 1,000 clips.  Users' runs do not follow such deletions.
+
 ``asv run --python=same --quick --bench Extract`` runs them all once, in a few minutes with
 1,000 clips (the first run also writes the WAV files, about 130 MB).
 
@@ -123,15 +129,18 @@ class _Cluster:
         self.cluster.close()
 
 
-def _run(files, runner: str, folder: str, cluster: _Cluster | None) -> dataset.ExtractReport:
-    """One whole extraction into a fresh store."""
+def _run(files, runner: str, folder: str, cluster: _Cluster | None,
+         keep: bool = True) -> dataset.ExtractReport:
+    """One whole extraction into a fresh store in ``folder``, which is kept (``keep``; see "Fresh
+    inodes" in the module docstring) until the folder is removed."""
     kwargs = ({"scheduler": cluster.client} if runner.startswith("dask")
               else {"workers": int(runner.split("-")[1])})
     store = os.path.join(folder, f"{uuid.uuid4().hex}.zarr")
     try:
         return dataset.extract(list(files), "mel", store, sr=SR, clip=SECONDS, **MEL, **kwargs)
     finally:
-        shutil.rmtree(store, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(store, ignore_errors=True)
 
 
 def _kernel_rate(x: np.ndarray, out: np.ndarray, workers: int, repeat: int = 3) -> float:
@@ -234,7 +243,7 @@ class ExtractMemory:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def peakmem_extract(self, clips):
-        _run(self.files, "threads-2", self.folder, None)
+        _run(self.files, "threads-2", self.folder, None, keep=False)
 
 
 def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int = 3,
