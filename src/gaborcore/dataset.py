@@ -548,7 +548,7 @@ class _Cqt(_Feature):
 
 
 _FEATURE_CLASSES = {"stft": _Stft, "mel": _Mel, "nsgt": _Nsgt, "cqt": _Cqt}
-_plans: dict[str, dict[str, _Feature]] = {}
+_plans: dict[str, tuple[ExtractConfig, dict[str, _Feature]]] = {}
 _plans_lock = threading.Lock()
 
 
@@ -557,16 +557,21 @@ def _features(config_json: str) -> dict[str, _Feature]:
 
     Making them validates every parameter (the plans' constructors check them).
     """
+    return _prepared(config_json)[1]
+
+
+def _prepared(config_json: str) -> tuple[ExtractConfig, dict[str, _Feature]]:
+    """The configuration and its features, made once per process (see :func:`_features`)."""
     with _plans_lock:
-        feats = _plans.get(config_json)
-        if feats is None:
+        made = _plans.get(config_json)
+        if made is None:
             cfg = ExtractConfig(**json.loads(config_json))
-            feats = {name: _FEATURE_CLASSES[name](name, params, cfg)
-                     for name, params in cfg.features.items()}
+            made = cfg, {name: _FEATURE_CLASSES[name](name, params, cfg)
+                         for name, params in cfg.features.items()}
             if len(_plans) >= 8:
                 _plans.pop(next(iter(_plans)))
-            _plans[config_json] = feats
-    return feats
+            _plans[config_json] = made
+    return made
 
 
 # ---- the work of one batch of files (runs on a worker) --------------------------------------
@@ -681,6 +686,10 @@ def _compute_clips(feats: dict[str, _Feature], cfg: ExtractConfig, signals: list
         pos += len(y)
 
 
+_FIRST_CLIP = np.zeros(1)  # the clip start (s) of a file of exactly one clip
+_FIRST_CLIP.flags.writeable = False
+
+
 def _decode_rows(cfg: ExtractConfig, items: list[tuple[int, str]]):
     """The batch's plain WAV files decoded straight into one row each (see
     :func:`gaborcore.io._read_rows`): ``(rows, table)``, or None where that does not apply
@@ -695,19 +704,23 @@ def _decode_rows(cfg: ExtractConfig, items: list[tuple[int, str]]):
 def _run_batch(config_json: str, items: list[tuple[int, str]],
                backend: str | None) -> _BatchResult:
     """Decode and compute a batch of files; a file that fails is returned with its reason."""
-    cfg = ExtractConfig(**json.loads(config_json))
-    feats = _features(config_json)
+    cfg, feats = _prepared(config_json)
     out = _BatchResult([])
     signals = []
     t0 = time.perf_counter()
     direct = _decode_rows(cfg, items)
+    table = direct[1].tolist() if direct is not None else None
     stacked = direct is not None  # every excerpt is its file's row, in order, so far
     for k, (index, path) in enumerate(items):
         r = _FileResult(index)
         out.files.append(r)
-        if direct is not None and direct[1][k, 0] == 0:  # decoded into its row: at most a clip
-            frames, r.source_sr, r.source_channels = (int(v) for v in direct[1][k, 1:4])
+        if table is not None and table[k][0] == 0:  # decoded into its row: at most a clip
+            _, frames, r.source_sr, r.source_channels = table[k][:4]
             r.duration = frames / cfg.sr
+            if frames == cfg.clip_samples:  # exactly one clip, the usual case
+                r.clip_start = _FIRST_CLIP
+                signals.append((r, direct[0][k:k + 1]))
+                continue
             starts = _clip_starts(frames, cfg.clip_samples, cfg.clip_hop_samples, cfg.pad)
             r.clip_start = starts / cfg.sr
             signals.append((r, direct[0][k:k + len(starts)]))
@@ -1203,7 +1216,13 @@ class _ChunkAppender(_Appender):
 
     def append(self, block: np.ndarray) -> None:
         m, pos = block.shape[self.axis], 0
+        whole = self.axis == 0 and block.flags.c_contiguous  # whole chunks of it are contiguous
         while pos < m:
+            if whole and not self.fill and m - pos >= self.chunk:  # a whole chunk: no copy
+                self.files.write(0, self.index, block[pos:pos + self.chunk])
+                self.index += 1
+                pos += self.chunk
+                continue
             k = min(self.chunk - self.fill, m - pos)
             self.buf[self._slice(self.fill, self.fill + k)] = block[self._slice(pos, pos + k)]
             self.fill += k
