@@ -32,11 +32,13 @@ of the writer.  ``setup`` therefore touches ``$GABORCORE_BENCH_PREFAULT_MB`` MiB
 0 turns it off) of memory once per process and frees it, so that the figures are those of a
 machine in steady state; ``python bench_extract.py --prefault-mb 0`` shows the other case.
 
-Fresh inodes.  A store is a few dozen files, and the stores of a measurement are removed only at
-its end (asv's ``teardown``).  Removing a store right before the next run made that run pay for
-it: on an ext4 file system without a journal (this project's VMs) the inode allocator steps over
-inodes freed in the last 30 s or so, and creating a file then cost about 430 us instead of 130 us
-here, some 15 ms per run of 1,000 clips.  Users' runs do not follow such deletions.
+Fresh inodes.  A store is a few dozen files.  After each run its files are truncated (their page
+cache freed for the next run, as above) and the stores of a measurement are removed only at its
+end (asv's ``teardown``).  Removing a store right before the next run made that run pay for it:
+on an ext4 file system without a journal (this project's VMs) the inode allocator steps over
+every inode freed in the last minute (six while its inode table block is dirty), and creating a
+file then cost about 430 us instead of 130 us here, some 15 ms per run of 1,000 clips.  Users'
+runs do not follow such deletions.
 
 ``asv run --python=same --quick --bench Extract`` runs them all once, in a few minutes with
 1,000 clips (the first run also writes the WAV files, about 130 MB).
@@ -129,17 +131,27 @@ class _Cluster:
         self.cluster.close()
 
 
+def _emptied(store: str) -> None:
+    """Truncate every file of ``store``: its page cache is freed for the next run, its inodes are
+    kept (see "Fresh inodes" in the module docstring)."""
+    for root, _, names in os.walk(store):
+        for name in names:
+            os.truncate(os.path.join(root, name), 0)
+
+
 def _run(files, runner: str, folder: str, cluster: _Cluster | None,
          keep: bool = True) -> dataset.ExtractReport:
-    """One whole extraction into a fresh store in ``folder``, which is kept (``keep``; see "Fresh
-    inodes" in the module docstring) until the folder is removed."""
+    """One whole extraction into a fresh store in ``folder``: emptied afterwards and kept until
+    the folder is removed (``keep``), or removed."""
     kwargs = ({"scheduler": cluster.client} if runner.startswith("dask")
               else {"workers": int(runner.split("-")[1])})
     store = os.path.join(folder, f"{uuid.uuid4().hex}.zarr")
     try:
         return dataset.extract(list(files), "mel", store, sr=SR, clip=SECONDS, **MEL, **kwargs)
     finally:
-        if not keep:
+        if keep:
+            _emptied(store)
+        else:
             shutil.rmtree(store, ignore_errors=True)
 
 
