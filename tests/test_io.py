@@ -189,3 +189,23 @@ def test_find_audio(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(gaborcore.ParameterError, match="no audio files found"):
         io.find_audio(tmp_path / "empty")
+
+
+def test_normal_absolute_paths_kept_as_they_are():
+    # find_audio skips os.path.abspath for paths it can tell are normal and absolute: never wrong
+    rng = np.random.default_rng(0)
+    parts = ["a", "b.wav", ".", "..", "", ".x", "x.", "~", "c d"]
+    for _ in range(3000):
+        p = "/".join(rng.choice(parts, rng.integers(1, 6)))
+        p = rng.choice(["", "/", "//"]) + p
+        if io._normal_absolute(p):
+            assert os.path.abspath(p) == p, p
+    assert io._normal_absolute("/data/x/a.wav") and not io._normal_absolute("data/a.wav")
+
+
+def test_find_audio_relative_and_home_inputs(tmp_path, monkeypatch):
+    f = tmp_path / "a.wav"
+    soundfile.write(f, np.zeros(100, np.float32), 8000)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert io.find_audio(["a.wav", "~/a.wav", str(tmp_path / "." / "a.wav"), str(f)]) == [str(f)]

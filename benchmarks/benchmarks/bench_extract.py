@@ -44,7 +44,9 @@ runs do not follow such deletions.
 1,000 clips (the first run also writes the WAV files, about 130 MB).
 
 :func:`measure_extract` runs the same measurements outside asv (best of ``repeat`` runs, the
-runners interleaved so that a noisy machine affects them alike) and returns one dict per runner;
+runners interleaved with the bare kernel so that a noisy machine affects them alike; the local
+runners first, then "dask-2" with its cluster, whose idle processes would slow the others) and
+returns one dict per runner;
 ``python benchmarks/benchmarks/bench_extract.py`` prints them.
 """
 
@@ -285,16 +287,25 @@ def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int 
     """
     files = workload_files(n_clips)
     prefault(_prefault_mb() if prefault_mb is None else prefault_mb)
-    runners = list(runners)
-    cluster = None
-    if "dask-2" in runners:
+    x = _decoded(files)
+    out = np.empty((x.shape[0], 128, 130), np.float32)
+    local = [r for r in runners if not r.startswith("dask")]
+    rows = _measure_phase(files, local, None, x, out, repeat) if local else []
+    if "dask-2" in runners:  # its processes run apart: their idle activity would slow the others
         try:
             cluster = _Cluster()
         except ImportError:
-            runners.remove("dask-2")
+            return rows
+        try:
+            rows += _measure_phase(files, ["dask-2"], cluster, x, out, repeat)
+        finally:
+            cluster.close()
+    return rows
+
+
+def _measure_phase(files, runners, cluster, x, out, repeat) -> list:
+    """:func:`measure_extract`'s rows of ``runners``, run interleaved with the bare kernel."""
     folder = tempfile.mkdtemp(prefix="gaborcore-bench-store-")
-    x = _decoded(files)
-    out = np.empty((x.shape[0], 128, 130), np.float32)
     try:
         for runner in runners:
             _run(files[:8], runner, folder, cluster)
@@ -308,8 +319,6 @@ def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int 
             for w in kernel:
                 kernel[w] = max(kernel[w], _kernel_rate(x, out, w, repeat=1))
     finally:
-        if cluster is not None:
-            cluster.close()
         shutil.rmtree(folder, ignore_errors=True)
     rows = []
     for runner in runners:

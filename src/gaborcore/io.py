@@ -564,6 +564,13 @@ def _list_file(path: Path) -> list[str]:
     return out
 
 
+def _normal_absolute(p: str) -> bool:
+    """Whether ``os.path.abspath(p) == p`` is sure without computing it (a POSIX path that
+    starts with "/" and holds no "//", "/./", "/../" and no trailing "/" or "/." is normal)."""
+    return (os.sep == "/" and p[:1] == "/" and "//" not in p and "/." not in p
+            and p[-1:] != "/")
+
+
 def find_audio(inputs: Iterable[str | os.PathLike], *,
                extensions: Iterable[str] = AUDIO_EXTENSIONS) -> list[str]:
     """The audio files named by ``inputs``, as absolute paths, in order, without duplicates.
@@ -584,7 +591,9 @@ def find_audio(inputs: Iterable[str | os.PathLike], *,
     found: dict[str, None] = {}
     inputs = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
     for item in inputs:
-        p = os.path.expanduser(os.fspath(item))
+        p = os.fspath(item)
+        if p[:1] == "~":
+            p = os.path.expanduser(p)
         try:  # one system call per input: thousands of files may be named one by one
             mode = os.stat(p).st_mode
         except (FileNotFoundError, NotADirectoryError, ValueError):
@@ -597,11 +606,12 @@ def find_audio(inputs: Iterable[str | os.PathLike], *,
                 for name in sorted(names):
                     if not name.startswith(".") and name.lower().endswith(exts):
                         found.setdefault(os.path.abspath(os.path.join(root, name)))
-        elif stat.S_ISREG(mode) and os.path.splitext(p)[1].lower() in LIST_EXTENSIONS:
+        elif (stat.S_ISREG(mode) and p.lower().endswith(LIST_EXTENSIONS)
+              and os.path.splitext(p)[1].lower() in LIST_EXTENSIONS):
             for entry in _list_file(Path(p)):
                 found.setdefault(os.path.abspath(entry))
         else:
-            found.setdefault(os.path.abspath(p))
+            found.setdefault(p if _normal_absolute(p) else os.path.abspath(p))
     if not found:
         raise ParameterError(
             f"no audio files found in {[str(i) for i in inputs]} (extensions: {', '.join(exts)})"
