@@ -701,3 +701,24 @@ def test_batches_end_small(n, size, slots):
     assert all(m == size for m in sizes[:k]) and all(m <= small for m in sizes[k:])
     assert sum(sizes[k:]) < 2 * slots * size + size  # only the end is cut finer
     assert n <= 2 * slots * size or sum(sizes[k:]) >= 2 * slots * size
+
+
+@pytest.mark.skipif(not dataset._ZARR3, reason="zarr 3 stores only")
+def test_grow_writes_what_zarr_resize_writes(tmp_path):
+    # the direct appender grows an array by writing its zarr.json itself: the same bytes as
+    # zarr's resize, seen by the array object and by a fresh reader; shrinking is left to zarr
+    made = {}
+    for name in ("grown", "resized"):
+        g = zarr.open_group(tmp_path / name, mode="w")
+        made[name] = dataset._create(g, "mel", (0, 4, 3), (5, 4, 3), "float32", 0,
+                                     **dataset._codecs("lz4"))
+    files = dataset._ChunkFiles.of(made["grown"])
+    assert files is not None and files.grow((7, 4, 3))
+    made["resized"].resize((7, 4, 3))
+    assert made["grown"].shape == (7, 4, 3)
+    assert ((tmp_path / "grown" / "mel" / "zarr.json").read_bytes()
+            == (tmp_path / "resized" / "mel" / "zarr.json").read_bytes())
+    assert zarr.open_group(tmp_path / "grown", mode="r")["mel"].shape == (7, 4, 3)
+    assert not files.grow((6, 4, 3)) and not files.grow((8, 4))  # shrinking, another rank
+    assert made["grown"].shape == (7, 4, 3)
+    assert not list((tmp_path / "grown" / "mel").glob("*.partial"))

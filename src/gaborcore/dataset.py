@@ -58,8 +58,10 @@ with other parameters is refused unless ``overwrite=True``; one process at a tim
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import dataclasses
 import datetime
+import functools
 import itertools
 import json
 import math
@@ -125,6 +127,7 @@ _CHUNK_BYTES = 2 << 20  # target size of a feature chunk
 _WRITE_BYTES = 16 << 20  # rows gathered before a write (zarr writes the chunks concurrently)
 _WINDOW_BYTES = 64 << 20  # features computed and not yet written, at most (about)
 _FILE_CHUNK = 16384  # files per chunk of the per-file arrays
+_COMMIT_THREADS = 4  # threads writing the arrays of a commit
 
 
 # ---- configuration ---------------------------------------------------------------------------
@@ -1105,6 +1108,29 @@ class _ChunkFiles:
             f.write(data)
         os.replace(tmp, path)
 
+    def grow(self, shape: tuple) -> bool:
+        """Set the array's shape to a larger ``shape`` by writing its ``zarr.json`` as zarr's
+        ``resize`` does (the metadata zarr itself makes, written atomically, then set on the
+        array), without a round trip through zarr's event loop; False if this zarr does not
+        allow it (the caller then resizes through zarr)."""
+        try:
+            from zarr.core.buffer import default_buffer_prototype
+
+            async_arr = self.arr._async_array
+            old = async_arr.metadata
+            if len(shape) != len(old.shape) or any(a < b for a, b in zip(shape, old.shape)):
+                return False
+            md = old.update_shape(tuple(shape))
+            data = md.to_buffer_dict(default_buffer_prototype())["zarr.json"].to_bytes()
+        except Exception:  # noqa: BLE001 - another zarr than the one this was written for
+            return False
+        path = os.path.join(self.folder, "zarr.json")
+        with open(path + ".partial", "wb") as f:
+            f.write(data)
+        os.replace(path + ".partial", path)
+        object.__setattr__(async_arr, "metadata", md)
+        return True
+
     def prune(self, axis: int, keep: int) -> None:
         """Remove the chunks from number ``keep`` on (rows an interrupted run left past the end)."""
         parts = self._key(axis, 0)
@@ -1232,6 +1258,14 @@ class _ChunkAppender(_Appender):
                 self.index += 1
                 self.fill = 0
 
+    def _resize(self, n: int) -> None:
+        if self.length != n:
+            shape = list(self.arr.shape)
+            shape[self.axis] = n
+            if not self.files.grow(tuple(shape)):
+                self.arr.resize(tuple(shape))
+            self.length = n
+
     def write(self, *, partial: bool) -> None:
         if partial:
             if self.fill:
@@ -1320,6 +1354,10 @@ class _Writer:
         self.pending: list[tuple[_FileResult, dict]] = []
         self.last = time.monotonic()
         self.seconds = 0.0
+        # started now: making its threads at the last commit would add to the pause it shortens
+        self.pool: ThreadPoolExecutor | None = ThreadPoolExecutor(
+            _COMMIT_THREADS, thread_name_prefix="gaborcore-commit")
+        concurrent.futures.wait([self.pool.submit(int) for _ in range(_COMMIT_THREADS)])
 
     def add(self, results: list[_FileResult]) -> None:
         """Give a batch's files their rows (after the previous files') and buffer them."""
@@ -1385,15 +1423,31 @@ class _Writer:
             per_file[key[:-len("offset")] + "count"] = cnt
         if self.store.created and not any(r.error for r in results):
             del per_file["error"]  # "" already: each file is committed once in a run
-        for rows in self.rows.values():
-            rows.write(partial=True)
-        for name, values in per_file.items():
-            self.columns[name].put(index, values)
+        writes = [functools.partial(rows.write, partial=True) for rows in self.rows.values()]
+        writes += [functools.partial(self.columns[name].put, index, values)
+                   for name, values in per_file.items()]
+        self._together(writes)
         status = np.array([FAILED if r.error else OK for r in results], np.int8)
-        self.columns["status"].put(index, status)  # the commit point
+        self.columns["status"].put(index, status)  # the commit point, after everything else
         self.pending = []
         self.last = time.monotonic()
         self.seconds += time.perf_counter() - t0
+
+    def _together(self, calls: list) -> None:
+        """Run ``calls`` (writes of different arrays) on a few threads and wait for all of them,
+        also when interrupted: no write of this commit is left running.  Each array is a few
+        small file and metadata writes, and the last commit is a pause of the whole job."""
+        futures = [self.pool.submit(call) for call in calls]
+        try:
+            for future in futures:
+                future.result()
+        finally:
+            concurrent.futures.wait(futures)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
 
 
 # ---- runners ---------------------------------------------------------------------------------
@@ -1594,7 +1648,8 @@ def extract(files, feature=None, store: str | os.PathLike = "features.zarr", *, 
         paths must be readable by the workers.
     batch_size : int, optional
         Files per task (default 16, 64 with ``scheduler``); the excerpts of a task's files go
-        through each kernel in one call.
+        through each kernel in one call.  The last two tasks per worker are cut a quarter as
+        large, so that the workers finish together.
     overwrite : bool
         Replace a store made with other parameters (or start this one afresh).  A path that is not
         a gaborcore store is never replaced.
@@ -1826,7 +1881,10 @@ def _run(jobs: _Jobs, st: _Store, progress: bool, report: ExtractReport) -> None
         bar.close()
         jobs.runner.close(cancel=cancel)
         # every result taken is a whole file: commit them, also when interrupted
-        writer.commit()
+        try:
+            writer.commit()
+        finally:
+            writer.close()
         report.write_seconds = writer.seconds
 
 
