@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 
 import numpy as np
 import pytest
@@ -418,6 +419,39 @@ def test_resume_after_a_kill(tmp_path, files, reference, at_status, separator):
     assert_same_store(store, reference, exact=False)
 
 
+def test_a_chunk_that_cannot_be_written(tmp_path, files, reference, monkeypatch):
+    # feature chunks are written on the writer's threads: one that fails (a full disk) stops
+    # the job with its error, no file whose rows it held is counted as done, and the next run
+    # gives the store of an uninterrupted run
+    monkeypatch.setattr(dataset, "_CHUNK_BYTES", 3000)  # a chunk per row or so: many chunks
+    monkeypatch.setattr(dataset, "COMMIT_FILES", 2)
+    chunk_write = dataset._ChunkFiles.write
+    calls = []
+
+    def full_disk(self, axis, index, chunk):
+        if self.arr.basename == "stft":
+            calls.append(threading.current_thread().name)
+            if len(calls) == 5:
+                raise OSError(28, "No space left on device")
+        chunk_write(self, axis, index, chunk)
+
+    monkeypatch.setattr(dataset._ChunkFiles, "write", full_disk)
+    store = tmp_path / "s.zarr"
+    with pytest.raises(OSError, match="No space left"):
+        extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, batch_size=2, **MEL)
+    assert any(name.startswith("gaborcore-write") for name in calls)  # written on the pool
+    s = open_store(store)
+    done = int((s.status != 0).sum())
+    assert s.status.tolist() == s.status[:done].tolist() + [0] * (8 - done) and done < 8
+    rows_ok = s.group["count"][:done].sum()
+    assert s.group["stft"].shape[0] == rows_ok  # the index covers exactly the committed rows
+    monkeypatch.setattr(dataset._ChunkFiles, "write", chunk_write)
+    monkeypatch.setattr(dataset, "_CHUNK_BYTES", 2 << 20)
+    report = extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, **MEL)
+    assert report.n_skipped == done
+    assert_same_store(store, reference)
+
+
 def test_lost_task(tmp_path, files, monkeypatch):
     # a task that dies as a whole (a worker killed, a crash in a decoder): its files fail
     run_batch = dataset._run_batch
@@ -722,3 +756,35 @@ def test_grow_writes_what_zarr_resize_writes(tmp_path):
     assert not files.grow((6, 4, 3)) and not files.grow((8, 4))  # shrinking, another rank
     assert made["grown"].shape == (7, 4, 3)
     assert not list((tmp_path / "grown" / "mel").glob("*.partial"))
+
+
+def test_chunks_in_flight_are_bounded(tmp_path):
+    # full chunks wait for the writing threads: at most _CHUNKS_IN_FLIGHT per thread at a time,
+    # in order, each written once, and a commit (flush) waits for all of them
+    from concurrent.futures import ThreadPoolExecutor
+
+    g = zarr.open_group(tmp_path / "s.zarr", mode="w")
+    arr = dataset._create(g, "mel", (0, 3), (2, 3), "float32", 0, **dataset._codecs("none"))
+    written, peak = [], []
+    gate = threading.Semaphore(0)
+
+    class SlowFiles:
+        def write(self, axis, index, chunk):
+            gate.acquire()
+            written.append((index, np.array(chunk)))
+
+    with ThreadPoolExecutor(2) as pool:
+        app = dataset._ChunkAppender(arr, 0, SlowFiles(), pool, threads=2)
+        limit = dataset._CHUNKS_IN_FLIGHT * 2
+        for i in range(12):
+            if len(app.inflight) == limit:
+                gate.release()  # let one chunk through, or the next append would wait forever
+            app.append(np.full((2, 3), i, np.float32))
+            peak.append(len(app.inflight))
+        for _ in range(12):
+            gate.release()
+        app.flush()
+    assert max(peak) == limit and not app.inflight
+    assert sorted(i for i, _ in written) == list(range(12))
+    for i, chunk in written:
+        np.testing.assert_array_equal(chunk, np.full((2, 3), i, np.float32))

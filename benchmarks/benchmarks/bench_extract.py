@@ -142,14 +142,15 @@ def _emptied(store: str) -> None:
 
 
 def _run(files, runner: str, folder: str, cluster: _Cluster | None,
-         keep: bool = True) -> dataset.ExtractReport:
+         keep: bool = True, compression: str = "lz4") -> dataset.ExtractReport:
     """One whole extraction into a fresh store in ``folder``: emptied afterwards and kept until
     the folder is removed (``keep``), or removed."""
     kwargs = ({"scheduler": cluster.client} if runner.startswith("dask")
               else {"workers": int(runner.split("-")[1])})
     store = os.path.join(folder, f"{uuid.uuid4().hex}.zarr")
     try:
-        return dataset.extract(list(files), "mel", store, sr=SR, clip=SECONDS, **MEL, **kwargs)
+        return dataset.extract(list(files), "mel", store, sr=SR, clip=SECONDS,
+                               compression=compression, **MEL, **kwargs)
     finally:
         if keep:
             _emptied(store)
@@ -261,7 +262,7 @@ class ExtractMemory:
 
 
 def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int = 3,
-                    prefault_mb: int | None = None) -> list:
+                    prefault_mb: int | None = None, compression: str = "lz4") -> list:
     """Extraction throughput per runner, against the bare kernel; for ``benchmarks/compare.py``.
 
     Parameters
@@ -275,6 +276,8 @@ def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int 
     prefault_mb : int, optional
         Memory touched once beforehand (see the module docstring); default
         ``$GABORCORE_BENCH_PREFAULT_MB`` or 1024.
+    compression : {"lz4", "zstd", "none"}
+        Codec of the store's feature arrays (the job's default is lz4).
 
     Returns
     -------
@@ -290,30 +293,30 @@ def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int 
     x = _decoded(files)
     out = np.empty((x.shape[0], 128, 130), np.float32)
     local = [r for r in runners if not r.startswith("dask")]
-    rows = _measure_phase(files, local, None, x, out, repeat) if local else []
+    rows = _measure_phase(files, local, None, x, out, repeat, compression) if local else []
     if "dask-2" in runners:  # its processes run apart: their idle activity would slow the others
         try:
             cluster = _Cluster()
         except ImportError:
             return rows
         try:
-            rows += _measure_phase(files, ["dask-2"], cluster, x, out, repeat)
+            rows += _measure_phase(files, ["dask-2"], cluster, x, out, repeat, compression)
         finally:
             cluster.close()
     return rows
 
 
-def _measure_phase(files, runners, cluster, x, out, repeat) -> list:
+def _measure_phase(files, runners, cluster, x, out, repeat, compression) -> list:
     """:func:`measure_extract`'s rows of ``runners``, run interleaved with the bare kernel."""
     folder = tempfile.mkdtemp(prefix="gaborcore-bench-store-")
     try:
         for runner in runners:
-            _run(files[:8], runner, folder, cluster)
+            _run(files[:8], runner, folder, cluster, compression=compression)
         best: dict = {}
         kernel = {1: 0.0, 2: 0.0}
         for _ in range(repeat):
             for runner in runners:
-                report = _run(files, runner, folder, cluster)
+                report = _run(files, runner, folder, cluster, compression=compression)
                 if runner not in best or report.elapsed_seconds < best[runner].elapsed_seconds:
                     best[runner] = report
             for w in kernel:
@@ -336,10 +339,12 @@ def _measure_phase(files, runners, cluster, x, out, repeat) -> list:
     return rows
 
 
-def print_rows(rows: list, n_clips: int, repeat: int, prefault_mb: int) -> None:
+def print_rows(rows: list, n_clips: int, repeat: int, prefault_mb: int,
+               compression: str = "lz4") -> None:
     """The table of :func:`measure_extract`'s rows."""
     print(f"extract: {n_clips} WAV clips of 3 s -> mel (float32, n_fft 2048, hop 512, 128 "
-          f"bands) in a Zarr store; best of {repeat}; {prefault_mb} MiB prefaulted")
+          f"bands) in a Zarr store, compression {compression}; best of {repeat}; {prefault_mb} MiB "
+          "prefaulted")
     print(f"{'runner':10s} {'s':>7s} {'audio s/s':>10s} {'decode':>7s} {'compute':>8s} "
           f"{'write s':>8s} {'kernel s/s':>11s} {'ratio':>6s} {'vs 1 thr':>8s}")
     for r in rows:
@@ -358,10 +363,13 @@ def main() -> None:
     parser.add_argument("--prefault-mb", type=int, default=_prefault_mb(),
                         help="MiB of memory touched once beforehand (0: none)")
     parser.add_argument("--runners", nargs="+", default=RUNNERS, choices=RUNNERS)
+    parser.add_argument("--compression", default="lz4", choices=dataset.COMPRESSIONS,
+                        help="codec of the store's feature arrays (the job's default: lz4)")
     args = parser.parse_args()
     rows = measure_extract(args.clips, runners=args.runners, repeat=args.repeat,
+                           compression=args.compression,
                            prefault_mb=args.prefault_mb)
-    print_rows(rows, args.clips, args.repeat, args.prefault_mb)
+    print_rows(rows, args.clips, args.repeat, args.prefault_mb, args.compression)
 
 
 if __name__ == "__main__":

@@ -127,7 +127,11 @@ _CHUNK_BYTES = 2 << 20  # target size of a feature chunk
 _WRITE_BYTES = 16 << 20  # rows gathered before a write (zarr writes the chunks concurrently)
 _WINDOW_BYTES = 64 << 20  # features computed and not yet written, at most (about)
 _FILE_CHUNK = 16384  # files per chunk of the per-file arrays
-_COMMIT_THREADS = 4  # threads writing the arrays of a commit
+# Threads writing feature chunks (and the arrays of a commit): one per 4 workers, at least 4.
+# Encoding and writing a chunk costs about a fifth of computing its rows (mel, lz4), so that
+# the writing keeps up with the workers on any number of cores.
+_WRITE_THREADS = (4, 16)
+_CHUNKS_IN_FLIGHT = 2  # per writing thread and array: chunks waiting or being written, at most
 
 
 # ---- configuration ---------------------------------------------------------------------------
@@ -1179,9 +1183,15 @@ class _Appender:
         self.batch = self.chunk * max(1, _WRITE_BYTES // (self.chunk * row_bytes))
 
     @staticmethod
-    def of(arr, axis: int) -> _Appender:
+    def of(arr, axis: int, pool=None, threads: int = 1) -> _Appender:
+        """A :class:`_ChunkAppender` (chunks written on ``pool``, of ``threads`` threads) where it
+        can, else one of these."""
         files = _ChunkFiles.of(arr)
-        return _Appender(arr, axis) if files is None else _ChunkAppender(arr, axis, files)
+        return (_Appender(arr, axis) if files is None
+                else _ChunkAppender(arr, axis, files, pool, threads))
+
+    def flush(self) -> None:
+        """Wait for the writes still running (none here: zarr's are done when they return)."""
 
     @property
     def end(self) -> int:
@@ -1224,17 +1234,30 @@ class _Appender:
 
 
 class _ChunkAppender(_Appender):
-    """An :class:`_Appender` that gathers rows in a buffer of one chunk and writes it as a file
-    (:class:`_ChunkFiles`) when it is full; a commit writes the partly filled chunk too."""
+    """An :class:`_Appender` that writes each chunk as a file (:class:`_ChunkFiles`) once its
+    rows are all there; a commit writes the partly filled chunk too.
 
-    def __init__(self, arr, axis: int, files: _ChunkFiles):
+    Appending only notes which rows of which blocks make up the chunk being filled.  A full
+    chunk is put together (no copy when one contiguous block holds it), encoded and written on
+    ``pool`` when one is given: the writing thread then does little more than bookkeeping, so
+    that one writer keeps up with many workers (the codec and the file writes release the GIL).
+    At most :data:`_CHUNKS_IN_FLIGHT` per thread wait or are being written (memory stays bounded);
+    :meth:`flush` waits for them and raises the error of one that failed.
+    """
+
+    def __init__(self, arr, axis: int, files: _ChunkFiles, pool=None, threads: int = 1):
         super().__init__(arr, axis)
         self.files = files
+        self.pool = pool
+        self.limit = _CHUNKS_IN_FLIGHT * threads
+        self.inflight: collections.deque = collections.deque()
+        self.failed: BaseException | None = None
+        self.spare: list[np.ndarray] = []  # buffers to put chunks together in
         self.index, self.fill = divmod(self.written, self.chunk)
-        self.buf = np.full(arr.chunks, arr.fill_value, arr.dtype)
+        self.pieces: list[np.ndarray] = []  # the rows of the chunk being filled, in order
         if self.fill:  # the committed rows of the chunk being filled
             start = self.index * self.chunk
-            self.buf[self._slice(0, self.fill)] = arr[self._slice(start, self.written)]
+            self.pieces.append(arr[self._slice(start, self.written)])
 
     @property
     def end(self) -> int:
@@ -1242,21 +1265,59 @@ class _ChunkAppender(_Appender):
 
     def append(self, block: np.ndarray) -> None:
         m, pos = block.shape[self.axis], 0
-        whole = self.axis == 0 and block.flags.c_contiguous  # whole chunks of it are contiguous
         while pos < m:
-            if whole and not self.fill and m - pos >= self.chunk:  # a whole chunk: no copy
-                self.files.write(0, self.index, block[pos:pos + self.chunk])
-                self.index += 1
-                pos += self.chunk
-                continue
             k = min(self.chunk - self.fill, m - pos)
-            self.buf[self._slice(self.fill, self.fill + k)] = block[self._slice(pos, pos + k)]
+            self.pieces.append(block[self._slice(pos, pos + k)])
             self.fill += k
             pos += k
             if self.fill == self.chunk:
-                self.files.write(self.axis, self.index, self.buf)
+                self._submit(self.index, self.pieces)
                 self.index += 1
                 self.fill = 0
+                self.pieces = []
+
+    def _submit(self, index: int, pieces: list) -> None:
+        if self.pool is None:
+            self._write_chunk(index, pieces)
+            return
+        while len(self.inflight) >= self.limit:
+            self._wait()
+        self.inflight.append(self.pool.submit(self._write_chunk, index, pieces))
+
+    def _wait(self) -> None:
+        """Wait for the oldest chunk written on the pool.  A chunk that could not be written
+        fails every later wait too: no commit may then count its rows as written."""
+        exc = self.inflight[0].exception()  # (an interruption of this wait leaves it queued)
+        self.inflight.popleft()
+        if exc is not None:
+            self.failed = exc
+            raise exc
+
+    def _write_chunk(self, index: int, pieces: list) -> None:
+        """Put chunk ``index`` together from ``pieces`` (the fill value after them) and write it."""
+        one = pieces[0] if len(pieces) == 1 else None
+        if (one is not None and one.shape == tuple(self.arr.chunks) and one.flags.c_contiguous
+                and one.dtype == self.arr.dtype):
+            self.files.write(self.axis, index, one)  # a whole chunk of one block: no copy
+            return
+        buf = self.spare.pop() if self.spare else np.empty(self.arr.chunks, self.arr.dtype)
+        try:
+            pos = 0
+            for piece in pieces:
+                n = piece.shape[self.axis]
+                buf[self._slice(pos, pos + n)] = piece
+                pos += n
+            if pos < self.chunk:
+                buf[self._slice(pos, None)] = self.arr.fill_value
+            self.files.write(self.axis, index, buf)
+        finally:
+            self.spare.append(buf)
+
+    def flush(self) -> None:
+        while self.inflight:
+            self._wait()
+        if self.failed is not None:
+            raise self.failed
 
     def _resize(self, n: int) -> None:
         if self.length != n:
@@ -1267,10 +1328,10 @@ class _ChunkAppender(_Appender):
             self.length = n
 
     def write(self, *, partial: bool) -> None:
+        """A commit (``partial``, after :meth:`flush`): the chunk being filled and the length."""
         if partial:
             if self.fill:
-                self.buf[self._slice(self.fill, None)] = self.arr.fill_value
-                self.files.write(self.axis, self.index, self.buf)
+                self._write_chunk(self.index, self.pieces)
             self.written = self.end
             self._resize(self.written)
 
@@ -1343,21 +1404,25 @@ def _joined(blocks: list[np.ndarray]) -> np.ndarray:
 class _Writer:
     """Takes results in file order, streams their rows, commits them: index first, status last."""
 
-    def __init__(self, store: _Store):
+    def __init__(self, store: _Store, workers: int = 1):
         self.store = store
         g = store.group
+        # feature chunks are written on these threads, and the arrays of a commit; started now:
+        # making them at the last commit would add to the pause that they shorten
+        threads = min(_WRITE_THREADS[1], max(_WRITE_THREADS[0], -(-workers // 4)))
+        self.pool: ThreadPoolExecutor | None = ThreadPoolExecutor(
+            threads, thread_name_prefix="gaborcore-write")
+        concurrent.futures.wait([self.pool.submit(int) for _ in range(threads)])
         if store.layout == "clips":
-            self.rows = {name: _Appender.of(g[name], 0) for name in store.per_row}
+            self.rows = {name: _Appender.of(g[name], 0, self.pool, threads)
+                         for name in store.per_row}
         else:
-            self.rows = {name: _Appender.of(g[name], -1) for name in store.feats}
+            self.rows = {name: _Appender.of(g[name], -1, self.pool, threads)
+                         for name in store.feats}
         self.columns = {name: _Column(g[name], store.created) for name in store.per_file}
         self.pending: list[tuple[_FileResult, dict]] = []
         self.last = time.monotonic()
         self.seconds = 0.0
-        # started now: making its threads at the last commit would add to the pause it shortens
-        self.pool: ThreadPoolExecutor | None = ThreadPoolExecutor(
-            _COMMIT_THREADS, thread_name_prefix="gaborcore-commit")
-        concurrent.futures.wait([self.pool.submit(int) for _ in range(_COMMIT_THREADS)])
 
     def add(self, results: list[_FileResult]) -> None:
         """Give a batch's files their rows (after the previous files') and buffer them."""
@@ -1423,6 +1488,8 @@ class _Writer:
             per_file[key[:-len("offset")] + "count"] = cnt
         if self.store.created and not any(r.error for r in results):
             del per_file["error"]  # "" already: each file is committed once in a run
+        for rows in self.rows.values():  # the full chunks still being written (on the pool)
+            rows.flush()
         writes = [functools.partial(rows.write, partial=True) for rows in self.rows.values()]
         writes += [functools.partial(self.columns[name].put, index, values)
                    for name, values in per_file.items()]
@@ -1445,6 +1512,7 @@ class _Writer:
             concurrent.futures.wait(futures)
 
     def close(self) -> None:
+        """Stop the writing threads (after the last commit, which waited for every write)."""
         if self.pool is not None:
             self.pool.shutdown()
             self.pool = None
@@ -1843,7 +1911,7 @@ def _batch_bytes(feats: dict[str, _Feature], cfg: ExtractConfig, batch_size: int
 
 def _run(jobs: _Jobs, st: _Store, progress: bool, report: ExtractReport) -> None:
     """Take the batches' results in order, write and commit them; commit what is done on Ctrl-C."""
-    writer = _Writer(st)
+    writer = _Writer(st, jobs.runner.slots)
     paths = dict(jobs.todo)
     window = jobs.window
     t0 = jobs.started
