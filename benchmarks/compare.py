@@ -1503,6 +1503,7 @@ def run_extract(repeat: int) -> None:
     print()
     rows = bench_extract.measure_extract(n, repeat=repeat, prefault_mb=mb)
     bench_extract.print_rows(rows, n, repeat, mb)
+    bench_extract.print_writer(bench_extract.measure_writer(n, repeat=repeat), rows)
 
 
 if __name__ == "__main__":

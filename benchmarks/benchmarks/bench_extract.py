@@ -22,7 +22,11 @@ Benchmarks (each runs one whole ``extract`` call, FFT plans made beforehand):
   clips already decoded in memory, with as many threads as the runner has workers;
 * ``ExtractKernel.track_audio_seconds_per_second``: that bare kernel (``workers`` 1 and 2);
 * ``ExtractMemory.peakmem_extract``: the peak memory of a process running the job on 250 and on
-  1,000 of the clips (bounded: the same for both).
+  1,000 of the clips (bounded: the same for both);
+* ``ExtractWriter.track_writing_thread_audio_seconds_per_second``: the writing side alone
+  (:func:`measure_writer`), fed the computed batches as fast as it takes them: what the writing
+  thread itself (bookkeeping; chunks are encoded and written on a pool) can take, a ceiling on
+  the job that no number of cores lifts.
 
 Fresh memory.  On a virtual machine whose memory the host backs lazily (this project's
 firecracker VMs) the first touch of a guest page costs about 1.6 ms per MB, and the page cache
@@ -53,6 +57,7 @@ returns one dict per runner;
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import os
 import shutil
@@ -67,7 +72,8 @@ import soundfile
 import gaborcore
 from gaborcore import dataset, io
 
-__all__ = ["RUNNERS", "MEL", "measure_extract", "print_rows", "workload_files", "prefault"]
+__all__ = ["RUNNERS", "MEL", "measure_extract", "measure_writer", "print_rows", "print_writer",
+           "workload_files", "prefault"]
 
 RUNNERS = ["threads-1", "threads-2", "dask-2"]
 SR = 22050
@@ -241,6 +247,67 @@ class ExtractKernel:
     track_audio_seconds_per_second.unit = "s of audio / s"
 
 
+def measure_writer(n_clips: int = 1000, *, repeat: int = 3, compression: str = "lz4") -> dict:
+    """How fast the writing side alone takes results: the ceiling of the job on many cores.
+
+    The workload's batches are computed first; then their results are given to the writer of a
+    new store (as :func:`gaborcore.dataset.extract` does, 16 files per batch) as fast as it takes
+    them, and the final commit is made.  Returns the best of ``repeat``: ``seconds`` (wall),
+    ``cpu_seconds`` (all threads), ``thread_seconds`` (the writing thread itself: what no
+    number of cores spreads), and ``audio_seconds_per_second`` of each.
+    """
+    files = list(workload_files(n_clips))
+    prefault(_prefault_mb())
+    cfg = dataset.ExtractConfig.build("mel", sr=SR, clip=SECONDS, **MEL)
+    config_json = cfg.to_json()
+    feats = dataset._features(config_json)
+    items = list(enumerate(files))
+    batches = [dataset._run_batch(config_json, items[i:i + 16], None).files
+               for i in range(0, len(items), 16)]
+    audio = sum(r.duration for b in batches for r in b)
+    folder = tempfile.mkdtemp(prefix="gaborcore-bench-store-")
+    best = None
+    try:
+        for _ in range(repeat):
+            path = os.path.join(folder, f"{uuid.uuid4().hex}.zarr")
+            st = dataset._Store.open(path, cfg, feats, overwrite=False, compression=compression,
+                                     files=files)
+            try:
+                # copies of the results: the writer drops the arrays it has taken
+                given = [[dataclasses.replace(r, arrays=dict(r.arrays)) for r in b]
+                         for b in batches]
+                t0, c0, m0 = time.perf_counter(), time.process_time(), time.thread_time()
+                writer = dataset._Writer(st, 2)
+                for b in given:
+                    writer.add(b)
+                writer.commit()
+                writer.close()
+                run = (time.perf_counter() - t0, time.process_time() - c0,
+                       time.thread_time() - m0)
+            finally:
+                st.lock.release()
+                _emptied(path)
+            best = run if best is None or run[0] < best[0] else best
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    wall, cpu, thread = best
+    return {"seconds": wall, "cpu_seconds": cpu, "thread_seconds": thread,
+            "audio_seconds_per_second": audio / wall,
+            "thread_audio_seconds_per_second": audio / thread}
+
+
+class ExtractWriter:
+    """The writing side alone (see :func:`measure_writer`): seconds of audio per second that the
+    writing thread itself could take, which bounds the job on any number of cores."""
+
+    timeout = 600.0
+
+    def track_writing_thread_audio_seconds_per_second(self):
+        return measure_writer(_n_clips(), repeat=1)["thread_audio_seconds_per_second"]
+
+    track_writing_thread_audio_seconds_per_second.unit = "s of audio / s"
+
+
 class ExtractMemory:
     """Peak memory of the process running ``extract`` (2 worker threads) on 250 and on 1,000 clips:
     the same whatever the number of files (features are written as they come; at most about
@@ -356,6 +423,16 @@ def print_rows(rows: list, n_clips: int, repeat: int, prefault_mb: int,
           "vs 1 thr: / the bare kernel's on one thread")
 
 
+def print_writer(w: dict, rows: list) -> None:
+    """One line on :func:`measure_writer`'s result, against the 1-thread kernel of ``rows``."""
+    kernel = rows[0]["kernel_1_thread"] if rows else float("nan")
+    print(f"writer alone: {w['seconds']:.3f} s wall, {w['cpu_seconds']:.3f} s CPU, of which "
+          f"{w['thread_seconds']:.3f} s on the writing thread: it keeps up with "
+          f"{w['thread_audio_seconds_per_second'] / kernel:.0f} one-thread kernels "
+          f"({w['thread_audio_seconds_per_second']:,.0f} s audio/s), its threads with "
+          f"{w['audio_seconds_per_second'] / kernel:.0f} here")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Throughput of gaborcore.dataset.extract.")
     parser.add_argument("--clips", type=int, default=_n_clips())
@@ -370,6 +447,8 @@ def main() -> None:
                            compression=args.compression,
                            prefault_mb=args.prefault_mb)
     print_rows(rows, args.clips, args.repeat, args.prefault_mb, args.compression)
+    print_writer(measure_writer(args.clips, repeat=args.repeat, compression=args.compression),
+                 rows)
 
 
 if __name__ == "__main__":
