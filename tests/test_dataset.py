@@ -170,13 +170,15 @@ def test_rows_decoded_directly(tmp_path, monkeypatch, pad):
 
 @pytest.mark.parametrize("compression", dataset.COMPRESSIONS)
 @pytest.mark.parametrize("clip", [0.25, None])
-@pytest.mark.parametrize("separator", [".", "/"])
+@pytest.mark.parametrize("separator, chunk_threads", [(".", 0), (".", 3), ("/", 2)])
 def test_chunk_files_as_zarr_writes_them(tmp_path, files, monkeypatch, compression, clip,
-                                         separator):
+                                         separator, chunk_threads):
     # feature chunks are written as files (_ChunkFiles), not through zarr: the same store, read
     # through zarr, as when zarr writes every chunk; small chunks, partly filled at each commit.
-    # Chunk keys c.<i>.<j> (the stores made now) and c/<i>/<j> (those made before)
+    # Chunk keys c.<i>.<j> (the stores made now) and c/<i>/<j> (those made before); chunks
+    # written by the writing thread itself or on threads of their own
     monkeypatch.setattr(dataset, "_FLAT_KEYS", {"name": "default", "separator": separator})
+    monkeypatch.setattr(dataset, "_chunk_threads", lambda workers, local: chunk_threads)
     monkeypatch.setattr(dataset, "_CHUNK_BYTES", 3000)
     monkeypatch.setattr(dataset, "COMMIT_FILES", 2)
     monkeypatch.setattr(dataset, "_FILE_CHUNK", 3)  # per-file arrays: chunks left and read again
@@ -361,6 +363,7 @@ from gaborcore import dataset
 
 dataset.COMMIT_FILES = {commit_files}
 dataset._FLAT_KEYS = {{"name": "default", "separator": "{separator}"}}
+dataset._chunk_threads = lambda workers, local: 2  # chunks written on threads of their own
 dataset._CHUNK_BYTES = 3000  # a few rows per chunk: uncommitted rows fill whole chunks
 put = dataset._Column.put
 chunk_write = dataset._ChunkFiles.write
@@ -419,10 +422,12 @@ def test_resume_after_a_kill(tmp_path, files, reference, at_status, separator):
     assert_same_store(store, reference, exact=False)
 
 
-def test_a_chunk_that_cannot_be_written(tmp_path, files, reference, monkeypatch):
-    # feature chunks are written on the writer's threads: one that fails (a full disk) stops
-    # the job with its error, no file whose rows it held is counted as done, and the next run
-    # gives the store of an uninterrupted run
+@pytest.mark.parametrize("chunk_threads", [0, 2])
+def test_a_chunk_that_cannot_be_written(tmp_path, files, reference, monkeypatch, chunk_threads):
+    # a feature chunk that cannot be written (a full disk), by the writing thread or on threads
+    # of its own, stops the job with its error, no file whose rows it held is counted as done,
+    # and the next run gives the store of an uninterrupted run
+    monkeypatch.setattr(dataset, "_chunk_threads", lambda workers, local: chunk_threads)
     monkeypatch.setattr(dataset, "_CHUNK_BYTES", 3000)  # a chunk per row or so: many chunks
     monkeypatch.setattr(dataset, "COMMIT_FILES", 2)
     chunk_write = dataset._ChunkFiles.write
@@ -439,7 +444,8 @@ def test_a_chunk_that_cannot_be_written(tmp_path, files, reference, monkeypatch)
     store = tmp_path / "s.zarr"
     with pytest.raises(OSError, match="No space left"):
         extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, batch_size=2, **MEL)
-    assert any(name.startswith("gaborcore-write") for name in calls)  # written on the pool
+    # (the partly filled chunks of a commit are written on the writer's threads either way)
+    assert ("MainThread" in calls) == (chunk_threads == 0)
     s = open_store(store)
     done = int((s.status != 0).sum())
     assert s.status.tolist() == s.status[:done].tolist() + [0] * (8 - done) and done < 8
@@ -788,3 +794,17 @@ def test_chunks_in_flight_are_bounded(tmp_path):
     assert sorted(i for i, _ in written) == list(range(12))
     for i, chunk in written:
         np.testing.assert_array_equal(chunk, np.full((2, 3), i, np.float32))
+
+
+def test_chunk_threads_only_with_cores_to_spare(monkeypatch):
+    for cores, workers, local, want in [(2, 2, 2, 0), (2, 1, 1, 0), (4, 2, 2, 1), (16, 12, 12, 3),
+                                        (64, 48, 48, 12), (64, 8, 8, 2), (4, 64, 0, 3),
+                                        (32, 200, 0, 16), (8, 100, 8, 0)]:
+        monkeypatch.setattr(dataset, "_cores", lambda: cores)
+        assert dataset._chunk_threads(workers, local) == want, (cores, workers, local)
+
+
+def test_local_dask_workers():
+    assert dataset._is_local("tcp://127.0.0.1:40123") and dataset._is_local("tcp://[::1]:1")
+    assert dataset._is_local("inproc://localhost:7")
+    assert not dataset._is_local("tcp://203.0.113.9:8786")  # (an address for documentation)

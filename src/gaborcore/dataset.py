@@ -127,10 +127,7 @@ _CHUNK_BYTES = 2 << 20  # target size of a feature chunk
 _WRITE_BYTES = 16 << 20  # rows gathered before a write (zarr writes the chunks concurrently)
 _WINDOW_BYTES = 64 << 20  # features computed and not yet written, at most (about)
 _FILE_CHUNK = 16384  # files per chunk of the per-file arrays
-# Threads writing feature chunks (and the arrays of a commit): one per 4 workers, at least 4.
-# Encoding and writing a chunk costs about a fifth of computing its rows (mel, lz4), so that
-# the writing keeps up with the workers on any number of cores.
-_WRITE_THREADS = (4, 16)
+_COMMIT_THREADS = 4  # threads writing the arrays of a commit
 _CHUNKS_IN_FLIGHT = 2  # per writing thread and array: chunks waiting or being written, at most
 
 
@@ -1300,7 +1297,10 @@ class _ChunkAppender(_Appender):
                 and one.dtype == self.arr.dtype):
             self.files.write(self.axis, index, one)  # a whole chunk of one block: no copy
             return
-        buf = self.spare.pop() if self.spare else np.empty(self.arr.chunks, self.arr.dtype)
+        try:  # (list.pop is atomic: threads never share a buffer)
+            buf = self.spare.pop()
+        except IndexError:
+            buf = np.empty(self.arr.chunks, self.arr.dtype)
         try:
             pos = 0
             for piece in pieces:
@@ -1401,23 +1401,68 @@ def _joined(blocks: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(blocks)
 
 
+def _cores() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _chunk_threads(workers: int, local_workers: int) -> int:
+    """Threads that encode and write feature chunks for ``workers`` workers, ``local_workers``
+    of them on this machine; 0: the writing thread does it itself.
+
+    Encoding and writing a chunk costs about a fifth of computing its rows (mel, lz4), so one
+    thread writing keeps up with four or five workers: beyond, the writing would bound the job.
+    Threads for it (one per four workers, at most 16) pay only where cores are left over for
+    them: with every core busy computing, handing chunks over costs more (2-4 % on two cores)
+    than it spreads.
+    """
+    spare = _cores() - local_workers - 1  # (one core for the writing thread itself)
+    if spare < 1:
+        return 0
+    return min(16, spare, max(1, -(-workers // 4)))
+
+
+def _is_local(address: str) -> bool:
+    """Whether a Dask worker address (``tcp://host:port``) is on this machine."""
+    host = address.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
+    return host in _local_hosts()
+
+
+@functools.cache
+def _local_hosts() -> frozenset:
+    import socket
+
+    hosts = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
+    try:
+        names = {socket.gethostname(), socket.getfqdn()}
+        hosts |= names | {info[4][0] for name in names for info in socket.getaddrinfo(name, None)}
+    except OSError:
+        pass
+    return frozenset(hosts)
+
+
 class _Writer:
     """Takes results in file order, streams their rows, commits them: index first, status last."""
 
-    def __init__(self, store: _Store, workers: int = 1):
+    def __init__(self, store: _Store, chunk_threads: int = 0):
         self.store = store
         g = store.group
-        # feature chunks are written on these threads, and the arrays of a commit; started now:
-        # making them at the last commit would add to the pause that they shorten
-        threads = min(_WRITE_THREADS[1], max(_WRITE_THREADS[0], -(-workers // 4)))
+        # the arrays of a commit are written on these threads, and with ``chunk_threads`` the
+        # feature chunks too (see _chunk_threads); started now: making them at the last commit
+        # would add to the pause that they shorten
+        threads = max(_COMMIT_THREADS, chunk_threads)
         self.pool: ThreadPoolExecutor | None = ThreadPoolExecutor(
             threads, thread_name_prefix="gaborcore-write")
         concurrent.futures.wait([self.pool.submit(int) for _ in range(threads)])
+        pool = self.pool if chunk_threads else None
         if store.layout == "clips":
-            self.rows = {name: _Appender.of(g[name], 0, self.pool, threads)
+            self.rows = {name: _Appender.of(g[name], 0, pool, chunk_threads)
                          for name in store.per_row}
         else:
-            self.rows = {name: _Appender.of(g[name], -1, self.pool, threads)
+            self.rows = {name: _Appender.of(g[name], -1, pool, chunk_threads)
                          for name in store.feats}
         self.columns = {name: _Column(g[name], store.created) for name in store.per_file}
         self.pending: list[tuple[_FileResult, dict]] = []
@@ -1524,7 +1569,7 @@ class _LocalRunner:
     """A thread pool in this process; the workers share the client's plans."""
 
     def __init__(self, workers: int):
-        self.slots = workers
+        self.slots = self.local_threads = workers
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="gaborcore-extract")
         self.description = f"{workers} thread{'s' if workers > 1 else ''}"
 
@@ -1552,7 +1597,9 @@ class _DaskRunner:
             self.client = Client(self.cluster)
         else:
             self.client = Client(scheduler, timeout="20s")
-        self.slots = max(1, sum(self.client.nthreads().values()))
+        nthreads = self.client.nthreads()
+        self.slots = max(1, sum(nthreads.values()))
+        self.local_threads = sum(n for address, n in nthreads.items() if _is_local(address))
         self.description = f"Dask {self.client.scheduler.address} ({self.slots} threads)"
         self.futures: list = []
 
@@ -1911,7 +1958,7 @@ def _batch_bytes(feats: dict[str, _Feature], cfg: ExtractConfig, batch_size: int
 
 def _run(jobs: _Jobs, st: _Store, progress: bool, report: ExtractReport) -> None:
     """Take the batches' results in order, write and commit them; commit what is done on Ctrl-C."""
-    writer = _Writer(st, jobs.runner.slots)
+    writer = _Writer(st, _chunk_threads(jobs.runner.slots, jobs.runner.local_threads))
     paths = dict(jobs.todo)
     window = jobs.window
     t0 = jobs.started
