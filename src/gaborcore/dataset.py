@@ -778,14 +778,107 @@ def _codecs(compression: str) -> dict:
 _FLAT_KEYS = {"name": "default", "separator": "."}
 
 
-def _create(group, name: str, shape: tuple, chunks: tuple, dtype, fill_value, **codecs):
-    """A new array in a group being made (``overwrite``: zarr need not look for one first)."""
-    if _ZARR3:
-        return group.create_array(name, shape=shape, chunks=chunks, dtype=dtype,
-                                  fill_value=fill_value, overwrite=True,
-                                  chunk_key_encoding=_FLAT_KEYS, **codecs)
-    return group.create_dataset(name, shape=shape, chunks=chunks, dtype=dtype,
-                                fill_value=fill_value, overwrite=True, **codecs)
+def _create(group, name: str, shape: tuple, chunks: tuple, dtype, fill_value,
+            compression: str | None = None):
+    """A new array in a group being made, compressed with ``compression`` (one of
+    :data:`COMPRESSIONS`; None: zarr's default).  On a Zarr 3 local store its ``zarr.json`` is
+    written directly (:func:`_create_direct`), otherwise the array is made through zarr
+    (``overwrite``: zarr need not look for one first)."""
+    codecs = {} if compression is None else _codecs(compression)
+    if not _ZARR3:
+        return group.create_dataset(name, shape=shape, chunks=chunks, dtype=dtype,
+                                    fill_value=fill_value, overwrite=True, **codecs)
+    arr = _create_direct(group, name, shape, chunks, dtype, fill_value, compression)
+    if arr is not None:
+        return arr
+    return group.create_array(name, shape=shape, chunks=chunks, dtype=dtype,
+                              fill_value=fill_value, overwrite=True,
+                              chunk_key_encoding=_FLAT_KEYS, **codecs)
+
+
+def _array_document(shape: tuple, chunks: tuple, dtype, fill_value,
+                    compression: str | None) -> dict:
+    """The Zarr 3 metadata document (``zarr.json``, as the Zarr 3 specification writes it) of an
+    array that ``group.create_array`` makes with :func:`_create`'s arguments: the bytes codec (or
+    vlen-utf8 for text), then the compressor; zstd level 0 where none is named, as zarr does."""
+    if dtype is str:
+        data_type, itemsize, fill = "string", 0, str(fill_value)
+        serializer = {"name": "vlen-utf8", "configuration": {}}
+    else:
+        dt = np.dtype(dtype)
+        data_type, itemsize = dt.name, dt.itemsize
+        value = dt.type(fill_value)
+        if dt.kind == "c":
+            fill = [_json_float(value.real), _json_float(value.imag)]
+        elif dt.kind == "f":
+            fill = _json_float(value)
+        else:
+            fill = value.item()
+        serializer = ({"name": "bytes", "configuration": {"endian": "little"}} if itemsize > 1
+                      else {"name": "bytes"})
+    if compression is None:
+        compressors = [{"name": "zstd", "configuration": {"level": 0, "checksum": False}}]
+    else:
+        compressors = [c.to_dict() for c in _codecs(compression)["compressors"] or ()]
+        for c in compressors:
+            if c["name"] == "blosc":  # zarr sets it from the data type when making the array
+                c["configuration"]["typesize"] = max(1, itemsize)
+    return {"shape": list(shape), "data_type": data_type,
+            "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": list(chunks)}},
+            "chunk_key_encoding": {"name": _FLAT_KEYS["name"],
+                                   "configuration": {"separator": _FLAT_KEYS["separator"]}},
+            "fill_value": fill, "codecs": [serializer, *compressors], "attributes": {},
+            "zarr_format": 3, "node_type": "array", "storage_transformers": []}
+
+
+def _json_float(x) -> float | str:
+    """A float as the Zarr 3 metadata writes it ("NaN", "Infinity", "-Infinity" for those)."""
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    return x
+
+
+def _create_direct(group, name: str, shape: tuple, chunks: tuple, dtype, fill_value,
+                   compression: str | None):
+    """:func:`_create` on a Zarr 3 local store without zarr's event loop: the metadata that zarr
+    makes from the document of :func:`_array_document` (zarr parses and checks it), written as
+    the array's ``zarr.json``, and the array object made from it.  ``group.create_array`` costs
+    about 0.7 ms of CPU per array, most of it in zarr's asynchronous machinery; a new store has
+    a dozen arrays, which made the creation cost as much as computing 70 clips.  None where this
+    does not apply (another store, another zarr, a folder that is there already): the caller
+    then goes through zarr."""
+    try:
+        from zarr.core.buffer import default_buffer_prototype
+        from zarr.core.metadata.v3 import ArrayV3Metadata
+        from zarr.storage import LocalStore
+
+        if not isinstance(group.store, LocalStore):
+            return None
+        md = ArrayV3Metadata.from_dict(_array_document(shape, chunks, dtype, fill_value,
+                                                       compression))
+        data = md.to_buffer_dict(default_buffer_prototype())["zarr.json"].to_bytes()
+        store_path = group.store_path / name
+        folder = os.path.join(os.fspath(group.store.root), *store_path.path.split("/"))
+    except Exception:  # noqa: BLE001 - another zarr than the one this was written for
+        return None
+    try:
+        os.mkdir(folder)
+    except FileExistsError:  # an array there: zarr replaces it
+        return None
+    _replace_file(os.path.join(folder, "zarr.json"), data)
+    return zarr.Array(zarr.AsyncArray(md, store_path))
+
+
+def _replace_file(path: str, data) -> None:
+    """Write ``data`` as the file ``path`` atomically (a temporary file renamed over it), as
+    zarr's local store writes a key."""
+    tmp = path + ".partial"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
 
 
 def _put(arr, index: np.ndarray, values: np.ndarray) -> None:
@@ -857,6 +950,7 @@ class _Store:
         self.feats = feats
         self.lock = lock
         self.created = False
+        self.arrays: dict = {}  # the arrays made by this run (:meth:`array`)
         self.layout = config.layout
         self.per_file = ["files", "status", "error", "duration", "source_sr", "source_channels"]
         if self.layout == "clips":
@@ -938,34 +1032,44 @@ class _Store:
             "features": meta, "status_codes": STATUS, "n_files": 0, "runs": [], "ready": False,
         }
         nf, fc = (len(files),), (_FILE_CHUNK,)
-        _create(g, "files", nf, fc, str, "")[:] = np.array(files, dtype=_TEXT)
-        _create(g, "status", nf, fc, "int8", PENDING)
-        _create(g, "error", nf, fc, str, "")
-        _create(g, "duration", nf, fc, "float64", math.nan)
-        _create(g, "source_sr", nf, fc, "int32", 0)
-        _create(g, "source_channels", nf, fc, "int16", 0)
+        made = self.arrays
+
+        def create(name, *spec, compression=None):
+            made[name] = _create(g, name, *spec, compression)
+            return made[name]
+
+        create("files", nf, fc, str, "")[:] = np.array(files, dtype=_TEXT)
+        create("status", nf, fc, "int8", PENDING)
+        create("error", nf, fc, str, "")
+        create("duration", nf, fc, "float64", math.nan)
+        create("source_sr", nf, fc, "int32", 0)
+        create("source_channels", nf, fc, "int16", 0)
         offsets = ["offset"] if self.layout == "clips" else [f"{n}_offset" for n in self.feats]
         for name in offsets:
-            _create(g, name, nf, fc, "int64", -1)
-            _create(g, name[:-len("offset")] + "count", nf, fc, "int64", 0)
-        codecs = _codecs(compression)
+            create(name, nf, fc, "int64", -1)
+            create(name[:-len("offset")] + "count", nf, fc, "int64", 0)
         for name, f in self.feats.items():
             if self.layout == "clips":
                 shape = (*lead, *f.shape(cfg.clip_samples))
                 rows = max(1, _CHUNK_BYTES // (math.prod(shape) * f.dtype.itemsize))
-                _create(g, name, (0, *shape), (rows, *shape), f.dtype, 0, **codecs)
+                create(name, (0, *shape), (rows, *shape), f.dtype, 0, compression=compression)
             else:
                 shape = (*lead, *f.shape(cfg.sr)[:-1])
                 cols = max(64, _CHUNK_BYTES // (math.prod(shape) * f.dtype.itemsize))
-                _create(g, name, (*shape, 0), (*shape, cols), f.dtype, 0, **codecs)
-            freq = _create(g, f"{name}_frequencies", f.frequencies.shape,
-                           f.frequencies.shape, "float64", math.nan)
+                create(name, (*shape, 0), (*shape, cols), f.dtype, 0, compression=compression)
+            freq = create(f"{name}_frequencies", f.frequencies.shape, f.frequencies.shape,
+                          "float64", math.nan)
             freq[:] = f.frequencies
         if self.layout == "clips":
-            rows = max(1, min(_FILE_CHUNK, min(g[n].chunks[0] for n in self.feats) * 64))
-            _create(g, "clip_file", (0,), (rows,), "int64", -1)
-            _create(g, "clip_start", (0,), (rows,), "float64", math.nan)
+            rows = max(1, min(_FILE_CHUNK, min(made[n].chunks[0] for n in self.feats) * 64))
+            create("clip_file", (0,), (rows,), "int64", -1)
+            create("clip_start", (0,), (rows,), "float64", math.nan)
         self._set_attrs(ready=True, n_files=len(files))
+
+    def array(self, name: str):
+        """The array ``name`` (the object made, for a store made by this run)."""
+        arr = self.arrays.get(name)
+        return self.group[name] if arr is None else arr
 
     @property
     def attrs(self) -> dict:
@@ -1103,11 +1207,7 @@ class _ChunkFiles:
         if parent not in self.made:
             os.makedirs(parent, exist_ok=True)
             self.made.add(parent)
-        data = self.encode(chunk)
-        tmp = path + ".partial"
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        _replace_file(path, self.encode(chunk))
 
     def grow(self, shape: tuple) -> bool:
         """Set the array's shape to a larger ``shape`` by writing its ``zarr.json`` as zarr's
@@ -1125,10 +1225,7 @@ class _ChunkFiles:
             data = md.to_buffer_dict(default_buffer_prototype())["zarr.json"].to_bytes()
         except Exception:  # noqa: BLE001 - another zarr than the one this was written for
             return False
-        path = os.path.join(self.folder, "zarr.json")
-        with open(path + ".partial", "wb") as f:
-            f.write(data)
-        os.replace(path + ".partial", path)
+        _replace_file(os.path.join(self.folder, "zarr.json"), data)
         object.__setattr__(async_arr, "metadata", md)
         return True
 
@@ -1449,7 +1546,6 @@ class _Writer:
 
     def __init__(self, store: _Store, chunk_threads: int = 0):
         self.store = store
-        g = store.group
         # the arrays of a commit are written on these threads, and with ``chunk_threads`` the
         # feature chunks too (see _chunk_threads); started now: making them at the last commit
         # would add to the pause that they shorten
@@ -1459,12 +1555,12 @@ class _Writer:
         concurrent.futures.wait([self.pool.submit(int) for _ in range(threads)])
         pool = self.pool if chunk_threads else None
         if store.layout == "clips":
-            self.rows = {name: _Appender.of(g[name], 0, pool, chunk_threads)
+            self.rows = {name: _Appender.of(store.array(name), 0, pool, chunk_threads)
                          for name in store.per_row}
         else:
-            self.rows = {name: _Appender.of(g[name], -1, pool, chunk_threads)
+            self.rows = {name: _Appender.of(store.array(name), -1, pool, chunk_threads)
                          for name in store.feats}
-        self.columns = {name: _Column(g[name], store.created) for name in store.per_file}
+        self.columns = {name: _Column(store.array(name), store.created) for name in store.per_file}
         self.pending: list[tuple[_FileResult, dict]] = []
         self.last = time.monotonic()
         self.seconds = 0.0
