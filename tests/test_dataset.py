@@ -825,6 +825,24 @@ def test_array_documents_match_zarr(tmp_path):
 
 
 @pytest.mark.skipif(not dataset._ZARR3, reason="zarr 3 stores only")
+def test_group_attribute_written_as_zarr_writes_it(tmp_path):
+    value = {"n_files": 3, "nan": "NaN", "runs": [{"files": 2}], "text": "é/ü"}
+    direct = zarr.open_group(tmp_path / "direct.zarr", mode="w", attributes={"other": 1})
+    made = zarr.open_group(tmp_path / "zarr.zarr", mode="w", attributes={"other": 1})
+    for _ in range(2):  # a new attribute, then a changed one
+        assert dataset._set_group_attribute(direct, "gaborcore", value)
+        made.attrs["gaborcore"] = value
+        assert ((tmp_path / "direct.zarr" / "zarr.json").read_bytes()
+                == (tmp_path / "zarr.zarr" / "zarr.json").read_bytes())
+        assert dict(direct.attrs) == {"other": 1, "gaborcore": value}  # seen by the object
+        assert dict(zarr.open_group(tmp_path / "direct.zarr", mode="r").attrs) == dict(made.attrs)
+        value = {**value, "n_files": 4}
+    mem = zarr.open_group(zarr.storage.MemoryStore(), mode="w")
+    assert not dataset._set_group_attribute(mem, "gaborcore", value)  # through zarr instead
+    assert not list((tmp_path / "direct.zarr").glob("*.partial"))
+
+
+@pytest.mark.skipif(not dataset._ZARR3, reason="zarr 3 stores only")
 def test_grow_writes_what_zarr_resize_writes(tmp_path):
     # the direct appender grows an array by writing its zarr.json itself: the same bytes as
     # zarr's resize, seen by the array object and by a fresh reader; shrinking is left to zarr

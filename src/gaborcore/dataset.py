@@ -861,7 +861,7 @@ def _create_direct(group, name: str, shape: tuple, chunks: tuple, dtype, fill_va
                                                        compression))
         data = md.to_buffer_dict(default_buffer_prototype())["zarr.json"].to_bytes()
         store_path = group.store_path / name
-        folder = os.path.join(os.fspath(group.store.root), *store_path.path.split("/"))
+        folder = os.path.join(_local_folder(group), name)
     except Exception:  # noqa: BLE001 - another zarr than the one this was written for
         return None
     try:
@@ -870,6 +870,34 @@ def _create_direct(group, name: str, shape: tuple, chunks: tuple, dtype, fill_va
         return None
     _replace_file(os.path.join(folder, "zarr.json"), data)
     return zarr.Array(zarr.AsyncArray(md, store_path))
+
+
+def _local_folder(node) -> str:
+    """The folder of a zarr group or array on a local store."""
+    return os.path.join(os.fspath(node.store.root), *node.path.split("/"))
+
+
+def _set_group_attribute(group, key: str, value) -> bool:
+    """``group.attrs[key] = value`` on a Zarr 3 local store without zarr's event loop: the
+    group's metadata as zarr updates it, its ``zarr.json`` written atomically, then set on the
+    group object; False where this does not apply (the caller goes through zarr)."""
+    try:
+        from zarr.core.buffer import default_buffer_prototype
+        from zarr.storage import LocalStore
+
+        async_group = group._async_group
+        old = async_group.metadata
+        if (not isinstance(group.store, LocalStore) or old.zarr_format != 3
+                or old.consolidated_metadata is not None):
+            return False
+        md = dataclasses.replace(old, attributes={**old.attributes, key: value})
+        data = md.to_buffer_dict(default_buffer_prototype())["zarr.json"].to_bytes()
+        folder = _local_folder(group)
+    except Exception:  # noqa: BLE001 - another zarr than the one this was written for
+        return False
+    _replace_file(os.path.join(folder, "zarr.json"), data)
+    object.__setattr__(async_group, "metadata", md)
+    return True
 
 
 def _replace_file(path: str, data) -> None:
@@ -1026,11 +1054,11 @@ class _Store:
         lead = () if ch is None else (ch,)
         meta = {name: {**f.metadata(self.layout, ch), "dtype": f.dtype.name,
                        "frequencies": f"{name}_frequencies"} for name, f in self.feats.items()}
-        g.attrs["gaborcore"] = {
+        self._write_attrs({
             "format": FORMAT_VERSION, "version": __version__, "created": _now(),
             "config": cfg.to_dict(), "layout": self.layout, "feature_names": list(cfg.features),
             "features": meta, "status_codes": STATUS, "n_files": 0, "runs": [], "ready": False,
-        }
+        })
         nf, fc = (len(files),), (_FILE_CHUNK,)
         made = self.arrays
 
@@ -1059,7 +1087,11 @@ class _Store:
                 create(name, (*shape, 0), (*shape, cols), f.dtype, 0, compression=compression)
             freq = create(f"{name}_frequencies", f.frequencies.shape, f.frequencies.shape,
                           "float64", math.nan)
-            freq[:] = f.frequencies
+            direct = _ChunkFiles.of(freq)
+            if direct is None:
+                freq[:] = f.frequencies
+            else:  # one chunk
+                direct.write(0, 0, np.ascontiguousarray(f.frequencies, np.float64))
         if self.layout == "clips":
             rows = max(1, min(_FILE_CHUNK, min(made[n].chunks[0] for n in self.feats) * 64))
             create("clip_file", (0,), (rows,), "int64", -1)
@@ -1076,7 +1108,11 @@ class _Store:
         return dict(self.group.attrs["gaborcore"])
 
     def _set_attrs(self, **changes) -> None:
-        self.group.attrs["gaborcore"] = {**self.attrs, **changes}
+        self._write_attrs({**self.attrs, **changes})
+
+    def _write_attrs(self, meta: dict) -> None:
+        if not _set_group_attribute(self.group, "gaborcore", meta):
+            self.group.attrs["gaborcore"] = meta
 
     def _repair(self) -> None:
         """Undo what an interrupted run left unfinished: files being added, uncommitted rows."""
@@ -1189,7 +1225,7 @@ class _ChunkFiles:
                 codec = numcodecs.Zstd(level=codecs[1].level, checksum=codecs[1].checksum)
             else:
                 return None
-            folder = os.path.join(os.fspath(arr.store.root), *arr.path.split("/"))
+            folder = _local_folder(arr)
         except Exception:  # noqa: BLE001 - another zarr than the one this was written for
             return None
         encode = (lambda a: memoryview(a).cast("B")) if codec is None else codec.encode
