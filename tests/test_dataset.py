@@ -149,7 +149,7 @@ def test_rows_decoded_directly(tmp_path, monkeypatch, pad):
     def spy(paths, out, sr):
         table = real(paths, out, sr)
         if table is not None:
-            taken.extend(os.path.basename(p) for p, t in zip(paths, table[:, 0]) if t == 0)
+            taken.extend(os.path.basename(p) for p, t in zip(paths, table[:, 0], strict=True) if t == 0)
         return table
 
     monkeypatch.setattr(io, "_read_rows", spy)
@@ -898,7 +898,7 @@ def test_chunk_threads_only_with_cores_to_spare(monkeypatch):
     for cores, workers, local, want in [(2, 2, 2, 0), (2, 1, 1, 0), (4, 2, 2, 1), (16, 12, 12, 3),
                                         (64, 48, 48, 12), (64, 8, 8, 2), (4, 64, 0, 3),
                                         (32, 200, 0, 16), (8, 100, 8, 0)]:
-        monkeypatch.setattr(dataset, "_cores", lambda: cores)
+        monkeypatch.setattr(dataset, "_cores", lambda cores=cores: cores)
         assert dataset._chunk_threads(workers, local) == want, (cores, workers, local)
 
 

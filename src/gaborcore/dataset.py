@@ -848,9 +848,8 @@ def _create_direct(group, name: str, shape: tuple, chunks: tuple, dtype, fill_va
     the array's ``zarr.json``, and the array object made from it.  ``group.create_array`` costs
     about 0.7 ms of CPU per array, most of it in zarr's asynchronous machinery: a new store (a
     dozen arrays, its attributes, the file list) took 20 ms, as long as computing 70 mel clips of
-    3 s, against 6-8 ms now.  None where this
-    does not apply (another store, another zarr, a folder that is there already): the caller
-    then goes through zarr."""
+    3 s, against 6-8 ms now.  None where this does not apply (another store, another zarr, a
+    folder that is there already): the caller then goes through zarr."""
     try:
         from zarr.core.buffer import default_buffer_prototype
         from zarr.core.metadata.v3 import ArrayV3Metadata
@@ -1112,6 +1111,7 @@ class _Store:
         self._write_attrs({**self.attrs, **changes})
 
     def _write_attrs(self, meta: dict) -> None:
+        """Set the group's ``gaborcore`` attribute to ``meta`` (see :func:`_set_group_attribute`)."""
         if not _set_group_attribute(self.group, "gaborcore", meta):
             self.group.attrs["gaborcore"] = meta
 
@@ -1256,7 +1256,7 @@ class _ChunkFiles:
 
             async_arr = self.arr._async_array
             old = async_arr.metadata
-            if len(shape) != len(old.shape) or any(a < b for a, b in zip(shape, old.shape)):
+            if len(shape) != len(old.shape) or any(a < b for a, b in zip(shape, old.shape, strict=True)):
                 return False
             md = old.update_shape(tuple(shape))
             data = md.to_buffer_dict(default_buffer_prototype())["zarr.json"].to_bytes()
