@@ -767,9 +767,14 @@ def test_store_made_directly_is_what_zarr_makes(tmp_path, files, monkeypatch, ki
     opts = {"clips": dict(clip=0.25), "ragged": {}, "channels": dict(clip=0.25, channels=2)}
     feature = ["mel", "stft"] if layout == "ragged" else ["mel", "cqt"]
     made = {}
+    direct = []
+    real_direct = dataset._create_direct
     for how in ("direct", "zarr"):
         if how == "zarr":
             monkeypatch.setattr(dataset, "_create_direct", lambda *a: None)
+        else:
+            monkeypatch.setattr(dataset, "_create_direct",
+                                lambda *a: direct.append(real_direct(*a)) or direct[-1])
         calls = []
         real = dataset._create
 
@@ -785,6 +790,8 @@ def test_store_made_directly_is_what_zarr_makes(tmp_path, files, monkeypatch, ki
                 **opts[layout], **MEL)
         monkeypatch.setattr(dataset, "_create", real)
         assert calls and all(c is zarr.Array for c in calls)
+        if how == "direct":  # every array of the store made directly
+            assert len(direct) == len(calls) and None not in direct
     assert _documents(made["direct"]) == _documents(made["zarr"])
     assert_same_store(made["direct"], made["zarr"])
     for folder in _documents(made["direct"]):  # serialised as zarr serialises them
