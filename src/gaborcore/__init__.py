@@ -4,16 +4,7 @@ Backends (``backend=``): ``"c"`` (C/Cython + FFTW, OpenMP), ``"numba"`` and ``"n
 :func:`available_backends` and :func:`show_config`.
 """
 
-import os as _os
-
-# The C kernels run one OpenMP parallel region per call; libgomp's default spin-waiting between
-# regions steals the CPUs from other threads and processes on shared machines (measured here:
-# 1.6-2x slower with one process, 3-6x with two).  Sleep instead, unless the user chose a policy.
-# Must happen before libgomp is loaded (it reads the variable once).
-_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-from . import equivalence, figure1, operators
-from ._backend import available_backends, get_workers, set_backend, set_workers  # noqa: E402
+from ._backend import available_backends, get_workers, set_backend, set_workers
 from ._config import show_config
 from ._validation import ParameterError
 from .features import (
@@ -115,15 +106,26 @@ __all__ = [
     "figure1",
 ]
 
-# CNN front-end kernels (gaborcore.nn): the layer functions most used on their own, and networks
-from . import nn  # noqa: E402
-from .nn import Network, avg_pool2d, conv2d, conv_matrix, lp_pool2d, max_pool2d  # noqa: E402
-
-__all__ += ["nn", "conv2d", "conv_matrix", "lp_pool2d", "max_pool2d", "avg_pool2d", "Network"]
-
-# Dataset extraction (gaborcore.dataset) imports zarr and soundfile: loaded on first use only.
-_LAZY = {"extract": ("dataset", "extract"), "dataset": ("dataset", None), "io": ("io", None)}
-__all__ += ["extract", "dataset", "io"]
+# Loaded on first use, so that ``import gaborcore`` stays cheap for libraries that use it as a
+# backend: the CNN kernels (gaborcore.nn) and the layer functions most used on their own, the
+# paper's operators, and the extraction job (zarr, soundfile).
+_LAZY = {
+    "nn": ("nn", None),
+    "conv2d": ("nn", "conv2d"),
+    "conv_matrix": ("nn", "conv_matrix"),
+    "lp_pool2d": ("nn", "lp_pool2d"),
+    "max_pool2d": ("nn", "max_pool2d"),
+    "avg_pool2d": ("nn", "avg_pool2d"),
+    "Network": ("nn", "Network"),
+    "operators": ("operators", None),
+    "equivalence": ("equivalence", None),
+    "figure1": ("figure1", None),
+    "extract": ("dataset", "extract"),
+    "dataset": ("dataset", None),
+    "io": ("io", None),
+}
+__all__ += ["nn", "conv2d", "conv_matrix", "lp_pool2d", "max_pool2d", "avg_pool2d", "Network",
+            "extract", "dataset", "io"]
 
 
 def __getattr__(name):
@@ -132,5 +134,11 @@ def __getattr__(name):
 
         module, attr = _LAZY[name]
         mod = importlib.import_module(f"gaborcore.{module}")
-        return mod if attr is None else getattr(mod, attr)
+        value = mod if attr is None else getattr(mod, attr)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'gaborcore' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 import sys
 
@@ -24,12 +23,14 @@ def config() -> dict:
         "fft_engine": _fftw.engine_name(),
         "cpu_count": _backend.cpu_count(),
         "default_workers": _backend.get_workers(),
-        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
     }
     try:
         from ._ext import _stft
 
+        from . import _ext
+
         info["openmp"] = _stft.HAVE_OPENMP
+        info["omp_wait_policy"] = _ext.WAIT_POLICY
         info["c_block_frames"] = _stft.BLOCK
     except ImportError:
         info["openmp"] = None

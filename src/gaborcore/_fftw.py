@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import functools
 import os
 import threading
 
@@ -35,18 +36,33 @@ _SYMBOLS = {
     "execute_dft_d": "fftw_execute_dft",
 }
 
-try:
-    import pyfftw
+_pyfftw_module = None
+_pyfftw_lock = threading.Lock()
 
-    HAVE_PYFFTW = os.environ.get("GABORCORE_NO_PYFFTW", "0") in ("", "0")
-except ImportError:  # pragma: no cover - exercised by the no-pyfftw smoke test
-    pyfftw = None
-    HAVE_PYFFTW = False
+
+@functools.cache
+def have_pyfftw() -> bool:
+    """Whether pyFFTW is importable and not disabled by ``GABORCORE_NO_PYFFTW``.
+
+    pyFFTW is imported here, on the first call that needs an FFT, and not at ``import gaborcore``:
+    its ``interfaces`` pull in ``dask.array`` when dask is installed (0.4 s), which a library
+    that imports gaborcore as a backend should not pay for before it computes anything.
+    """
+    global _pyfftw_module
+    if os.environ.get("GABORCORE_NO_PYFFTW", "0") not in ("", "0"):
+        return False
+    with _pyfftw_lock:
+        try:
+            import pyfftw
+        except ImportError:  # pragma: no cover - exercised by the no-pyfftw smoke test
+            return False
+        _pyfftw_module = pyfftw
+    return True
 
 
 def fftw_addresses() -> dict[str, int]:
     """Addresses of the FFTW entry points in the library loaded by pyFFTW."""
-    if not HAVE_PYFFTW:
+    if not have_pyfftw():
         raise ImportError("pyFFTW is not importable, so FFTW cannot be reached from C")
     import pyfftw.pyfftw as ext
 
@@ -76,8 +92,8 @@ def install_c_api() -> None:
 
 
 def engine_name() -> str:
-    if HAVE_PYFFTW:
-        return f"FFTW via pyFFTW {pyfftw.__version__}"
+    if have_pyfftw():
+        return f"FFTW via pyFFTW {_pyfftw_module.__version__}"
     import scipy
 
     return f"scipy.fft (pocketfft) {scipy.__version__}"
@@ -111,6 +127,7 @@ class _ScipyBlock:
 def _make_pyfftw(rows: int, n: int, dtype: np.dtype, inverse: bool):
     cdt = np.complex64 if dtype == np.float32 else np.complex128
     n_freq = n // 2 + 1
+    pyfftw = _pyfftw_module
     real = pyfftw.empty_aligned((rows, n), dtype=dtype)
     # Rows of the spectra an odd number of cache lines apart: the kernels read one frequency of
     # every row in turn, and a power-of-two spacing maps all of them to one cache set.
@@ -149,7 +166,7 @@ def block_fft(rows: int, n: int, dtype, *, inverse: bool = False):
     key = (rows, n, dtype.str, inverse)
     plan = cache.get(key)
     if plan is None:
-        if HAVE_PYFFTW:
+        if have_pyfftw():
             with _planner_lock:
                 plan = _make_pyfftw(rows, n, dtype, inverse)
         else:
