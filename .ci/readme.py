@@ -62,7 +62,7 @@ def make_placeholders(root: pathlib.Path) -> None:
     sf.write(root / "more.flac", (0.1 * rng.standard_normal(44100 * 4)).astype(np.float32), 44100)
     (root / "files.txt").write_text(f"{rec / 'clip0.wav'}\n{rec / 'clip1.wav'}\n")
     (root / "features.toml").write_text(
-        'feature = "mel"\nsr = 22050\nn_mels = 64\nclip = 3.0\n')
+        'sr = 22050\nclip = 3.0\n\n[features.mel]\nn_fft = 1024\nhop_length = 256\nn_mels = 64\n')
 
 
 def main(path: str = "README.md") -> int:
