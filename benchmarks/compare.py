@@ -145,7 +145,7 @@ arrays of a list).  Resident size is counted in pages, so allocations that are n
 
 CNN kernels against PyTorch (``--tasks nn``)
 --------------------------------------------
-The workloads of issue 5, float32, with the seeded data, weights and networks of the asv suite
+The CNN front-end workloads, float32, with the seeded data, weights and networks of the asv suite
 (``benchmarks/benchmarks/bench_nn.py``: ``_array``, ``paper_network()``,
 ``paper_network_torch(torch)``), one table each:
 
@@ -563,7 +563,11 @@ def _numpy_clip_without_out():
 
 
 def _nsgt_package(x: np.ndarray, sr: int):
-    nsgt = _import("nsgt")
+    try:
+        nsgt = importlib.import_module("nsgt")
+    except ImportError:
+        raise Unavailable("the nsgt package is not installed; it needs numpy at build time: "
+                          "pip install --no-build-isolation nsgt") from None
     if x.ndim != 1:
         raise Unavailable("the nsgt package takes one signal at a time")
     fmax = NSGT_SCALE["fmin"] * 2 ** ((NSGT_SCALE["n_bins"] - 1) / NSGT_SCALE["bins_per_octave"])
@@ -1118,7 +1122,7 @@ class NNRow:
 
 @dataclass(frozen=True)
 class NNTable:
-    """The rows of one workload of issue 5, with its target on ``torch / row`` (or none)."""
+    """The rows of one CNN workload, with its target on ``torch / row`` (or none)."""
 
     title: str
     rows: tuple[NNRow, ...]

@@ -1,6 +1,6 @@
 """CNN front-end kernels of :mod:`gaborcore.nn`, side by side with PyTorch on the CPU.
 
-The workloads of issue 5, float32, from seeded generators:
+The CNN front-end workloads, float32, from seeded generators:
 
 * (a) ``Conv2dFirstLayer``: batch 32, 1 -> 32 channels, 3x3 kernels, 128 x 130 inputs,
   padding "same" (PyTorch: ``padding=1``);
