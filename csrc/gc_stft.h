@@ -1,8 +1,8 @@
 /* gaborcore: short-time Fourier transform kernels (float and double).
 
    A plan owns the window, two FFTW plans over a block of GC_BLOCK frames (forward r2c, inverse c2r)
-   and nothing else; per-thread scratch is allocated inside each execute call, so one plan may be
-   executed from many threads at once.  Making and destroying a plan calls FFTW's planner, which is
+   and a pool of scratch buffers (gc_pool, gc_common.h): each thread of an execute call takes one
+   buffer from the pool and returns it, so one plan may be executed from many threads at once.  Making and destroying a plan calls FFTW's planner, which is
    not thread-safe: the caller serialises init/done (the Cython layer holds a lock).
 
    Forward: frame b, t of the (virtually padded) signal starts at sample t*hop - pad; its n_fft
