@@ -44,3 +44,148 @@ def test_istft_matches_librosa(backend, dtype, params, rng):
 def test_windows_match_librosa(window):
     np.testing.assert_allclose(gaborcore.get_window(window, 1000),
                                librosa.filters.get_window(window, 1000), rtol=1e-12, atol=1e-14)
+
+
+# ---- issue 14: librosa users' calls (regressions) ------------------------------------------------
+import warnings  # noqa: E402
+
+import scipy.signal  # noqa: E402
+
+
+def _close(got, want, dtype):
+    np.testing.assert_allclose(got, want, rtol=TOL[dtype], atol=TOL[dtype] * np.abs(want).max())
+
+
+@pytest.mark.parametrize("extra", [1, 512, 3000, 10000])
+def test_istft_length_past_the_frames_is_zero_filled(backend, extra, rng):
+    # it raised "hop_length=512 leaves samples that no window covers" past ~512 extra samples
+    y = rng.standard_normal(22050)
+    X = librosa.stft(y)
+    want = librosa.istft(X, length=y.size + extra)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = gaborcore.istft(X, length=y.size + extra, backend=backend)
+    _close(got, want, np.float64)
+    np.testing.assert_allclose(got[: y.size], y, atol=1e-12)
+    covered = (X.shape[-1] - 1) * 512 + 2048 - 1024  # the last frame's end, unpadded
+    assert not got[covered:].any()
+
+
+@pytest.mark.parametrize("window", [scipy.signal.windows.hann, scipy.signal.windows.bartlett,
+                                    lambda n: scipy.signal.windows.kaiser(n, 6.0, sym=False)])
+def test_callable_windows(backend, window, rng):
+    y = rng.standard_normal(8000).astype(np.float32)
+    want = librosa.stft(y, n_fft=512, window=window)
+    _close(gaborcore.stft(y, n_fft=512, window=window, backend=backend), want, np.float32)
+    X = want
+    _close(gaborcore.istft(X, n_fft=512, window=window, length=y.size, backend=backend),
+           librosa.istft(X, n_fft=512, window=window, length=y.size), np.float32)
+
+
+@pytest.mark.parametrize("window", ["bartlett", "flattop", "triang", ("gaussian", 7.0), 8.6,
+                                    ("general_gaussian", 1.5, 40.0), "parzen"])
+def test_every_scipy_window_in_stft(window, rng):
+    y = rng.standard_normal(8000)
+    want = librosa.stft(y, n_fft=256, window=window)
+    _close(gaborcore.stft(y, n_fft=256, window=window), want, np.float64)
+    assert gaborcore.get_window(window, 64).tobytes() == librosa.filters.get_window(
+        window, 64).tobytes()
+
+
+@pytest.mark.parametrize("pad_mode", ["constant", "reflect", "edge", "symmetric", "linear_ramp"])
+@pytest.mark.parametrize("n", [5, 700, 1472, 4000])
+def test_pad_modes_and_short_signals(backend, pad_mode, n, rng):
+    y = rng.standard_normal(n).astype(np.float32)
+    with warnings.catch_warnings(record=True) as lw:
+        warnings.simplefilter("always")
+        want = librosa.stft(y, n_fft=1024, hop_length=256, pad_mode=pad_mode)
+    with warnings.catch_warnings(record=True) as gw:
+        warnings.simplefilter("always")
+        got = gaborcore.stft(y, n_fft=1024, hop_length=256, pad_mode=pad_mode, backend=backend)
+    # librosa warns for a centred signal shorter than n_fft, with the same words
+    assert [str(w.message) for w in gw] == [str(w.message) for w in lw]
+    assert all(w.filename == __file__ for w in gw)  # attributed to the caller's line
+    assert got.shape == want.shape
+    _close(got, want, np.float32)
+
+
+def test_pad_mode_empty_and_callable(rng):
+    y = rng.standard_normal(3000)
+    assert gaborcore.stft(y, n_fft=512, pad_mode="empty").shape == librosa.stft(
+        y, n_fft=512, pad_mode="empty").shape
+
+    def ones(vector, pad_width, iaxis, kwargs):  # numpy.pad's function form
+        vector[: pad_width[0]] = 1.0
+        if pad_width[1]:
+            vector[-pad_width[1]:] = 1.0
+
+    _close(gaborcore.stft(y, n_fft=512, pad_mode=ones),
+           np.fft.rfft(np.lib.stride_tricks.sliding_window_view(
+               np.pad(y, 256, mode=ones), 512)[::128] * scipy.signal.get_window("hann", 512),
+               axis=-1).T, np.float64)
+
+
+@pytest.mark.parametrize("center", [True, False])
+def test_hop_gaps_invert_what_is_covered(backend, center, rng):
+    # one raised, the other returned zeros: now both warn and invert the covered samples
+    y = rng.standard_normal(5000)
+    X = librosa.stft(y, n_fft=256, hop_length=300, center=center)
+    want = librosa.istft(X, n_fft=256, hop_length=300, center=center, length=4000)
+    with pytest.warns(UserWarning, match="hop_length=300 leaves .* returned as 0"):
+        got = gaborcore.istft(X, n_fft=256, hop_length=300, center=center, length=4000,
+                              backend=backend)
+    _close(got, want, np.float64)
+    cov = want != 0
+    np.testing.assert_allclose(got[cov], y[:4000][cov], rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("n_fft,hop", [(2048, 512), (1024, 256), (1000, 300)])
+def test_istft_float32_uncentred_ends(backend, n_fft, hop, rng):
+    # the last samples (tiny window sums) were 3.6e-4 relative off librosa, 6.8e-4 off the signal
+    y = rng.standard_normal(22050).astype(np.float32)
+    X = librosa.stft(y, n_fft=n_fft, hop_length=hop, center=False)
+    got = gaborcore.istft(X, n_fft=n_fft, hop_length=hop, center=False, backend=backend)
+    want = librosa.istft(X, n_fft=n_fft, hop_length=hop, center=False)
+    exact = librosa.istft(X.astype(np.complex128), n_fft=n_fft, hop_length=hop, center=False)
+    n, scale = got.size, np.abs(y).max()
+    tail = slice(n - 40, n)
+    err_gc = np.abs(got[tail] - exact[tail]).max() / scale
+    err_lib = np.abs(want[tail] - exact[tail]).max() / scale
+    assert err_gc <= 1e-6 and err_gc <= err_lib
+    head = slice(1, 40)
+    assert np.abs(got[head] - exact[head]).max() / scale <= 1e-6
+    _close(got[40:-40], want[40:-40], np.float32)
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+@pytest.mark.parametrize("ydt", [np.float32, np.float64])
+def test_stft_istft_dtype(backend, dtype, ydt, rng):
+    y = rng.standard_normal(6000).astype(ydt)
+    want = librosa.stft(y, n_fft=512, dtype=dtype)
+    got = gaborcore.stft(y, n_fft=512, dtype=dtype, backend=backend)
+    assert got.dtype == want.dtype
+    _close(got, want, np.float32)
+    rdt = np.float32 if dtype == np.complex128 else np.float64
+    inv = gaborcore.istft(got, dtype=rdt, length=y.size, backend=backend)
+    assert inv.dtype == librosa.istft(want, dtype=rdt, length=y.size).dtype == rdt
+    np.testing.assert_allclose(inv, y, atol=1e-5)
+    with pytest.raises(gaborcore.ParameterError, match="dtype"):
+        gaborcore.stft(y, dtype=np.float32)
+    with pytest.raises(gaborcore.ParameterError, match="dtype"):
+        gaborcore.istft(got, dtype=np.complex64)
+
+
+def test_stft_out_longer_than_the_result_is_a_prefix_view(backend, rng):
+    y = rng.standard_normal((2, 4000)).astype(np.float32)
+    n_frames = librosa.stft(y, n_fft=256).shape[-1]
+    out = np.full((2, 129, n_frames + 7), 99, np.complex64)
+    lout = out.copy()
+    got = gaborcore.stft(y, n_fft=256, out=out, backend=backend)
+    want = librosa.stft(y, n_fft=256, out=lout)
+    assert got.shape == want.shape and np.shares_memory(got, out)
+    _close(got, want, np.float32)
+    assert (out[..., n_frames:] == 99).all()
+    for bad in (np.empty((2, 129, n_frames - 1), np.complex64),
+                np.empty((2, 130, n_frames), np.complex64)):
+        with pytest.raises(gaborcore.ParameterError, match="out"):
+            gaborcore.stft(y, n_fft=256, out=bad)

@@ -26,19 +26,69 @@ def test_windows_match_scipy(name, n, fftbins):
 
 def test_gaussian_by_time_frequency_ratio():
     n = 256
-    w = gaborcore.get_window(("gaussian", 1.0), n, fftbins=False)
+    w = gaborcore.get_window(("tfr_gaussian", 1.0), n, fftbins=False)
     t = np.arange(n) - (n - 1) / 2
-    np.testing.assert_allclose(w, np.exp(-np.pi * t**2 / (n - 1)), rtol=1e-14)
+    np.testing.assert_allclose(w, np.exp(-np.pi * t**2 / (n - 1)), rtol=1e-13)
     # a larger ratio spreads further in time
-    wide = gaborcore.get_window(("gaussian", 4.0), n)
-    assert wide[n // 4] > gaborcore.get_window(("gaussian", 1.0), n)[n // 4]
+    wide = gaborcore.get_window(("tfr_gaussian", 4.0), n)
+    assert wide[n // 4] > gaborcore.get_window(("tfr_gaussian", 1.0), n)[n // 4]
+    # the bare name is the tfr = 1 window (its meaning before scipy's tuples were adopted)
+    np.testing.assert_array_equal(gaborcore.get_window("gaussian", n),
+                                  gaborcore.get_window(("tfr_gaussian", 1.0), n))
     # tfr = 1 spreads equally in time and frequency: the periodic window's DFT magnitude is the
     # same Gaussian (Poisson summation), up to the factor sqrt(L) and a shift to the centre
     L = 64
-    g = gaborcore.get_window(("gaussian", 1.0), L)
+    g = gaborcore.get_window(("tfr_gaussian", 1.0), L)
     np.testing.assert_allclose(np.abs(np.fft.fft(g)) / np.sqrt(L), np.fft.ifftshift(g), atol=1e-12)
-    g2 = gaborcore.get_window(("gaussian", 2.0), L)
+    g2 = gaborcore.get_window(("tfr_gaussian", 2.0), L)
     assert not np.allclose(np.abs(np.fft.fft(g2)) / np.sqrt(L), np.fft.ifftshift(g2), atol=1e-3)
+
+
+@pytest.mark.parametrize("fftbins", [True, False])
+@pytest.mark.parametrize("spec", [("gaussian", 7.0), ("gaussian", 0.5), "bartlett", "flattop",
+                                  "triang", "parzen", "nuttall", ("general_gaussian", 1.5, 7.0),
+                                  ("dpss", 3.0), ("chebwin", 80), 8.6, 3, "cosine", "boxcar"])
+def test_every_scipy_window_in_scipys_meaning(spec, fftbins):
+    """Issue 14: ("gaussian", 7.0) is scipy's std (it was read as a time-frequency ratio), and
+    every spec scipy.signal.get_window accepts works (a number is a Kaiser beta)."""
+    import scipy.signal
+
+    for n in (1, 64, 101):
+        want = scipy.signal.get_window(spec, n, fftbins=fftbins)
+        got = gaborcore.get_window(spec, n, fftbins=fftbins)
+        assert got.dtype == np.float64
+        np.testing.assert_array_equal(got, want)
+
+
+def test_callable_window_is_called_with_the_length():
+    import scipy.signal
+
+    np.testing.assert_array_equal(gaborcore.get_window(scipy.signal.windows.hann, 64),
+                                  scipy.signal.windows.hann(64))
+    with pytest.raises(ParameterError, match="samples but win_length=64"):
+        gaborcore.get_window(lambda n: np.ones(n + 1), 64)
+    with pytest.raises(ParameterError, match="calling it with 64 failed"):
+        gaborcore.get_window(lambda n: 1 / 0, 64)
+
+
+@pytest.mark.parametrize("bad", [None, True, {"a": 1}, object(), ("gaussian", 1.0, 2.0, 3.0),
+                                 (3.0, "hann"), ()])
+def test_window_specs_librosa_refuses(bad):
+    with pytest.raises(ParameterError, match="window"):
+        gaborcore.get_window(bad, 16)
+
+
+def test_librosa_signatures_of_window_helpers():
+    # get_window(window, Nx, *, fftbins) and pad_center(data, *, size, axis, **kwargs)
+    assert gaborcore.get_window("hann", Nx=8).shape == (8,)
+    assert gaborcore.get_window("hann", win_length=8).shape == (8,)
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(gaborcore.pad_center(x, size=5, axis=0)[:, 0], [0, 0, 3, 0, 0])
+    np.testing.assert_array_equal(gaborcore.pad_center(x[0], size=7, mode="edge"),
+                                  [0, 0, 0, 1, 2, 2, 2])
+    np.testing.assert_array_equal(gaborcore.pad_center(x[0], 4), [0, 1, 2, 0])
+    with pytest.raises(ParameterError, match="size=2"):
+        gaborcore.pad_center(x[0], size=2)
 
 
 def test_array_window_passes_through():

@@ -26,11 +26,16 @@ import numpy as np
 
 from . import _backend, _validation
 from ._validation import ParameterError
-from .windows import frame_diagonal, get_window, pad_center
+from ._warn import warn
+from .windows import frame_diagonal, get_window, is_window_spec, pad_center
 
 __all__ = ["STFT", "stft", "istft", "spectrogram", "dgt", "idgt"]
 
+# Padding the kernels do themselves (no copy of the signal).
 PAD_MODES = {"constant": 0, "reflect": 1, "wrap": 2}
+# The other modes of numpy.pad (librosa's pad_mode), applied with numpy.pad before the kernels.
+NUMPY_PAD_MODES = ("edge", "linear_ramp", "symmetric", "empty", "maximum", "mean", "median",
+                   "minimum")
 PHASE_CONVENTIONS = ("timeinv", "freqinv")
 _OUT_COMPLEX, _OUT_POWER, _OUT_MAGNITUDE, _OUT_POW = 0, 1, 2, 3
 # Threads are only worth it with a few blocks of frames each.
@@ -42,6 +47,75 @@ def _n_threads(workers, n_frames_total: int) -> int:
     return max(1, min(n, n_frames_total // _FRAMES_PER_THREAD))
 
 
+def _window_key(window):
+    """A hashable cache key for a window argument (specs by value, arrays by their bytes)."""
+    if is_window_spec(window):
+        try:
+            hash(window)
+            return ("spec", type(window).__name__, window)
+        except TypeError:
+            return ("spec", repr(window))
+    a = np.asarray(window)
+    return ("array", a.dtype.str, a.shape, a.tobytes())
+
+
+def _window_name(window):
+    if isinstance(window, str | tuple) or (is_window_spec(window) and not callable(window)):
+        return window
+    if callable(window):
+        return getattr(window, "__name__", "callable")
+    return "array"
+
+
+def _target_dtype(name: str, dtype, kind: str) -> np.dtype | None:
+    """``dtype=`` of stft (kind "c": complex64/complex128) or istft (kind "f": float32/float64)."""
+    if dtype is None:
+        return None
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    allowed = ((np.complex64, np.complex128) if kind == "c" else (np.float32, np.float64))
+    if dt is None or dt not in [np.dtype(a) for a in allowed]:
+        names = " or ".join(np.dtype(a).name for a in allowed)
+        raise ParameterError(f"{name}={dtype!r} must be {names}")
+    return dt
+
+
+def _rows(a: np.ndarray, k: int) -> np.ndarray | None:
+    """``a`` reshaped to ``(-1, *a.shape[-k:])`` as a view, or None when that needs a copy."""
+    v = a.view()
+    try:
+        v.shape = (-1, *a.shape[a.ndim - k:])
+    except AttributeError:
+        return None
+    return v
+
+
+def _output(name: str, out, shape: tuple, dtype: np.dtype, *, prefix: bool) -> np.ndarray:
+    """A user's ``out`` checked against the result's shape and dtype.
+
+    With ``prefix`` (stft, as librosa) ``out`` may be longer along the last axis: the result is
+    written to, and returned as, the view ``out[..., :n_frames]``.
+    """
+    if out is None:
+        return np.empty(shape, dtype)
+    if not prefix:
+        return _validation.out_array(name, out, shape, dtype)
+    if not isinstance(out, np.ndarray):
+        raise ParameterError(f"{name} must be a numpy array, got {type(out).__name__}")
+    if out.dtype != dtype:
+        raise ParameterError(f"{name} has dtype {out.dtype}; expected {dtype}")
+    if out.shape[:-1] != tuple(shape[:-1]) or out.ndim != len(shape) or out.shape[-1] < shape[-1]:
+        raise ParameterError(
+            f"{name} has shape {out.shape}; expected {tuple(shape)}, or longer along the last "
+            "axis (then the result is the prefix view out[..., :n_frames])"
+        )
+    if not out.flags.writeable:
+        raise ParameterError(f"{name} is read-only")
+    return out if out.shape == tuple(shape) else out[..., : shape[-1]]
+
+
 class STFT:
     """A reusable STFT plan: window, lattice and compiled kernels for one parameter set.
 
@@ -50,15 +124,18 @@ class STFT:
     n_fft : int
         FFT length (number of frequency channels of the lattice), any size >= 2.
     hop_length : int, optional
-        Samples between frames, ``1 <= hop_length <= n_fft``; default ``win_length // 4``.
+        Samples between frames, ``>= 1``; default ``win_length // 4``.
     win_length : int, optional
         Window length ``<= n_fft`` (centred in ``n_fft``); default ``n_fft``.
-    window : str, tuple or array_like
-        See :func:`gaborcore.get_window`; periodic windows.
+    window : str, tuple, float, callable or array_like
+        See :func:`gaborcore.get_window` (scipy's windows); periodic windows.
     center : bool
         Pad ``n_fft // 2`` samples on both sides so that frame ``t`` is centred at ``t * hop_length``.
-    pad_mode : {"constant", "reflect", "wrap"}
-        Padding used when ``center`` is true ("wrap" makes the transform circular).
+    pad_mode : str or callable
+        Padding used when ``center`` is true: "constant" (zeros), "reflect" and "wrap" (circular)
+        are done by the kernels; numpy's other modes ("edge", "symmetric", "linear_ramp", "empty",
+        "maximum", "mean", "median", "minimum") and a callable (numpy.pad's function form) go
+        through :func:`numpy.pad` first.
     phase_convention : {"timeinv", "freqinv"}
         Phase relative to each frame (librosa) or to sample 0 of the signal (THEORY.md, LTFAT).
 
@@ -83,20 +160,27 @@ class STFT:
                  pad_mode: str = "constant", phase_convention: str = "timeinv"):
         self.n_fft = _validation.positive_int("n_fft", n_fft, minimum=2)
         if win_length is None:
-            win_length = n_fft if isinstance(window, str | tuple) else np.asarray(window).shape[-1]
+            win_length = (np.asarray(window).shape[0]
+                          if not is_window_spec(window) and np.ndim(window) == 1 else n_fft)
         self.win_length = _validation.positive_int("win_length", win_length)
         if self.win_length > self.n_fft:
             raise ParameterError(f"win_length={self.win_length} must be at most n_fft={self.n_fft}")
         if hop_length is None:
             hop_length = max(1, self.win_length // 4)
-        self.hop_length = _validation.positive_int("hop_length", hop_length, maximum=self.n_fft)
+        # a hop longer than the window is accepted (as librosa): the frames skip samples, which
+        # the inverse returns as 0 with a warning
+        self.hop_length = _validation.positive_int("hop_length", hop_length)
         self.center = bool(center)
-        self.pad_mode = _validation.choice("pad_mode", pad_mode, PAD_MODES)
+        if callable(pad_mode):
+            self.pad_mode = pad_mode
+        else:
+            self.pad_mode = _validation.choice("pad_mode", pad_mode,
+                                               (*PAD_MODES, *NUMPY_PAD_MODES))
         self.phase_convention = _validation.choice(
             "phase_convention", phase_convention, PHASE_CONVENTIONS
         )
-        self.window_name = window if isinstance(window, str | tuple) else "array"
-        self.window = pad_center(get_window(window, self.win_length), self.n_fft)
+        self.window_name = _window_name(window)
+        self.window = pad_center(get_window(window, self.win_length), size=self.n_fft)
         self.window.setflags(write=False)
         self.n_freq = self.n_fft // 2 + 1
         self.pad = self.n_fft // 2 if self.center else 0
@@ -114,8 +198,7 @@ class STFT:
     @classmethod
     def cached(cls, **params) -> STFT:
         """A plan from the process-wide, thread-safe, bounded (LRU) plan cache."""
-        window = params.get("window", "hann")
-        wkey = window if isinstance(window, str | tuple) else ("array", np.asarray(window).tobytes())
+        wkey = _window_key(params.get("window", "hann"))
         key = tuple(sorted((k, v) for k, v in params.items() if k != "window")) + (wkey,)
         with cls._cache_lock:
             plan = cls._cache.get(key)
@@ -143,15 +226,16 @@ class STFT:
     # ---- shapes ----------------------------------------------------------------------------
     @property
     def min_length(self) -> int:
-        """The shortest signal accepted: one full window (``n_fft`` samples)."""
-        return self.n_fft
+        """The shortest signal accepted: one sample when centred (shorter than ``n_fft`` warns,
+        as librosa), else one full window (``n_fft`` samples)."""
+        return 1 if self.center else self.n_fft
 
     def n_frames(self, n_samples: int) -> int:
         """Number of frames for a signal of ``n_samples`` samples."""
         if n_samples < self.min_length:
             raise ParameterError(
                 f"a signal of {n_samples} samples is shorter than the window: at least "
-                f"n_fft={self.n_fft} samples are needed"
+                f"n_fft={self.n_fft} samples are needed without centring (center=False)"
             )
         return 1 + (n_samples + 2 * self.pad - self.n_fft) // self.hop_length
 
@@ -169,11 +253,28 @@ class STFT:
 
     # ---- helpers ---------------------------------------------------------------------------
     def _signal(self, y, allow_complex=False, check_finite=True) -> np.ndarray:
+        if isinstance(y, np.ndarray) and y.dtype == np.float16:
+            y = y.astype(np.float32)  # half precision is computed in single precision
+        if not self.center and isinstance(y, np.ndarray) and 0 < y.shape[-1] < self.n_fft:
+            raise ParameterError(
+                f"n_fft={self.n_fft} is too large for uncentered analysis (center=False) of a "
+                f"signal of length={y.shape[-1]}: at least n_fft samples are needed"
+            )
         y = _validation.signal("y", y, min_length=self.min_length, allow_complex=allow_complex,
                                check_finite=check_finite)
+        if self.center and y.shape[-1] < self.n_fft:
+            warn(f"n_fft={self.n_fft} is too large for input signal of length={y.shape[-1]}")
         if y.strides[-1] != y.itemsize:
             y = np.ascontiguousarray(y)
         return y
+
+    def _padded(self, y2: np.ndarray) -> tuple[np.ndarray, int, int]:
+        """``(rows, pad, kernel pad code)``: the numpy.pad modes are applied here, the kernels
+        then pad nothing."""
+        if self.pad and not (isinstance(self.pad_mode, str) and self.pad_mode in PAD_MODES):
+            y2 = np.pad(y2, [(0, 0), (self.pad, self.pad)], mode=self.pad_mode)
+            return np.ascontiguousarray(y2), 0, PAD_MODES["constant"]
+        return y2, self.pad, PAD_MODES.get(self.pad_mode, 0)
 
     def _frame_starts(self, n_frames: int) -> np.ndarray:
         return np.arange(n_frames, dtype=np.int64) * self.hop_length - self.pad
@@ -192,33 +293,49 @@ class STFT:
         name = _backend.resolve_backend(backend)
         kern = self._kernel(name, y2.dtype)
         n_frames = out3.shape[-1]
-        kern.forward(y2, self.pad, PAD_MODES[self.pad_mode], n_frames, kind, power, out3,
+        y2, pad, mode = self._padded(y2)
+        kern.forward(y2, pad, mode, n_frames, kind, power, out3,
                      _n_threads(workers, y2.shape[0] * n_frames))
         return out3
 
     # ---- transforms ------------------------------------------------------------------------
-    def stft(self, y, *, out=None, workers=None, backend=None) -> np.ndarray:
+    def stft(self, y, *, dtype=None, out=None, workers=None, backend=None) -> np.ndarray:
         """Complex STFT ``X[..., m, t]`` of ``y[..., n]`` (see the module docstring).
 
         Real input gives the one-sided spectrum, ``n_fft // 2 + 1`` rows (complex64 for float32,
-        complex128 for float64); complex input gives all ``n_fft`` rows.
+        complex128 for float64, or ``dtype``); complex input gives all ``n_fft`` rows.  The
+        transform runs in the higher of the input's and ``dtype``'s precisions.  ``out`` may be
+        longer than the result along the last axis: the result is then the view
+        ``out[..., :n_frames]`` (as librosa).
         """
+        dtype = _target_dtype("dtype", dtype, "c")
         y = self._signal(y, allow_complex=True)
+        if dtype is None and isinstance(out, np.ndarray) and out.dtype.kind == "c":
+            dtype = _target_dtype("out.dtype", out.dtype, "c")
         if np.iscomplexobj(y):
-            return self._stft_complex(y, out=out, workers=workers, backend=backend)
+            return self._stft_complex(y, dtype=dtype, out=out, workers=workers, backend=backend)
+        cdt = _validation.complex_dtype_for(y.dtype) if dtype is None else dtype
+        if cdt == np.complex128 and y.dtype == np.float32:
+            y = y.astype(np.float64)
         shape = self.output_shape(y.shape)
-        cdt = _validation.complex_dtype_for(y.dtype)
-        out = np.empty(shape, cdt) if out is None else _validation.out_array("out", out, shape, cdt)
-        y2 = y.reshape(-1, y.shape[-1])
-        self._forward(y2, out.reshape(-1, *shape[-2:]), _OUT_COMPLEX, 0.0, workers, backend)
+        res = _output("out", out, shape, cdt, prefix=True)
+        wdt = _validation.complex_dtype_for(y.dtype)
+        res3 = _rows(res, 2) if wdt == cdt else None
+        work = res3 if res3 is not None else np.empty((int(np.prod(shape[:-2])), *shape[-2:]),
+                                                     wdt)
+        self._forward(y.reshape(-1, y.shape[-1]), work, _OUT_COMPLEX, 0.0, workers, backend)
+        if res3 is None:
+            res[...] = work.reshape(shape)
         if self.phase_convention == "freqinv":
-            self._apply_phase(out, -1)
-        return out
+            self._apply_phase(res, -1)
+        return res
 
-    def _stft_complex(self, y, *, out, workers, backend):
+    def _stft_complex(self, y, *, dtype, out, workers, backend):
         shape = self.output_shape(y.shape, onesided=False)
-        cdt = y.dtype
-        out = np.empty(shape, cdt) if out is None else _validation.out_array("out", out, shape, cdt)
+        cdt = y.dtype if dtype is None else np.promote_types(y.dtype, dtype)
+        if cdt != y.dtype:
+            y = y.astype(cdt)
+        out = _output("out", out, shape, y.dtype if dtype is None else dtype, prefix=True)
         plan = STFT.cached(n_fft=self.n_fft, hop_length=self.hop_length,
                            win_length=self.n_fft, window=self.window, center=self.center,
                            pad_mode=self.pad_mode, phase_convention="timeinv")
@@ -253,44 +370,93 @@ class STFT:
         self._forward(y2, out.reshape(-1, *shape[-2:]), kind, power, workers, backend)
         return out
 
-    def _inv_diag(self, n_frames: int, n_out: int, dtype: np.dtype) -> np.ndarray:
+    def _inv_diag(self, n_frames: int, n_out: int, dtype: np.dtype) -> tuple[np.ndarray, int]:
+        """``(1 / D on the output samples, number of interior gaps)``.
+
+        ``D = sum_t w(p - t a)^2`` is computed in float64; as librosa, samples where ``D`` is not
+        above the smallest normal number of ``dtype`` are not divided (the overlap-add is 0
+        there), and samples past the last frame (``length`` beyond the frames) are 0.
+        """
         key = (n_frames, n_out, dtype.str)
         with self._lock:
-            inv = self._diag_cache.get(key)
-            if inv is not None:
+            hit = self._diag_cache.get(key)
+            if hit is not None:
                 self._diag_cache.move_to_end(key)
-                return inv
-        d = frame_diagonal(self.window, self.hop_length, n_frames)[self.pad:self.pad + n_out]
-        if self.center:
-            covered = d[: max(0, min(n_out, d.shape[0]))]
-            if covered.size and not covered.min() > 1e-10 * covered.max():
-                raise ParameterError(
-                    f"hop_length={self.hop_length} leaves samples that no window covers (window "
-                    f"{self.window_name!r}, n_fft={self.n_fft}): the STFT is not invertible"
-                )
-        inv = np.zeros(n_out)
+                return hit
+        d = frame_diagonal(self.window, self.hop_length, n_frames)
         tiny = np.finfo(dtype).tiny
+        nz = np.flatnonzero(d > tiny)
+        gaps = 0
+        if nz.size:
+            # samples between the first and the last covered one that no window reaches
+            lo, hi = max(int(nz[0]), self.pad), min(int(nz[-1]) + 1, self.pad + n_out)
+            if hi > lo:
+                gaps = int(np.count_nonzero(d[lo:hi] <= tiny))
+        d = d[self.pad:self.pad + n_out]
+        inv = np.zeros(n_out)
         np.divide(1.0, d, out=inv[: d.shape[0]], where=d > tiny)
-        inv = inv.astype(dtype)
+        hit = (inv.astype(dtype), gaps)
         with self._lock:
-            self._diag_cache[key] = inv
+            self._diag_cache[key] = hit
             while len(self._diag_cache) > 8:
                 self._diag_cache.popitem(last=False)
-        return inv
+        return hit
 
-    def istft(self, stft_matrix, *, length: int | None = None, out=None, workers=None,
-              backend=None) -> np.ndarray:
+    def _exact_ends(self, S3: np.ndarray, y2: np.ndarray) -> None:
+        """Recompute in float64 the samples that the first and the last frames reach.
+
+        Near the ends of an uncentred (or ``length``-extended) inverse the window sum ``D`` is
+        small, and the float32 rounding of the inverse FFTs is divided by it; the at most
+        ``ceil(n_fft / hop) + 1`` frames that reach the first and the last ``n_fft`` samples of the
+        frame span are redone in double precision (a fixed, small cost), so that float32 results
+        there are as accurate as the float32 coefficients allow.
+        """
+        n, a, n_frames = self.n_fft, self.hop_length, S3.shape[-1]
+        k = -(-n // a)
+        n_out = y2.shape[-1]
+        span = (n_frames - 1) * a + n
+        d = frame_diagonal(self.window, a, n_frames)
+        tiny = np.finfo(np.float32).tiny
+        regions = {(0, min(k, n_frames), 0, min(n, span)),
+                   (max(0, n_frames - k), n_frames, (n_frames - 1) * a, span)}
+        for f0, f1, p0, p1 in regions:
+            o0, o1 = max(p0 - self.pad, 0), min(p1 - self.pad, n_out)
+            if o1 <= o0:
+                continue
+            frames = np.fft.irfft(S3[:, :, f0:f1].astype(np.complex128), n=n, axis=-2)
+            frames *= self.window[:, None]
+            acc = np.zeros((S3.shape[0], p1 - p0))
+            for i, t in enumerate(range(f0, f1)):
+                s0 = t * a - p0
+                lo, hi = max(s0, 0), min(s0 + n, p1 - p0)
+                if hi > lo:
+                    acc[:, lo:hi] += frames[:, lo - s0:hi - s0, i]
+            dd = d[p0:p1]
+            np.divide(acc, dd, out=acc, where=dd > tiny)
+            acc[:, ~(dd > tiny)] = 0.0
+            q0 = o0 + self.pad - p0
+            y2[:, o0:o1] = acc[:, q0:q0 + (o1 - o0)]
+
+    def istft(self, stft_matrix, *, length: int | None = None, dtype=None, out=None,
+              workers=None, backend=None) -> np.ndarray:
         """Inverse STFT through the canonical dual window (overlap-add / frame diagonal).
 
         Parameters
         ----------
         stft_matrix : ndarray, shape (..., n_fft // 2 + 1, n_frames), complex64 or complex128
         length : int, optional
-            Length of the output; default: the longest signal the frames determine.
+            Length of the output; default: the longest signal the frames determine.  Samples
+            past the last frame are 0 (as librosa).
+        dtype : {float32, float64}, optional
+            Output precision; default from ``stft_matrix`` (float32 for complex64).
 
         Returns
         -------
-        y : ndarray, shape (..., length), float32 for complex64 input, float64 for complex128.
+        y : ndarray, shape (..., length)
+
+        Samples that no window reaches (a hop longer than the window's support leaves gaps)
+        cannot be recovered: they are returned as 0 with a warning, for ``center`` true and
+        false alike.
         """
         S = stft_matrix
         if not isinstance(S, np.ndarray) or S.dtype not in (np.complex64, np.complex128):
@@ -305,26 +471,41 @@ class STFT:
             )
         if not _validation.all_finite(S):
             raise ParameterError("stft_matrix contains NaN or Inf values")
+        dtype = _target_dtype("dtype", dtype, "f")
+        if dtype is None and isinstance(out, np.ndarray) and out.dtype.kind == "f":
+            dtype = _target_dtype("out.dtype", out.dtype, "f")
         n_frames = S.shape[-1]
         if length is None:
             length = self.n_fft + self.hop_length * (n_frames - 1) - 2 * self.pad
             if length < 1:
                 raise ParameterError("too few frames to determine a signal; pass length=")
         length = _validation.positive_int("length", length)
+        rdt = _validation.real_dtype_for(S.dtype) if dtype is None else dtype
+        if rdt == np.float64 and S.dtype == np.complex64:
+            S = S.astype(np.complex128)
         if self.phase_convention == "freqinv":
             S = S.copy()
             self._apply_phase(S, +1)
         elif S.strides[-1] != S.itemsize:
             S = np.ascontiguousarray(S)
-        rdt = _validation.real_dtype_for(S.dtype)
+        wdt = _validation.real_dtype_for(S.dtype)
         shape = S.shape[:-2] + (length,)
-        out = np.empty(shape, rdt) if out is None else _validation.out_array("out", out, shape, rdt)
+        res = _output("out", out, shape, rdt, prefix=False)
+        y2 = (res if wdt == rdt else np.empty(shape, wdt)).reshape(-1, length)
         name = _backend.resolve_backend(backend)
-        kern = self._kernel(name, rdt)
+        kern = self._kernel(name, wdt)
         S3 = S.reshape(-1, *S.shape[-2:])
-        kern.inverse(S3, self._inv_diag(n_frames, length, rdt), self.pad,
-                     out.reshape(-1, length), _n_threads(workers, S3.shape[0] * n_frames))
-        return out
+        inv, gaps = self._inv_diag(n_frames, length, wdt)
+        if gaps:
+            warn(f"hop_length={self.hop_length} leaves {gaps} samples that no window covers "
+                 f"(window {self.window_name!r}, win_length={self.win_length}, "
+                 f"n_fft={self.n_fft}): they cannot be recovered and are returned as 0")
+        kern.inverse(S3, inv, self.pad, y2, _n_threads(workers, S3.shape[0] * n_frames))
+        if wdt == np.float32:
+            self._exact_ends(S3, y2)
+        if wdt != rdt:
+            res[...] = y2.reshape(shape)
+        return res
 
 
 def _plan(n_fft, hop_length, win_length, window, center, pad_mode, phase_convention="timeinv"):
@@ -334,11 +515,14 @@ def _plan(n_fft, hop_length, win_length, window, center, pad_mode, phase_convent
 
 def stft(y, *, n_fft: int = 2048, hop_length: int | None = None, win_length: int | None = None,
          window="hann", center: bool = True, pad_mode: str = "constant",
-         phase_convention: str = "timeinv", out=None, workers=None, backend=None) -> np.ndarray:
+         phase_convention: str = "timeinv", dtype=None, out=None, workers=None,
+         backend=None) -> np.ndarray:
     """Short-time Fourier transform, shape ``(..., 1 + n_fft // 2, n_frames)``.
 
     Same parameters and results as :func:`librosa.stft` (``phase_convention="timeinv"``); see
-    :class:`STFT` for the definitions.
+    :class:`STFT` for the definitions and :meth:`STFT.stft` for ``dtype`` and ``out``.  A
+    centred signal shorter than ``n_fft`` warns and is transformed (as librosa); float16 input
+    is computed in float32.
 
     Examples
     --------
@@ -348,23 +532,25 @@ def stft(y, *, n_fft: int = 2048, hop_length: int | None = None, win_length: int
     ((257, 87), dtype('complex64'))
     """
     return _plan(n_fft, hop_length, win_length, window, center, pad_mode,
-                 phase_convention).stft(y, out=out, workers=workers, backend=backend)
+                 phase_convention).stft(y, dtype=dtype, out=out, workers=workers,
+                                        backend=backend)
 
 
 def istft(stft_matrix, *, n_fft: int | None = None, hop_length: int | None = None,
           win_length: int | None = None, window="hann", center: bool = True,
-          phase_convention: str = "timeinv", length: int | None = None, out=None, workers=None,
-          backend=None) -> np.ndarray:
+          phase_convention: str = "timeinv", dtype=None, length: int | None = None, out=None,
+          workers=None, backend=None) -> np.ndarray:
     """Inverse STFT (perfect reconstruction through the canonical dual window).
 
-    ``n_fft`` defaults to ``2 * (stft_matrix.shape[-2] - 1)`` as in librosa.
+    ``n_fft`` defaults to ``2 * (stft_matrix.shape[-2] - 1)`` as in librosa; see
+    :meth:`STFT.istft` for ``length`` (zero-filled past the frames), ``dtype`` and gaps.
     """
     if n_fft is None:
         rows = getattr(stft_matrix, "shape", (0, 0))[-2] if np.ndim(stft_matrix) >= 2 else 0
         n_fft = 2 * (rows - 1)
     return _plan(n_fft, hop_length, win_length, window, center, "constant",
-                 phase_convention).istft(stft_matrix, length=length, out=out, workers=workers,
-                                         backend=backend)
+                 phase_convention).istft(stft_matrix, length=length, dtype=dtype, out=out,
+                                         workers=workers, backend=backend)
 
 
 def spectrogram(y, *, n_fft: int = 2048, hop_length: int | None = None,

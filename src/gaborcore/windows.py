@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import ParameterError, positive_float, positive_int
+from ._validation import ParameterError, check_size, positive_float, positive_int
 
 __all__ = [
     "get_window",
@@ -29,26 +29,25 @@ __all__ = [
     "is_painless",
     "frame_diagonal",
     "WINDOW_NAMES",
+    "is_window_spec",
 ]
 
-_COSINE_SUMS = {
-    "hann": (0.5, 0.5),
-    "hamming": (0.54, 0.46),
-    "blackman": (0.42, 0.5, 0.08),
-    "blackmanharris": (0.35875, 0.48829, 0.14128, 0.01168),
-}
+# gaborcore's own spellings, mapped onto scipy's names before scipy computes the window.
 _ALIASES = {
     "hanning": "hann",
-    "boxcar": "rectangular",
-    "rect": "rectangular",
-    "ones": "rectangular",
-    "cosine": "sine",
-    "sin": "sine",
+    "sine": "cosine",
+    "sin": "cosine",
+    "rectangular": "boxcar",
     "blackman-harris": "blackmanharris",
     "blackman_harris": "blackmanharris",
-    "gauss": "gaussian",
 }
-# name -> (default parameter or None when the family takes none)
+# Families that scipy requires a parameter for, with gaborcore's historical default (kept so that
+# a bare name such as ``"kaiser"`` still works; scipy itself refuses the bare name).
+_DEFAULT_PARAMETER = {"kaiser": 12.0}
+# The Gaussian parametrised by its time-frequency ratio (LTFAT's ``pgauss``), under its own name.
+TFR_GAUSSIAN = ("tfr_gaussian", "pgauss")
+# Names for which gaborcore has a documented meaning (scipy accepts many more: every name of
+# :func:`scipy.signal.get_window` works).
 WINDOW_NAMES = {
     "hann": None,
     "hamming": None,
@@ -56,94 +55,111 @@ WINDOW_NAMES = {
     "blackmanharris": None,
     "sine": None,
     "rectangular": None,
+    "bartlett": None,
+    "triang": None,
+    "flattop": None,
     "tukey": 0.5,
     "kaiser": 12.0,
-    "gaussian": 1.0,
+    "gaussian": "std (scipy); the bare name is tfr_gaussian with tfr=1",
+    "tfr_gaussian": 1.0,
 }
 
 
-def _symmetric(name: str, n: int, param) -> np.ndarray:
-    """Symmetric window of length n (n >= 1)."""
-    if n == 1:
+def _tfr_gaussian(n: int, tfr, fftbins: bool) -> np.ndarray:
+    """``exp(-pi (t - c)^2 / (tfr * (M - 1)))`` on the symmetric length ``M`` (``n + 1`` when
+    periodic): tfr = 1 spreads equally in time (samples) and frequency (bins of an n-point DFT),
+    as LTFAT's pgauss.  It is scipy's Gaussian with ``std = sqrt(tfr (M - 1) / (2 pi))``."""
+    import scipy.signal
+
+    tfr = positive_float("window tfr_gaussian parameter tfr", tfr)
+    m = n + 1 if fftbins else n
+    if m == 1:
         return np.ones(1)
-    t = np.arange(n, dtype=np.float64)
-    if name in _COSINE_SUMS:
-        phase = 2.0 * np.pi * t / (n - 1)
-        w = np.zeros(n)
-        for k, a in enumerate(_COSINE_SUMS[name]):
-            w += (-1) ** k * a * np.cos(k * phase)
-        return w
-    if name == "sine":
-        return np.sin(np.pi * (t + 0.5) / n)
-    if name == "rectangular":
-        return np.ones(n)
-    if name == "tukey":
-        alpha = float(param)
-        if not 0.0 <= alpha <= 1.0:
-            raise ParameterError(f"tukey window parameter alpha={alpha} must lie in [0, 1]")
-        if alpha == 0.0:
-            return np.ones(n)
-        x = t / (n - 1)
-        w = np.ones(n)
-        left = x < alpha / 2
-        right = x > 1 - alpha / 2
-        w[left] = 0.5 * (1 - np.cos(2 * np.pi * x[left] / alpha))
-        w[right] = 0.5 * (1 - np.cos(2 * np.pi * (1 - x[right]) / alpha))
-        return w
-    if name == "kaiser":
-        beta = float(param)
-        if not beta >= 0:
-            raise ParameterError(f"kaiser window parameter beta={beta} must be >= 0")
-        r = 2.0 * t / (n - 1) - 1.0
-        return np.i0(beta * np.sqrt(np.clip(1.0 - r * r, 0.0, None))) / np.i0(beta)
-    if name == "gaussian":
-        # Time-frequency ratio tfr: exp(-pi (t - c)^2 / (tfr * n)); tfr = 1 spreads equally in
-        # time (samples) and frequency (bins of an n-point DFT), as LTFAT's pgauss does.
-        tfr = positive_float("gaussian window parameter tfr", param)
-        c = (n - 1) / 2.0
-        return np.exp(-np.pi * (t - c) ** 2 / (tfr * (n - 1)))
-    raise AssertionError(name)
+    w = scipy.signal.windows.gaussian(m, np.sqrt(tfr * (m - 1) / (2.0 * np.pi)), sym=True)
+    return w[:n]
 
 
-def _parse(window):
+def _named_window(window, n: int, fftbins: bool) -> np.ndarray:
+    """A window named by a string, a ``(name, *parameters)`` tuple or a number (a Kaiser beta), in
+    scipy's meaning of :func:`scipy.signal.get_window`, computed by scipy."""
+    import scipy.signal
+
     if isinstance(window, tuple):
-        if len(window) != 2 or not isinstance(window[0], str):
+        if not window or not isinstance(window[0], str):
             raise ParameterError(
-                f"window={window!r}: a tuple must be (name, parameter), e.g. ('kaiser', 8.0)"
+                f"window={window!r}: a tuple must be (name, *parameters), e.g. ('kaiser', 8.0)"
             )
-        name, param = window
-    else:
-        name, param = window, None
+        name, params = window[0], window[1:]
+    elif isinstance(window, str):
+        name, params = window, ()
+    else:  # a real number: a Kaiser beta, as scipy reads it
+        name, params = "kaiser", (float(window),)
     key = _ALIASES.get(name.lower(), name.lower())
-    if key not in WINDOW_NAMES:
+    if key in TFR_GAUSSIAN or (key in ("gaussian", "gauss") and not params):
+        if len(params) > 1:
+            raise ParameterError(f"window={window!r}: tfr_gaussian takes one parameter (tfr)")
+        return _tfr_gaussian(n, params[0] if params else 1.0, fftbins)
+    if isinstance(window, str) and key in _DEFAULT_PARAMETER:
+        params = (_DEFAULT_PARAMETER[key],)
+    spec = (key, *params) if params else key
+    try:
+        w = scipy.signal.get_window(spec, n, fftbins=fftbins)
+    except (ValueError, TypeError, KeyError) as exc:
         raise ParameterError(
-            f"window={window!r} is unknown; known names: {sorted(WINDOW_NAMES)} "
-            "(or pass an array of samples)"
+            f"window={window!r} is not a window scipy.signal.get_window accepts ({exc}); give a "
+            "name, a (name, *parameters) tuple, a number (Kaiser beta), a callable or the samples"
+        ) from None
+    return np.asarray(w, dtype=np.float64)
+
+
+def _check_samples(w, n: int, what: str) -> np.ndarray:
+    w = np.asarray(w)
+    if w.ndim != 1 or w.dtype.kind not in "fiu":
+        raise ParameterError(
+            f"{what} must be 1-D and real, got shape {w.shape} and dtype {w.dtype}"
         )
-    if param is None:
-        param = WINDOW_NAMES[key]
-    elif WINDOW_NAMES[key] is None:
-        raise ParameterError(f"window={window!r}: the {key} window takes no parameter")
-    return key, param
+    if w.shape[0] != n:
+        raise ParameterError(f"{what} has {w.shape[0]} samples but win_length={n}")
+    w = w.astype(np.float64)
+    if not np.isfinite(w).all():
+        raise ParameterError(f"{what} contains NaN or Inf")
+    if not np.any(w):
+        raise ParameterError(f"{what} is all zeros")
+    return w
 
 
-def get_window(window="hann", win_length: int = 2048, *, fftbins: bool = True) -> np.ndarray:
-    """A window of ``win_length`` samples in float64.
+def is_window_spec(window) -> bool:
+    """True for a window given by name, tuple, number or callable (not by its samples)."""
+    return (isinstance(window, str | tuple) or callable(window)
+            or (np.isscalar(window) and not isinstance(window, bool | str)
+                and np.isreal(window) and np.ndim(window) == 0))
+
+
+def get_window(window="hann", Nx: int = 2048, *, fftbins: bool = True,
+               win_length: int | None = None) -> np.ndarray:
+    """A window of ``Nx`` samples in float64, as :func:`librosa.filters.get_window`.
 
     Parameters
     ----------
-    window : str, tuple or array_like
-        A name (``"hann"``, ``"hamming"``, ``"blackman"``, ``"blackmanharris"``, ``"sine"``,
-        ``"rectangular"``, ``"tukey"``, ``"kaiser"``, ``"gaussian"``), a ``(name, parameter)``
-        tuple (Tukey's alpha, Kaiser's beta, the Gaussian's time-frequency ratio), or the samples.
-    win_length : int
+    window : str, tuple, float, callable or array_like
+        Anything :func:`scipy.signal.get_window` accepts, computed by scipy in its meaning: a name
+        (``"hann"``, ``"hamming"``, ``"blackman"``, ``"bartlett"``, ``"flattop"``, ...), a
+        ``(name, *parameters)`` tuple (``("kaiser", beta)``, ``("gaussian", std)``,
+        ``("tukey", alpha)``, ...) or a number (a Kaiser beta).  gaborcore adds the spellings
+        ``"sine"`` (scipy's ``"cosine"``) and ``"rectangular"`` (``"boxcar"``), a bare
+        ``"kaiser"`` (beta 12), and the Gaussian by time-frequency ratio, ``("tfr_gaussian", tfr)``
+        (LTFAT's ``pgauss``; a bare ``"gaussian"`` is this window with ``tfr = 1``).  A callable
+        is called as ``window(Nx)``; an array is taken as the samples.
+    Nx : int
         Number of samples (must equal the array length when an array is given).
     fftbins : bool
         Periodic (True, for spectral analysis) or symmetric (False) window.
+    win_length : int, optional
+        The former name of ``Nx`` (keyword), still accepted.
 
     Returns
     -------
-    ndarray of float64, shape (win_length,)
+    ndarray of float64, shape (Nx,)
 
     Examples
     --------
@@ -151,46 +167,55 @@ def get_window(window="hann", win_length: int = 2048, *, fftbins: bool = True) -
     >>> gaborcore.get_window("hann", 4)
     array([0. , 0.5, 1. , 0.5])
     """
-    win_length = positive_int("win_length", win_length)
-    if not isinstance(window, str | tuple):
-        w = np.asarray(window)
-        if w.ndim != 1 or w.dtype.kind not in "fiu":
-            raise ParameterError(
-                f"window array must be 1-D and real, got shape {w.shape} and dtype {w.dtype}"
-            )
-        if w.shape[0] != win_length:
-            raise ParameterError(
-                f"window array has {w.shape[0]} samples but win_length={win_length}"
-            )
-        w = w.astype(np.float64)
-        if not np.isfinite(w).all():
-            raise ParameterError("window array contains NaN or Inf")
-        if not np.any(w):
-            raise ParameterError("window array is all zeros")
-        return w
-    name, param = _parse(window)
-    if win_length == 1:
-        return np.ones(1)  # as scipy: a one-sample window of any family is 1
-    if fftbins:
-        return _symmetric(name, win_length + 1, param)[:-1]
-    return _symmetric(name, win_length, param)
+    if win_length is not None:
+        Nx = win_length
+    n = positive_int("Nx", Nx)
+    if isinstance(window, np.ndarray | list):
+        return _check_samples(window, n, "window array")
+    if callable(window):
+        try:
+            w = window(n)
+        except Exception as exc:  # noqa: BLE001 - the user's callable, reported as such
+            raise ParameterError(f"window={window!r}: calling it with {n} failed ({exc})") from exc
+        return _check_samples(w, n, f"window={getattr(window, '__name__', window)!r}(Nx)")
+    if isinstance(window, bool) or not is_window_spec(window):
+        raise ParameterError(
+            f"window={window!r} is not a window: give a name, a (name, *parameters) tuple, a "
+            "number (Kaiser beta), a callable or the samples"
+        )
+    return _named_window(window, n, fftbins)
 
 
-def pad_center(w: np.ndarray, n_fft: int) -> np.ndarray:
-    """Centre ``w`` in ``n_fft`` samples (zeros around it), as librosa does."""
-    n = w.shape[-1]
-    if n > n_fft:
-        raise ParameterError(f"win_length={n} must be at most n_fft={n_fft}")
-    lpad = (n_fft - n) // 2
-    out = np.zeros(w.shape[:-1] + (n_fft,), dtype=w.dtype)
-    out[..., lpad:lpad + n] = w
-    return out
+def pad_center(data, size: int | None = None, *, axis: int = -1, n_fft: int | None = None,
+               **kwargs) -> np.ndarray:
+    """Centre ``data`` in ``size`` samples along ``axis``, as :func:`librosa.util.pad_center`.
+
+    ``kwargs`` go to :func:`numpy.pad` (default: zeros).  ``size`` may also be given by position
+    or by its former name ``n_fft``.
+    """
+    if size is None:
+        size = n_fft
+    if size is None:
+        raise ParameterError("pad_center needs size= (the target length)")
+    data = np.asarray(data)
+    size = positive_int("size", size, minimum=0)
+    n = data.shape[axis]
+    if n > size:
+        raise ParameterError(
+            f"size={size} must be at least the data length {n} along axis={axis} (win_length="
+            f"{n} must be at most n_fft={size})"
+        )
+    lpad = (size - n) // 2
+    widths = [(0, 0)] * data.ndim
+    widths[axis] = (lpad, size - n - lpad)
+    kwargs.setdefault("mode", "constant")
+    return np.pad(data, widths, **kwargs)
 
 
 def _lattice_window(window, hop_length: int, n_fft: int, win_length: int | None) -> np.ndarray:
     n_fft = positive_int("n_fft", n_fft)
     hop_length = positive_int("hop_length", hop_length)
-    if isinstance(window, str | tuple):
+    if is_window_spec(window):
         win_length = n_fft if win_length is None else positive_int("win_length", win_length)
         w = get_window(window, win_length)
     else:
@@ -234,7 +259,7 @@ def frame_bounds(window="hann", *, hop_length: int, n_fft: int,
 def is_painless(window="hann", *, n_fft: int, win_length: int | None = None) -> bool:
     """True when the window is no longer than ``n_fft`` (then the frame operator is diagonal)."""
     n_fft = positive_int("n_fft", n_fft)
-    if isinstance(window, str | tuple):
+    if is_window_spec(window):
         n = n_fft if win_length is None else positive_int("win_length", win_length)
     else:
         n = np.asarray(window).shape[-1]
@@ -277,9 +302,18 @@ def frame_diagonal(window: np.ndarray, hop_length: int, n_frames: int) -> np.nda
     This is the exact (finite, non-periodic) frame-operator diagonal of an STFT with ``n_frames``
     frames, divided by ``n_fft``; the inverse STFT divides by it.
     """
+    window = np.asarray(window)
+    if window.ndim != 1 or window.size == 0 or window.dtype.kind not in "fiu":
+        raise ParameterError(
+            f"window must be a non-empty 1-D array of real samples, got shape {window.shape} "
+            f"and dtype {window.dtype}"
+        )
+    hop_length = positive_int("hop_length", hop_length)
+    n_frames = positive_int("n_frames", n_frames)
     n = window.shape[0]
     k = -(-n // hop_length)  # frames that overlap one sample
     total = (n_frames + k) * hop_length
+    check_size("n_frames", (total,), np.float64, what="the frame diagonal")
     w2 = np.zeros(k * hop_length)
     w2[:n] = window.astype(np.float64) ** 2
     acc = np.zeros(total).reshape(n_frames + k, hop_length)
