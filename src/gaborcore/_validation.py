@@ -11,7 +11,16 @@ import operator
 
 import numpy as np
 
-__all__ = ["ParameterError"]
+__all__ = ["ParameterError", "MAX_ELEMENTS"]
+
+#: Largest number of elements of one output or work array that a public function allocates
+#: (2**31: 8 GiB of float32, 32 GiB of complex128).  Larger requests raise
+#: :class:`ParameterError` before anything is allocated; so do requests larger than the
+#: memory available on this machine (see :func:`check_size`).
+MAX_ELEMENTS = 1 << 31
+#: Largest hop, offset or length argument that is not itself an allocation (indices stay
+#: within a signed 64-bit integer when multiplied by small factors).
+MAX_INDEX = 1 << 62
 
 
 class ParameterError(ValueError):
@@ -51,6 +60,70 @@ def positive_float(name: str, value, *, allow_inf: bool = False) -> float:
     if isinstance(value, bool) or not v > 0 or (np.isinf(v) and not allow_inf) or np.isnan(v):
         raise ParameterError(f"{name}={_short(value)} must be a positive finite number")
     return v
+
+
+def sample_rate(name: str, value) -> float:
+    """A sampling rate: a positive finite real number (bools, strings and None are refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | np.floating | np.integer):
+        raise ParameterError(f"{name}={_short(value)} must be a positive number of samples per "
+                             "second (an int or float)")
+    v = float(value)
+    if not (v > 0 and np.isfinite(v)):
+        raise ParameterError(f"{name}={_short(value)} must be a positive finite number of samples "
+                             "per second")
+    return v
+
+
+def real_values(name: str, value, *, finite: bool = True, nonnegative: bool = False) -> np.ndarray:
+    """A real array_like as float64 (numbers, not None / strings / objects); finite unless
+    ``finite=False`` and >= 0 when ``nonnegative``."""
+    try:
+        a = np.asarray(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name}={_short(value)} must be real numbers") from None
+    if a.dtype.kind not in "fiu":
+        raise ParameterError(f"{name}={_short(value)} must be real numbers (got dtype {a.dtype})")
+    a = a.astype(np.float64, copy=False)
+    if finite and not all_finite(a):
+        raise ParameterError(f"{name}={_short(value)} contains NaN or Inf; finite values are "
+                             "required")
+    if nonnegative and a.size and np.nanmin(a) < 0:
+        raise ParameterError(f"{name} has negative values (min {a.min():g}); values >= 0 are "
+                             "required")
+    return a
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available now (Linux: MemAvailable), or None where unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def check_size(name: str, shape, dtype, *, what: str = "the result") -> None:
+    """Refuse an allocation of ``shape`` x ``dtype`` beyond :data:`MAX_ELEMENTS` or the memory
+    available, naming the argument that asked for it.  Call it before allocating."""
+    n = 1
+    for d in shape:
+        n *= int(d)
+    nbytes = n * np.dtype(dtype).itemsize
+    if n > MAX_ELEMENTS:
+        raise ParameterError(
+            f"{name}: {what} would have shape {tuple(int(d) for d in shape)} ({n:.3g} elements); "
+            f"at most {MAX_ELEMENTS} elements (gaborcore._validation.MAX_ELEMENTS) are allowed"
+        )
+    avail = _available_memory()
+    if avail is not None and nbytes > avail:
+        raise ParameterError(
+            f"{name}: {what} would need {nbytes / 2**30:.3g} GiB (shape "
+            f"{tuple(int(d) for d in shape)}), more than the {avail / 2**30:.3g} GiB of memory "
+            "available"
+        )
 
 
 _REAL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))

@@ -46,11 +46,18 @@ __all__ = [
 def torus_window(window: np.ndarray, length: int) -> np.ndarray:
     """Place a short window (centre at ``len(window) // 2``) on ``Z_L`` with its centre at 0."""
     w = np.asarray(window)
+    if w.ndim != 1 or w.size == 0 or w.dtype.kind not in "fc" or not np.isfinite(w).all():
+        raise ParameterError(
+            f"window must be a non-empty 1-D array of finite float or complex samples, got shape "
+            f"{w.shape} and dtype {w.dtype}"
+        )
     n = w.shape[-1]
     L = _validation.positive_int("length", length)
     if n > L:
         raise ParameterError(f"window has {n} samples, more than length={L}")
-    g = np.zeros(L, dtype=np.result_type(w.dtype, np.float64))
+    dtype = np.result_type(w.dtype, np.float64)
+    _validation.check_size("length", (L,), dtype, what="the torus window")
+    g = np.zeros(L, dtype=dtype)
     g[(np.arange(n) - n // 2) % L] = w
     return g
 
@@ -62,6 +69,17 @@ def _torus(name: str, g) -> np.ndarray:
     if g.dtype.kind not in "fc" or not np.isfinite(g).all():
         raise ParameterError(f"{name} must be a finite float or complex array")
     return g
+
+
+def _grid(name: str, a, *, square: bool = False) -> np.ndarray:
+    """A finite 2-D float or complex array (square when ``square``); integers are widened."""
+    a = np.asarray(a)
+    if a.ndim != 2 or a.size == 0 or (square and a.shape[0] != a.shape[1]):
+        want = "a square L x L array" if square else "a non-empty 2-D array"
+        raise ParameterError(f"{name} must be {want}, got shape {a.shape}")
+    if a.dtype.kind not in "fciu" or not np.isfinite(a).all():
+        raise ParameterError(f"{name} must hold finite real or complex numbers (dtype {a.dtype})")
+    return a
 
 
 def _centred(g: np.ndarray, n_fft: int) -> np.ndarray:
@@ -87,7 +105,15 @@ def ambiguity(g, *, rows=None) -> np.ndarray:
     """
     g = _torus("g", g)
     L = g.shape[0]
-    xs = np.arange(L) if rows is None else np.asarray(rows) % L
+    if rows is None:
+        xs = np.arange(L)
+    else:
+        xs = np.asarray(rows)
+        if xs.ndim != 1 or xs.dtype.kind not in "iu":
+            raise ParameterError(f"rows must be a 1-D array of integer time lags, got shape "
+                                 f"{xs.shape} and dtype {xs.dtype}")
+        xs = xs % L
+    _validation.check_size("rows", (len(xs), L), np.complex128)
     out = np.empty((len(xs), L), np.complex128)
     t = np.arange(L)
     for i0 in range(0, len(xs), 256):  # blocks of rows: bounded temporaries
@@ -110,6 +136,12 @@ def ambiguity_rows(g, x0: int, n_rows: int, *, backend=None) -> np.ndarray:
     """
     g = _torus("g", g)
     L = g.shape[0]
+    x0 = _validation.positive_int("x0", x0, minimum=-(1 << 62), maximum=1 << 62)
+    n_rows = _validation.positive_int("n_rows", n_rows)
+    # the result and about three more arrays of its size (the STFT, the phases, their
+    # product), before anything is made
+    _validation.check_size("n_rows", (4, n_rows, L), np.complex128,
+                           what="the result and its work arrays")
     if np.iscomplexobj(g):
         return ambiguity(g, rows=np.arange(x0, x0 + n_rows))
     from .stft import STFT
@@ -136,6 +168,12 @@ def ambiguity_lattice(g, *, hop_length: int, n_fft: int, backend=None) -> np.nda
     ``g`` must be real and supported within ``n_fft`` samples around 0 (painless lattice).
     """
     g = _torus("g", g)
+    L = g.shape[0]
+    hop_length = _validation.positive_int("hop_length", hop_length, maximum=L)
+    n_fft = _validation.positive_int("n_fft", n_fft, maximum=L)
+    if L % hop_length or L % n_fft:
+        raise ParameterError(f"the length of g, L={L}, must be a multiple of hop_length="
+                             f"{hop_length} and n_fft={n_fft}")
     if np.iscomplexobj(g):
         V = ambiguity(g, rows=np.arange(0, g.shape[0], hop_length))
         return V[:, :: g.shape[0] // n_fft]
@@ -147,9 +185,7 @@ def ambiguity_lattice(g, *, hop_length: int, n_fft: int, backend=None) -> np.nda
 
 def symplectic_fft(F) -> np.ndarray:
     """``F_s F`` on ``Z_L x Z_L`` (involutive: ``symplectic_fft(symplectic_fft(F)) == F``)."""
-    F = np.asarray(F)
-    if F.ndim != 2 or F.shape[0] != F.shape[1]:
-        raise ParameterError(f"F must be a square L x L array, got shape {F.shape}")
+    F = _grid("F", F, square=True)
     return np.fft.ifft(np.fft.fft(F, axis=0), axis=1).T
 
 
@@ -159,18 +195,16 @@ def lattice_symplectic_fft(w, *, length: int) -> np.ndarray:
     ``w`` is a kernel on the lattice, shape ``(N, M)`` (frames, channels); ``P_w`` is periodic
     with period M in the time lag x and N in the frequency lag v.
     """
-    w = np.asarray(w)
-    if w.ndim != 2:
-        raise ParameterError(f"w must be 2-D (N, M), got shape {w.shape}")
+    w = _grid("w", w)
+    length = _validation.positive_int("length", length)
     M = w.shape[1]
     return (M / length) * np.fft.ifft(np.fft.fft(w, axis=0), axis=1).T
 
 
 def lattice_symplectic_ifft(P, *, length: int) -> np.ndarray:
     """Inverse of :func:`lattice_symplectic_fft`: the kernel ``w[n, k]`` from ``P`` (M, N)."""
-    P = np.asarray(P)
-    if P.ndim != 2:
-        raise ParameterError(f"P must be 2-D (M, N), got shape {P.shape}")
+    P = _grid("P", P)
+    length = _validation.positive_int("length", length)
     M = P.shape[0]
     return (length / M) * np.fft.ifft(np.fft.fft(P, axis=0), axis=1).T
 
@@ -202,7 +236,9 @@ class GaborMultiplier:
     def __init__(self, mask, window, *, hop_length: int, n_fft: int):
         g = _torus("window", window)
         L = g.shape[0]
-        self.length, self.hop_length, self.n_fft = L, int(hop_length), int(n_fft)
+        hop_length = _validation.positive_int("hop_length", hop_length)
+        n_fft = _validation.positive_int("n_fft", n_fft)
+        self.length, self.hop_length, self.n_fft = L, hop_length, n_fft
         if L % self.hop_length or L % self.n_fft:
             raise ParameterError(
                 f"length {L} must be a multiple of hop_length={hop_length} and n_fft={n_fft}"
@@ -211,6 +247,9 @@ class GaborMultiplier:
         N = L // self.hop_length
         if m.shape != (N, self.n_fft):
             raise ParameterError(f"mask has shape {m.shape}; expected (N, M) = ({N}, {n_fft})")
+        if m.dtype.kind not in "fciu" or not np.isfinite(m).all():
+            raise ParameterError(f"mask must hold finite real or complex numbers (dtype "
+                                 f"{m.dtype})")
         self.mask = m
         self.window = g
         k = np.arange(self.n_fft)
@@ -320,9 +359,7 @@ class NSGTMultiplier:
 
 def spreading_function(K) -> np.ndarray:
     """``eta(x, w) = (1/L) sum_t K[t, t - x] exp(-2 pi i w t / L)`` of an L x L matrix."""
-    K = np.asarray(K)
-    if K.ndim != 2 or K.shape[0] != K.shape[1]:
-        raise ParameterError(f"K must be a square matrix, got shape {K.shape}")
+    K = _grid("K", K, square=True)
     L = K.shape[0]
     t = np.arange(L)
     diags = K[t[None, :], (t[None, :] - t[:, None]) % L]  # [x, t] = K[t, t - x]
@@ -331,7 +368,7 @@ def spreading_function(K) -> np.ndarray:
 
 def operator_from_spreading(eta) -> np.ndarray:
     """The matrix of ``H = sum_{x,w} eta(x, w) M_w T_x``."""
-    eta = np.asarray(eta)
+    eta = _grid("eta", eta, square=True)
     L = eta.shape[0]
     t = np.arange(L)
     diags = L * np.fft.ifft(eta, axis=1)  # [x, t] = K[t, t - x]
@@ -346,7 +383,10 @@ def multiplier_spreading_function(mult: GaborMultiplier) -> np.ndarray:
     THEORY.md I7: ``eta_{G_m}(x, w) = P_m(x, w) V_g g(x, w)`` with ``P_m`` the lattice symplectic
     transform of the mask, periodised to the full grid.
     """
+    if not isinstance(mult, GaborMultiplier):
+        raise ParameterError(f"mult={mult!r} must be a GaborMultiplier")
     L = mult.length
+    _validation.check_size("mult", (L, L), np.complex128, what="the spreading function")
     P = lattice_symplectic_fft(mult.mask, length=L)
     return tile_lattice(P, L) * ambiguity(mult.window)
 
@@ -361,6 +401,7 @@ def wigner(f) -> np.ndarray:
     L = f.shape[0]
     if L % 2 == 0:
         raise ParameterError(f"the discrete Wigner distribution needs an odd length, L={L}")
+    _validation.check_size("f", (L, L), np.complex128, what="the L x L distribution")
     t = np.arange(L)
     prod = f[(t[:, None] + t[None, :]) % L] * np.conj(f[(t[:, None] - t[None, :]) % L])
     # sum_t prod[x, t] exp(-2 pi i (2 w) t / L): an FFT evaluated at 2w mod L

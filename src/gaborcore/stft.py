@@ -158,7 +158,11 @@ class STFT:
     def __init__(self, *, n_fft: int = 2048, hop_length: int | None = None,
                  win_length: int | None = None, window="hann", center: bool = True,
                  pad_mode: str = "constant", phase_convention: str = "timeinv"):
-        self.n_fft = _validation.positive_int("n_fft", n_fft, minimum=2)
+        self.n_fft = _validation.positive_int("n_fft", n_fft, minimum=2,
+                                              maximum=_validation.MAX_ELEMENTS)
+        # the window and about three frames of FFT work per thread, before any is made
+        _validation.check_size("n_fft", (4, self.n_fft), np.float64,
+                               what="the window and its FFT work arrays")
         if win_length is None:
             win_length = (np.asarray(window).shape[0]
                           if not is_window_spec(window) and np.ndim(window) == 1 else n_fft)
@@ -169,7 +173,8 @@ class STFT:
             hop_length = max(1, self.win_length // 4)
         # a hop longer than the window is accepted (as librosa): the frames skip samples, which
         # the inverse returns as 0 with a warning
-        self.hop_length = _validation.positive_int("hop_length", hop_length)
+        self.hop_length = _validation.positive_int("hop_length", hop_length,
+                                                   maximum=_validation.MAX_INDEX)
         self.center = bool(center)
         if callable(pad_mode):
             self.pad_mode = pad_mode
@@ -625,14 +630,6 @@ def idgt(coef, *, length: int, n_fft: int | None = None, hop_length: int, window
             f"coef has shape {coef.shape}; expected (..., {plan.n_freq}, {n_coef}) for "
             f"length={length}"
         )
-    S = coef.copy()
-    plan._apply_phase(S, +1)
-    rdt = _validation.real_dtype_for(S.dtype)
-    n_lin = (n_coef - 1) * plan.hop_length + plan.n_fft
-    lin = np.empty(S.shape[:-2] + (n_lin,), rdt)
-    kern = plan._kernel(_backend.resolve_backend(backend), rdt)
-    kern.inverse(S.reshape(-1, *S.shape[-2:]), np.ones(n_lin, rdt), 0, lin.reshape(-1, n_lin),
-                 _n_threads(workers, S.size // S.shape[-2]))
     diag = frame_diagonal(plan.window, plan.hop_length, n_coef)
 
     def fold(a):
@@ -641,4 +638,20 @@ def idgt(coef, *, length: int, n_fft: int | None = None, hop_length: int, window
         ext[..., : a.shape[-1]] = a
         return np.roll(ext.reshape(a.shape[:-1] + (k, length)).sum(-2), -plan.pad, axis=-1)
 
-    return (fold(lin) / fold(diag)).astype(rdt)
+    d = fold(diag)
+    if not d.min() > 1e-12 * d.max():
+        # the frame does not cover the torus: the coefficients determine nothing there
+        raise ParameterError(
+            f"hop_length={plan.hop_length} is too large for this window and n_fft={plan.n_fft}: "
+            "the shifted windows leave samples of the torus uncovered, so the Gabor system is not "
+            "a frame and idgt cannot invert it"
+        )
+    S = coef.copy()
+    plan._apply_phase(S, +1)
+    rdt = _validation.real_dtype_for(S.dtype)
+    n_lin = (n_coef - 1) * plan.hop_length + plan.n_fft
+    lin = np.empty(S.shape[:-2] + (n_lin,), rdt)
+    kern = plan._kernel(_backend.resolve_backend(backend), rdt)
+    kern.inverse(S.reshape(-1, *S.shape[-2:]), np.ones(n_lin, rdt), 0, lin.reshape(-1, n_lin),
+                 _n_threads(workers, S.size // S.shape[-2]))
+    return (fold(lin) / d).astype(rdt)
