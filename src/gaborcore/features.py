@@ -67,9 +67,10 @@ class MelSpectrogram:
                  pad_mode: str = "constant", power: float = 2.0, n_mels: int = 128,
                  fmin: float = 0.0, fmax: float | None = None, htk: bool = False,
                  norm="slaney", scale: str = "mel", mel_basis=None):
+        sr = _validation.sample_rate("sr", sr)
         self.stft = STFT.cached(n_fft=n_fft, hop_length=hop_length, win_length=win_length,
                                 window=window, center=center, pad_mode=pad_mode)
-        self.sr = float(sr)
+        self.sr = sr
         self.power = _validation.positive_float("power", power)
         if mel_basis is None:
             weights = filterbank(sr=sr, n_fft=n_fft, n_bands=n_mels, fmin=fmin, fmax=fmax,
@@ -117,6 +118,8 @@ class MelSpectrogram:
         st = self.stft
         y = st._signal(y, check_finite=check_finite)
         shape = self.output_shape(y.shape)
+        if out is None:
+            _validation.check_size("y", shape, y.dtype, what="the mel spectrogram")
         out = (np.empty(shape, y.dtype) if out is None
                else _validation.out_array("out", out, shape, y.dtype))
         y2 = y.reshape(-1, y.shape[-1])
@@ -198,11 +201,21 @@ def _cached_plan(**params) -> MelSpectrogram:
 
 def _spectrum(S) -> np.ndarray:
     S = np.asarray(S)
+    if S.dtype.kind not in "biufc":
+        raise ParameterError(f"S has dtype {S.dtype}; a real or complex spectrogram is required")
     if S.dtype.kind == "c":
         S = np.abs(S)
     if S.dtype.kind not in "f":
         S = S.astype(np.float64)
     return S
+
+
+def _ref_value(ref, S) -> float:
+    """``|ref|`` or ``|ref(S)|``: one finite real number (a string, None or NaN is refused)."""
+    value = ref(S) if callable(ref) else ref
+    if isinstance(value, bool) or np.ndim(value) != 0:
+        raise ParameterError(f"ref={ref!r} must be a number or a function of S returning one")
+    return float(np.abs(_validation.real_values("ref", value)))
 
 
 def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0) -> np.ndarray:
@@ -215,7 +228,7 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0)
     amin = _validation.positive_float("amin", amin)
     if top_db is not None and (not np.isfinite(top_db) or top_db < 0):
         raise ParameterError(f"top_db={top_db!r} must be a non-negative number or None")
-    ref_value = ref(S) if callable(ref) else np.abs(ref)
+    ref_value = _ref_value(ref, S)
     dt = S.dtype
     log_spec = 10.0 * np.log10(np.maximum(S, dt.type(amin)))
     log_spec -= dt.type(10.0 * np.log10(np.maximum(amin, ref_value)))
@@ -227,7 +240,7 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0)
 def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db: float | None = 80.0) -> np.ndarray:
     """``20 log10(|S| / ref)`` with the same ``amin`` / ``top_db`` handling as librosa."""
     S = _spectrum(S)
-    ref_value = ref(S) if callable(ref) else np.abs(ref)
+    ref_value = _ref_value(ref, S)
     amin = _validation.positive_float("amin", amin)
     return power_to_db(np.square(S), ref=ref_value**2, amin=amin**2, top_db=top_db)
 
@@ -244,7 +257,16 @@ def db_to_amplitude(S_db, *, ref: float = 1.0) -> np.ndarray:
 
 
 def log1p_compress(S, *, gain: float = 1.0) -> np.ndarray:
-    """Logarithmic compression ``log(1 + gain * S)``, common for CNN inputs; keeps float32."""
+    """Logarithmic compression ``log(1 + gain * S)``, common for CNN inputs; keeps float32.
+
+    ``S`` is a power or magnitude spectrogram: negative values (``log1p`` of ``gain * S < -1``
+    would be NaN) raise :class:`ParameterError`; complex input is replaced by its modulus.
+    """
     S = _spectrum(S)
     gain = _validation.positive_float("gain", gain)
+    if S.size and np.nanmin(S) < 0:
+        raise ParameterError(
+            f"S has negative values (min {np.nanmin(S):g}); log1p_compress compresses a power or "
+            "magnitude spectrogram, whose values are >= 0"
+        )
     return np.log1p(S * S.dtype.type(gain))

@@ -27,7 +27,7 @@ import warnings
 
 import numpy as np
 
-from ._validation import ParameterError, positive_int
+from ._validation import ParameterError, positive_int, real_values, sample_rate
 
 __all__ = [
     "SCALES",
@@ -65,7 +65,10 @@ def _scale_name(scale: str) -> str:
 def hz_to_scale(frequencies, scale: str = "mel", *, htk: bool = False):
     """Convert hertz to the given scale (element-wise; scalars stay scalars)."""
     scale = _scale_name(scale)
-    f = np.asarray(frequencies, dtype=np.float64)
+    f = real_values("frequencies", frequencies, finite=False)
+    if scale in ("bark", "erb") and np.any(f < 0):
+        # their formulas have a pole or a logarithm of a negative number below 0 Hz
+        raise ParameterError(f"the {scale} scale needs frequencies >= 0 Hz; got {f.min():g}")
     if scale == "mel":
         if htk:
             out = 2595.0 * np.log10(1.0 + f / 700.0)
@@ -90,7 +93,9 @@ def hz_to_scale(frequencies, scale: str = "mel", *, htk: bool = False):
 def scale_to_hz(values, scale: str = "mel", *, htk: bool = False):
     """Convert values on the given scale back to hertz (the exact inverse of hz_to_scale)."""
     scale = _scale_name(scale)
-    v = np.asarray(values, dtype=np.float64)
+    v = real_values("values", values, finite=False)
+    if scale == "bark" and np.any((v < -0.53) | (v >= 26.28)):
+        raise ParameterError("bark values must lie in [-0.53, 26.28) (0 Hz to infinity)")
     if scale == "mel":
         if htk:
             out = 700.0 * (10.0 ** (v / 2595.0) - 1.0)
@@ -139,12 +144,7 @@ def fft_frequencies(*, sr: float, n_fft: int) -> np.ndarray:
 
 
 def _check_band_args(sr, n_fft, n_bands, fmin, fmax, name="n_mels"):
-    try:
-        sr = float(sr)
-    except (TypeError, ValueError):
-        raise ParameterError(f"sr={sr!r} must be a positive number") from None
-    if not sr > 0 or not np.isfinite(sr):
-        raise ParameterError(f"sr={sr!r} must be a positive number")
+    sr = sample_rate("sr", sr)
     n_fft = positive_int("n_fft", n_fft, minimum=2)
     n_bands = positive_int(name, n_bands)
     nyquist = sr / 2.0
