@@ -189,3 +189,109 @@ def test_stft_out_longer_than_the_result_is_a_prefix_view(backend, rng):
                 np.empty((2, 130, n_frames), np.complex64)):
         with pytest.raises(gaborcore.ParameterError, match="out"):
             gaborcore.stft(y, n_fft=256, out=bad)
+
+
+@pytest.mark.parametrize("S_n_fft,n_fft", [(2047, 2047), (2047, 2048), (2048, 2048),
+                                            (2048, 1025), (1024, 2048), (1025, 1025)])
+def test_melspectrogram_from_S_uses_librosa_n_fft(S_n_fft, n_fft, rng):
+    # S from n_fft=2047 got the filter bank of 2046 (1.4 % of max off; 2.7 % at 1025)
+    y = rng.standard_normal(8000)
+    S = np.abs(librosa.stft(y, n_fft=S_n_fft)) ** 2
+    want = librosa.feature.melspectrogram(S=S, sr=22050, n_fft=n_fft, n_mels=64)
+    got = gaborcore.melspectrogram(S=S, sr=22050, n_fft=n_fft, n_mels=64)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7 * want.max())
+
+
+@pytest.mark.parametrize("ydt", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [None, np.float32, np.float64])
+def test_melspectrogram_dtype(backend, ydt, dtype, rng):
+    y = rng.standard_normal(8000).astype(ydt)
+    kw = {} if dtype is None else {"dtype": dtype}
+    want = librosa.feature.melspectrogram(y=y.astype(np.float32) if ydt == np.float16 else y,
+                                          **kw)
+    got = gaborcore.melspectrogram(y, backend=backend, **kw)
+    assert got.dtype == want.dtype
+    _close(got, want, np.float32)
+    S = np.abs(librosa.stft(y.astype(np.float32))) ** 2
+    assert gaborcore.melspectrogram(S=S, **kw).dtype == librosa.feature.melspectrogram(
+        S=S, **kw).dtype
+
+
+@pytest.mark.parametrize("fn,fix", [(gaborcore.power_to_db, "np.abs(D)**2"),
+                                    (gaborcore.amplitude_to_db, "np.abs(S)")])
+def test_db_of_complex_input_warns_as_librosa(fn, fix, rng):
+    D = librosa.stft(rng.standard_normal(4000))
+    lib = getattr(librosa, fn.__name__)
+    with pytest.warns(UserWarning, match="complex input so phase information") as rec:
+        got = fn(D)
+    assert rec[0].filename == __file__ and fix in str(rec[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = lib(D)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(n_mfcc=13, lifter=22), dict(dct_type=3, norm=None),
+                                    dict(dct_type=1), dict(dct_type=4, n_mels=40, htk=True),
+                                    dict(mel_norm=None, n_fft=1024, hop_length=256)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_mfcc_matches_librosa(backend, kwargs, dtype, rng):
+    y = rng.standard_normal((2, 22050)).astype(dtype)
+    want = librosa.feature.mfcc(y=y, sr=22050, **kwargs)
+    got = gaborcore.mfcc(y=y, sr=22050, backend=backend, **kwargs)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=2e-5 * np.abs(want).max())
+    S = librosa.power_to_db(librosa.feature.melspectrogram(y=y[0], sr=22050))
+    np.testing.assert_allclose(gaborcore.mfcc(S=S, n_mfcc=30, lifter=3),
+                               librosa.feature.mfcc(S=S, n_mfcc=30, lifter=3), rtol=1e-6,
+                               atol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs", [dict(lifter=-1), dict(lifter=np.nan), dict(dct_type=5),
+                                    dict(norm="l2"), dict(n_mfcc=0), dict(n_mfcc=200)])
+def test_mfcc_bad_arguments(kwargs):
+    name = next(iter(kwargs))
+    with pytest.raises(gaborcore.ParameterError, match=name):
+        gaborcore.mfcc(S=np.ones((128, 4)), **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(width=3), dict(order=2), dict(order=2, width=5),
+                                    dict(axis=0, width=3), dict(mode="nearest", width=5),
+                                    dict(mode="mirror", polyorder=3), dict(mode="wrap")])
+def test_delta_matches_librosa(kwargs, rng):
+    x = rng.standard_normal((3, 4, 40))
+    np.testing.assert_array_equal(gaborcore.delta(x, **kwargs),
+                                  librosa.feature.delta(x, **kwargs))
+
+
+@pytest.mark.parametrize("kwargs", [dict(width=4), dict(width=1), dict(width=41), dict(order=0),
+                                    dict(order=1.5), dict(mode="bogus"), dict(axis=3)])
+def test_delta_bad_arguments(kwargs):
+    name = next(iter(kwargs))
+    with pytest.raises(gaborcore.ParameterError, match=name):
+        gaborcore.delta(np.ones((3, 40)), **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(sr=8000, hop_length=100),
+                                    dict(sr=16000, hop_length=160, n_fft=400)])
+def test_conversion_helpers_match_librosa(kwargs):
+    frames = np.array([0, 1, 5, 1000])
+    for name in ("frames_to_time", "frames_to_samples"):
+        kw = {k: v for k, v in kwargs.items() if name == "frames_to_time" or k != "sr"}
+        np.testing.assert_array_equal(getattr(gaborcore, name)(frames, **kw),
+                                      getattr(librosa, name)(frames, **kw))
+        assert np.ndim(getattr(gaborcore, name)(7, **kw)) == 0
+    X = np.zeros((2, 3, 17))
+    for axis in (-1, 1):
+        np.testing.assert_array_equal(gaborcore.times_like(X, axis=axis, **kwargs),
+                                      librosa.times_like(X, axis=axis, **kwargs))
+    np.testing.assert_array_equal(gaborcore.times_like(12, **kwargs), librosa.times_like(12, **kwargs))
+    times = np.array([0.0, 0.5, 1.25, 3.0])
+    kwt = {k: v for k, v in kwargs.items()}
+    np.testing.assert_array_equal(gaborcore.time_to_frames(times, **kwt),
+                                  librosa.time_to_frames(times, **kwt))
+    np.testing.assert_array_equal(gaborcore.fft_frequencies(), librosa.fft_frequencies())
+    with pytest.raises(gaborcore.ParameterError, match="hop_length"):
+        gaborcore.frames_to_time(frames, hop_length=0)
+    with pytest.raises(gaborcore.ParameterError, match="sr"):
+        gaborcore.times_like(X, sr=-1)

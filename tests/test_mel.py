@@ -94,9 +94,8 @@ def test_empty_band_warns():
 @pytest.mark.parametrize("kwargs,name", [
     (dict(fmin=8000.0, fmax=4000.0), "fmin"),
     (dict(fmin=4000.0, fmax=4000.0), "fmin"),
-    (dict(fmax=12000.0), "fmax"),
+    (dict(fmax=np.inf), "fmax"),
     (dict(n_mels=0), "n_mels"),
-    (dict(n_mels=2000), "n_mels"),
     (dict(fmin=-1.0), "fmin"),
     (dict(norm="l2"), "norm"),
     (dict(norm=0.5), "norm"),
@@ -227,8 +226,29 @@ def test_pure_tone_lands_in_its_band(backend):
 def test_filterbank_errors_name_its_own_argument():
     with pytest.raises(ParameterError, match="n_bands=0"):
         gaborcore.filterbank(sr=22050, n_fft=512, n_bands=0)
-    with pytest.raises(ParameterError, match="n_bands=300"):
+    with pytest.warns(gaborcore.EmptyFilterWarning, match="reducing n_bands"):
         gaborcore.filterbank(sr=22050, n_fft=512, n_bands=300)
+
+
+@pytest.mark.parametrize("kwargs", [dict(fmax=11025.5), dict(fmax=12000.0), dict(n_mels=2000),
+                                    dict(n_fft=256, n_mels=300)])
+def test_librosa_accepted_filter_banks_warn_and_match(kwargs):
+    # issue 14: fmax a little above Nyquist and more bands than bins warn instead of refusing
+    librosa = pytest.importorskip("librosa")
+    params = dict(sr=22050, n_fft=2048, n_mels=128) | kwargs
+    with warnings.catch_warnings(record=True) as lw:
+        warnings.simplefilter("always")
+        want = librosa.filters.mel(**params)
+    with warnings.catch_warnings(record=True) as gw:
+        warnings.simplefilter("always")
+        got = gaborcore.mel(**params)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7 * want.max())
+    lib_empty = [w for w in lw if "Empty filters" in str(w.message)]
+    ours = [w for w in gw if "Empty filters" in str(w.message)]
+    assert len(ours) == len(lib_empty)  # librosa's wording, when librosa warns
+    assert all(w.filename == __file__ for w in gw)
+    if params.get("fmax", 0) > 11025:
+        assert any("above the Nyquist" in str(w.message) for w in gw)
 
 
 def test_empty_band_warning_points_at_the_caller():

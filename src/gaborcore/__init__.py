@@ -7,6 +7,17 @@ Backends (``backend=``): ``"c"`` (C/Cython + FFTW, OpenMP), ``"numba"`` and ``"n
 from ._backend import available_backends, get_workers, set_backend, set_workers
 from ._config import show_config
 from ._validation import ParameterError
+from .cepstral import delta, mfcc
+from .convert import (
+    frames_to_samples,
+    frames_to_time,
+    samples_like,
+    samples_to_frames,
+    samples_to_time,
+    time_to_frames,
+    time_to_samples,
+    times_like,
+)
 from .features import (
     MelSpectrogram,
     amplitude_to_db,
@@ -81,6 +92,16 @@ __all__ = [
     "db_to_power",
     "db_to_amplitude",
     "log1p_compress",
+    "mfcc",
+    "delta",
+    "frames_to_samples",
+    "frames_to_time",
+    "samples_to_frames",
+    "samples_to_time",
+    "time_to_frames",
+    "time_to_samples",
+    "times_like",
+    "samples_like",
     "SCALES",
     "EmptyFilterWarning",
     "SparseFilterbank",

@@ -15,7 +15,8 @@ import numpy as np
 from . import _backend, _validation
 from ._validation import ParameterError
 from .filterbanks import SparseFilterbank, filterbank
-from .stft import _OUT_MAGNITUDE, _OUT_POW, _OUT_POWER, PAD_MODES, STFT, _n_threads
+from ._warn import warn
+from .stft import _OUT_MAGNITUDE, _OUT_POW, _OUT_POWER, STFT, _n_threads
 
 __all__ = [
     "MelSpectrogram",
@@ -122,13 +123,13 @@ class MelSpectrogram:
             _validation.check_size("y", shape, y.dtype, what="the mel spectrogram")
         out = (np.empty(shape, y.dtype) if out is None
                else _validation.out_array("out", out, shape, y.dtype))
-        y2 = y.reshape(-1, y.shape[-1])
+        y2, pad, pad_mode = st._padded(y.reshape(-1, y.shape[-1]))
         name = _backend.resolve_backend(backend)
         kern = st._kernel(name, y.dtype)
         fb = self._fb(y.dtype)
         kind = {2.0: _OUT_POWER, 1.0: _OUT_MAGNITUDE}.get(self.power, _OUT_POW)
         n_frames = shape[-1]
-        kern.filterbank(y2, st.pad, PAD_MODES[st.pad_mode], n_frames, kind, self.power, fb.data,
+        kern.filterbank(y2, pad, pad_mode, n_frames, kind, self.power, fb.data,
                         fb.start, fb.offset, out.reshape(-1, *shape[-2:]),
                         _n_threads(workers, y2.shape[0] * n_frames))
         return out
@@ -141,11 +142,18 @@ def melspectrogram(y=None, *, sr: float = 22050, S=None, n_fft: int = 2048,
                    center: bool = True, pad_mode: str = "constant", power: float = 2.0,
                    n_mels: int = 128, fmin: float = 0.0, fmax: float | None = None,
                    htk: bool = False, norm="slaney", scale: str = "mel", mel_basis=None,
-                   out=None, workers=None, backend=None) -> np.ndarray:
+                   dtype=None, out=None, workers=None, backend=None) -> np.ndarray:
     """Mel spectrogram, as :func:`librosa.feature.melspectrogram` for the same arguments.
 
     Either a signal ``y`` (fused kernel, through a cached plan) or a precomputed spectrogram
-    ``S`` of shape ``(..., n_fft // 2 + 1, n_frames)`` (then only the projection is applied).
+    ``S`` of shape ``(..., n_fft // 2 + 1, n_frames)`` (then only the projection is applied;
+    as librosa, ``n_fft`` is used when ``n_fft // 2 + 1`` matches the rows of ``S``, and
+    ``2 * (rows - 1)`` otherwise).
+
+    ``dtype`` is librosa's filter-bank precision: the result has the higher of it and the
+    input's precision (default: the input's; librosa's default float32 filter bank makes its
+    float64 results round the weights to float32, gaborcore's do not).  float16 input is
+    computed in float32.
 
     Examples
     --------
@@ -154,22 +162,34 @@ def melspectrogram(y=None, *, sr: float = 22050, S=None, n_fft: int = 2048,
     >>> gaborcore.melspectrogram(y, sr=22050, n_mels=64).shape
     (64, 44)
     """
+    if dtype is not None:
+        dtype = _validation.float_dtype("dtype", dtype)
     if S is not None:
         if y is not None:
             raise ParameterError("give either y or S, not both")
+        if isinstance(S, np.ndarray) and S.dtype == np.float16:
+            S = S.astype(np.float32)
         S = _validation.signal("S", S, min_length=1)
         if S.ndim < 2:
             raise ParameterError(f"S has shape {S.shape}; expected (..., n_freq, n_frames)")
-        n_fft_s = 2 * (S.shape[-2] - 1)
+        rows = S.shape[-2]
+        n_fft_s = (n_fft if _validation.positive_int("n_fft", n_fft) // 2 + 1 == rows
+                   else 2 * (rows - 1))
         W = (np.asarray(mel_basis, np.float64) if mel_basis is not None else
              filterbank(sr=sr, n_fft=n_fft_s, n_bands=n_mels, fmin=fmin, fmax=fmax, htk=htk,
-                        norm=norm, scale=scale, dtype=np.float64, _name="n_mels",
-                        _stacklevel=3))
-        if W.ndim != 2 or W.shape[1] != S.shape[-2]:
-            raise ParameterError(f"mel_basis has shape {W.shape}; S has {S.shape[-2]} bins")
-        return np.matmul(W.astype(S.dtype), S)
+                        norm=norm, scale=scale, dtype=np.float64, _name="n_mels"))
+        if W.ndim != 2 or W.shape[1] != rows:
+            raise ParameterError(f"mel_basis has shape {W.shape}; S has {rows} bins")
+        rdt = S.dtype if dtype is None else np.promote_types(S.dtype, dtype)
+        if out is None:
+            return np.matmul(W.astype(rdt), S.astype(rdt, copy=False))
+        shape = S.shape[:-2] + (W.shape[0], S.shape[-1])
+        out = _validation.out_array("out", out, shape, rdt)
+        return np.matmul(W.astype(rdt), S.astype(rdt, copy=False), out=out)
     if y is None:
         raise ParameterError("melspectrogram needs a signal y or a spectrogram S")
+    if isinstance(y, np.ndarray) and dtype is not None and np.promote_types(y.dtype, dtype) != y.dtype:
+        y = y.astype(np.promote_types(y.dtype, dtype))
     plan = _cached_plan(sr=sr, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
                         window=window, center=center, pad_mode=pad_mode, power=power,
                         n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm, scale=scale,
@@ -199,11 +219,14 @@ def _cached_plan(**params) -> MelSpectrogram:
     return plan
 
 
-def _spectrum(S) -> np.ndarray:
+def _spectrum(S, caller: str | None = None, fix: str = "") -> np.ndarray:
     S = np.asarray(S)
     if S.dtype.kind not in "biufc":
         raise ParameterError(f"S has dtype {S.dtype}; a real or complex spectrogram is required")
     if S.dtype.kind == "c":
+        if caller is not None:  # librosa's warning, in its words
+            warn(f"{caller} was called on complex input so phase information will be "
+                 f"discarded. To suppress this warning, call {caller}({fix}) instead.")
         S = np.abs(S)
     if S.dtype.kind not in "f":
         S = S.astype(np.float64)
@@ -223,8 +246,9 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0)
 
     librosa's semantics: ``ref`` may be a number or a function of ``S`` (e.g. ``np.max``); the
     ``top_db`` floor is taken relative to the maximum of the whole array.  Keeps float32.
+    Complex input warns (as librosa) and is replaced by its modulus.
     """
-    S = _spectrum(S)
+    S = _spectrum(S, "power_to_db", "np.abs(D)**2")
     amin = _validation.positive_float("amin", amin)
     if top_db is not None and (not np.isfinite(top_db) or top_db < 0):
         raise ParameterError(f"top_db={top_db!r} must be a non-negative number or None")
@@ -238,8 +262,10 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0)
 
 
 def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db: float | None = 80.0) -> np.ndarray:
-    """``20 log10(|S| / ref)`` with the same ``amin`` / ``top_db`` handling as librosa."""
-    S = _spectrum(S)
+    """``20 log10(|S| / ref)`` with the same ``amin`` / ``top_db`` handling as librosa.
+
+    Complex input warns (as librosa) and is replaced by its modulus."""
+    S = _spectrum(S, "amplitude_to_db", "np.abs(S)")
     ref_value = _ref_value(ref, S)
     amin = _validation.positive_float("amin", amin)
     return power_to_db(np.square(S), ref=ref_value**2, amin=amin**2, top_db=top_db)

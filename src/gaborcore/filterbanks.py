@@ -23,11 +23,11 @@ bins and the weights, concatenated.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 
 from ._validation import ParameterError, positive_int, real_values, sample_rate
+from ._warn import warn
 
 __all__ = [
     "SCALES",
@@ -138,8 +138,10 @@ def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025
     return scale_frequencies(n_mels, fmin=fmin, fmax=fmax, scale="mel", htk=htk)
 
 
-def fft_frequencies(*, sr: float, n_fft: int) -> np.ndarray:
-    """Centre frequencies of the ``n_fft // 2 + 1`` STFT bins: ``k sr / n_fft``."""
+def fft_frequencies(*, sr: float = 22050, n_fft: int = 2048) -> np.ndarray:
+    """Centre frequencies of the ``n_fft // 2 + 1`` STFT bins: ``k sr / n_fft`` (as
+    :func:`librosa.fft_frequencies`, with its defaults)."""
+    n_fft = positive_int("n_fft", n_fft)
     return np.arange(n_fft // 2 + 1) * (float(sr) / n_fft)
 
 
@@ -152,16 +154,16 @@ def _check_band_args(sr, n_fft, n_bands, fmin, fmax, name="n_mels"):
     fmin = float(fmin)
     if not fmin >= 0:
         raise ParameterError(f"fmin={fmin} must be >= 0 Hz")
-    if fmax > nyquist * (1 + 1e-12):
-        raise ParameterError(f"fmax={fmax} Hz is above the Nyquist frequency sr/2={nyquist} Hz")
+    if not np.isfinite(fmax):
+        raise ParameterError(f"fmax={fmax} must be a finite frequency in Hz")
     if not fmin < fmax:
         raise ParameterError(f"fmin={fmin} Hz must be below fmax={fmax} Hz")
-    n_freq = n_fft // 2 + 1
-    if n_bands > n_freq:
-        raise ParameterError(
-            f"{name}={n_bands} is too large for n_fft={n_fft}: more bands than the {n_freq} STFT "
-            f"bins, so some bands would always be empty; reduce {name} or increase n_fft"
-        )
+    if fmax > nyquist * (1 + 1e-12):
+        # as librosa: the triangles are evaluated on the bins up to Nyquist, the part above is
+        # cut off (and bands entirely above it are empty, which warns below)
+        warn(f"fmax={fmax:g} Hz is above the Nyquist frequency sr/2={nyquist:g} Hz: the bands "
+             "are cut off at Nyquist")
+    # more bands than bins is allowed (as librosa); the bands that cover no bin warn below
     return sr, n_fft, n_bands, fmin, fmax
 
 
@@ -213,14 +215,17 @@ def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
     falling = ramps[2:] / widths[1:, None]
     weights = np.maximum(0.0, np.minimum(rising, falling))
     weights = _normalise(weights, edges, norm)
-    empty = ~np.any(weights > 0, axis=1)
+    # as librosa: a band is empty when it has no positive weight (bands whose upper edge is 0 Hz
+    # are not counted)
+    empty = ~np.any(weights > 0, axis=1) & (edges[2:] != 0)
     if empty.any():
-        warnings.warn(
-            f"{int(empty.sum())} of {n_bands} {scale} bands (first at {edges[1:-1][empty][0]:.1f}"
-            f" Hz) cover no STFT bin of n_fft={n_fft} at sr={sr:g}: they will always be zero. "
-            "Increase n_fft or reduce the number of bands.",
+        warn(
+            f"Empty filters detected in {scale} frequency basis. Some channels will produce "
+            f"empty responses. Try increasing your sampling rate (and fmax) or reducing "
+            f"{_name}. ({int(empty.sum())} of {n_bands} bands, the first centred at "
+            f"{edges[1:-1][empty][0]:.1f} Hz, cover no STFT bin of n_fft={n_fft} at sr={sr:g}: "
+            "they will always be zero.)",
             EmptyFilterWarning,
-            stacklevel=_stacklevel,
         )
     return weights.astype(dtype)
 
