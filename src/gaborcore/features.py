@@ -14,8 +14,8 @@ import numpy as np
 
 from . import _backend, _validation
 from ._validation import ParameterError
-from .filterbanks import SparseFilterbank, filterbank
 from ._warn import warn
+from .filterbanks import SparseFilterbank, filterbank
 from .stft import _OUT_MAGNITUDE, _OUT_POW, _OUT_POWER, STFT, _n_threads
 
 __all__ = [

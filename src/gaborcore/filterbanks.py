@@ -215,9 +215,9 @@ def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
     falling = ramps[2:] / widths[1:, None]
     weights = np.maximum(0.0, np.minimum(rising, falling))
     weights = _normalise(weights, edges, norm)
-    # as librosa: a band is empty when it has no positive weight (bands whose upper edge is 0 Hz
-    # are not counted)
-    empty = ~np.any(weights > 0, axis=1) & (edges[2:] != 0)
+    # as librosa: a band is empty when it has no positive weight; a band starting at 0 Hz is not
+    # counted (its rising edge may fall between DC and the first bin)
+    empty = ~np.any(weights > 0, axis=1) & (edges[:-2] != 0)
     if empty.any():
         warn(
             f"Empty filters detected in {scale} frequency basis. Some channels will produce "
