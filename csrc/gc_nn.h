@@ -40,7 +40,7 @@ enum {
     GC_NN_ACT_ABS = 3,
     GC_NN_ACT_TANH = 4,
     GC_NN_ACT_SIGMOID = 5,
-    GC_NN_ACT_LOG1P = 6 /* log(1 + param * x) */
+    GC_NN_ACT_LOG1P = 6 /* log(1 + param * max(x, 0)) */
 };
 
 /* Pooling rule. */

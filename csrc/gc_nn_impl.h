@@ -53,7 +53,8 @@ static void GC_SUF(act_copy)(GC_REAL *restrict dst, const GC_REAL *restrict src,
         for (t = 0; t < n; ++t) dst[t] = 1 / (1 + GC_EXP(-src[t]));
         break;
     case GC_NN_ACT_LOG1P:
-        for (t = 0; t < n; ++t) dst[t] = GC_LOG1P(param * src[t]);
+        /* log1p of the ReLU: a total function (no NaN below -1 / param, NaN in gives 0) */
+        for (t = 0; t < n; ++t) dst[t] = GC_LOG1P(param * (src[t] > 0 ? src[t] : 0));
         break;
     default:
         for (t = 0; t < n; ++t) dst[t] = src[t];
@@ -80,7 +81,7 @@ static void GC_SUF(act_inplace)(GC_REAL *v, ptrdiff_t n, int act, GC_REAL param)
         for (t = 0; t < n; ++t) v[t] = 1 / (1 + GC_EXP(-v[t]));
         break;
     case GC_NN_ACT_LOG1P:
-        for (t = 0; t < n; ++t) v[t] = GC_LOG1P(param * v[t]);
+        for (t = 0; t < n; ++t) v[t] = GC_LOG1P(param * (v[t] > 0 ? v[t] : 0));
         break;
     default:
         break;

@@ -120,3 +120,172 @@ def test_short_signal_needs_n_fft_samples_only_without_centring():
 def test_dgt_length_must_fit_the_lattice():
     with pytest.raises(ParameterError, match="multiple"):
         gaborcore.dgt(np.ones(100), n_fft=16, hop_length=4)
+
+
+# ---- issue 13: the findings of the hostile-caller run, one regression test each ---------------
+
+def _raises_naming(fn, name, *args, **kwargs):
+    with pytest.raises(ParameterError) as info:
+        fn(*args, **kwargs)
+    assert name in str(info.value), str(info.value)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: gaborcore.operators.ambiguity_rows(np.hanning(1024), 0, 10**6), "n_rows"),
+    (lambda: gaborcore.operators.torus_window(np.ones(8), 10**12), "length"),
+    (lambda: gaborcore.frame_diagonal(np.hanning(16), 16, 10**9), "n_frames"),
+    (lambda: gaborcore.stft(Y, n_fft=2**31), "n_fft"),
+    (lambda: gaborcore.stft(Y, n_fft=2**63), "n_fft"),
+    (lambda: gaborcore.stft(Y, n_fft=256, hop_length=2**63), "hop_length"),
+    (lambda: gaborcore.operators.wigner(np.ones(2**17 + 1)), "f"),
+])
+def test_sizes_are_refused_before_allocating(call, name):
+    msg = _raises_naming(call, name)
+    assert "MAX_ELEMENTS" in msg or "at most" in msg or "GiB" in msg
+
+
+def test_size_limit_is_checked_against_available_memory(monkeypatch):
+    from gaborcore import _validation
+    monkeypatch.setattr(_validation, "_available_memory", lambda: 1 << 20)
+    msg = _raises_naming(gaborcore.operators.torus_window, "length", np.ones(8), 1 << 20)
+    assert "available" in msg
+    assert gaborcore.operators.torus_window(np.ones(8), 1 << 10).shape == (1 << 10,)
+
+
+@pytest.mark.parametrize("window", [np.array([object()] * 4), np.ones((2, 2)), np.zeros(0),
+                                    np.array([1.0, np.nan])])
+def test_torus_window_refuses_non_windows(window):
+    _raises_naming(gaborcore.operators.torus_window, "window", window, 64)
+
+
+@pytest.mark.parametrize("kwargs,name", [(dict(hop_length=0, n_fft=4), "hop_length"),
+                                         (dict(hop_length=4, n_fft=0), "n_fft"),
+                                         (dict(hop_length=2.5, n_fft=4), "hop_length")])
+def test_gabor_multiplier_lattice_arguments(kwargs, name):
+    _raises_naming(gaborcore.operators.GaborMultiplier, name, np.ones((4, 4)), np.ones(16),
+                   **kwargs)
+
+
+@pytest.mark.parametrize("args,name", [((np.hanning(16), 0, 4), "hop_length"),
+                                       ((np.hanning(16), 4, 0), "n_frames"),
+                                       ((np.ones((4, 4)), 2, 4), "window"),
+                                       ((np.array(["a"]), 2, 4), "window")])
+def test_frame_diagonal_arguments(args, name):
+    _raises_naming(gaborcore.frame_diagonal, name, *args)
+
+
+def test_relu_of_minus_inf_is_zero_on_every_backend():
+    x = np.array([-np.inf, -1.0, -0.0, 0.5, np.inf, np.nan], np.float32)
+    for backend in gaborcore.available_backends():
+        got = gaborcore.nn.relu(x, backend=backend)
+        np.testing.assert_array_equal(got, [0, 0, 0, 0.5, np.inf, 0], err_msg=backend)
+        assert not np.signbit(got[:3]).any(), backend
+
+
+def test_log_compression_is_log1p_of_relu_on_every_backend():
+    x = np.array([-5.0, -np.inf, 0.0, 1.0], np.float64)
+    for backend in gaborcore.available_backends():
+        got = gaborcore.nn.log_compression(x, gain=2.0, backend=backend)
+        np.testing.assert_allclose(got, np.log1p(2 * np.maximum(x, 0)), err_msg=backend)
+
+
+@pytest.mark.parametrize("op", ["avg", "lp2", "lp3", "conv", "dense", "network"])
+def test_float32_overflow_is_the_same_on_every_backend(op, rng):
+    big = np.finfo(np.float32).max
+    x = (rng.uniform(-1, 1, (2, 1, 8, 8)) * big).astype(np.float32)
+    x[0, 0, :2, :2] = big  # a block whose sum exceeds float32
+    nn = gaborcore.nn
+    calls = {
+        "avg": lambda b: nn.avg_pool2d(x, kernel_size=2, backend=b),
+        "lp2": lambda b: nn.lp_pool2d(x, p=2, kernel_size=2, backend=b),
+        "lp3": lambda b: nn.lp_pool2d(x, p=3, kernel_size=2, backend=b),
+        "conv": lambda b: nn.conv2d(x, np.ones((2, 1, 3, 3)), backend=b),
+        "dense": lambda b: nn.dense(x.reshape(2, 64), np.ones((3, 64)) / 3, backend=b),
+        "network": lambda b: nn.Network([nn.Conv2d(np.ones((2, 1, 3, 3)) / 9), nn.ReLU(),
+                                          nn.AvgPool2d(kernel_size=2)])(x, backend=b),
+    }
+    results = [calls[op](b) for b in gaborcore.available_backends()]
+    want = results[-1]
+    for got in results:
+        assert not np.isnan(got).any()
+        np.testing.assert_allclose(got, want, rtol=1e-5)
+    # the average of a block of float32 values is a float32 value: no overflow at all
+    if op == "avg":
+        assert np.isfinite(want).all()
+        np.testing.assert_allclose(want[0, 0, 0, 0], big, rtol=1e-6)
+
+
+def test_float64_sums_that_may_overflow_are_refused():
+    x = np.full((1, 1, 4, 4), 1e308)
+    _raises_naming(gaborcore.nn.avg_pool2d, "x", x, kernel_size=2)
+    _raises_naming(gaborcore.nn.conv2d, "x", x, np.ones((1, 1, 2, 2)))
+
+
+def test_network_names_the_layer_whose_input_overflowed():
+    nn = gaborcore.nn
+    x = np.full((1, 1, 6, 6), np.finfo(np.float32).max / 2, np.float32)
+    net = nn.Network([nn.Conv2d(np.ones((1, 1, 3, 3))), nn.Conv2d(np.ones((1, 1, 3, 3)))])
+    msg = _raises_naming(net, "layer 1", x)
+    assert "layer 0" in msg
+
+
+@pytest.mark.parametrize("fn", [gaborcore.nn.conv2d, gaborcore.nn.avg_pool2d,
+                                gaborcore.nn.max_pool2d])
+def test_nn_refuses_nan_where_backends_would_differ(fn):
+    x = np.ones((1, 1, 4, 4))
+    x[0, 0, 1, 1] = np.nan
+    kwargs = dict(kernel_size=2) if fn is not gaborcore.nn.conv2d else {}
+    args = (np.ones((1, 1, 2, 2)),) if fn is gaborcore.nn.conv2d else ()
+    _raises_naming(fn, "x", x, *args, **kwargs)
+
+
+def test_weights_beyond_float32_are_refused_for_float32_data():
+    _raises_naming(gaborcore.nn.conv2d, "weight", np.ones((1, 1, 4, 4), np.float32),
+                   np.full((1, 1, 2, 2), 1e300))
+
+
+@pytest.mark.parametrize("S,w,name", [
+    ("abc", np.ones((4, 4)), "S"),
+    (np.ones((4, 4)), None, "w"),
+    (np.ones(4), np.ones(4), "S"),
+    (np.ones((4, 4)), np.ones((3, 4)), "w"),
+    (np.ones((4, 4)), np.full((4, 4), np.nan), "w"),
+])
+@pytest.mark.parametrize("fn", ["correlate2d", "convolve2d"])
+def test_torus_convolutions_check_their_arguments(fn, S, w, name):
+    _raises_naming(getattr(gaborcore.equivalence, fn), name, S, w)
+
+
+@pytest.mark.parametrize("sr", [None, "a", True, 0, -1.0, np.nan, np.inf])
+def test_sample_rate_is_a_positive_number(sr):
+    _raises_naming(gaborcore.melspectrogram, "sr", Y, sr=sr)
+    _raises_naming(gaborcore.MelSpectrogram, "sr", sr=sr)
+
+
+@pytest.mark.parametrize("ref", ["x", None, np.nan, [1.0, 2.0]])
+def test_power_to_db_ref(ref):
+    _raises_naming(gaborcore.power_to_db, "ref", np.ones(4), ref=ref)
+
+
+def test_hz_to_mel_refuses_non_numbers():
+    for bad in [None, "440", object()]:
+        _raises_naming(gaborcore.hz_to_mel, "frequencies", bad)
+    assert gaborcore.hz_to_mel(440.0) == pytest.approx(6.6)
+
+
+def test_log1p_compress_refuses_negative_power():
+    msg = _raises_naming(gaborcore.log1p_compress, "S", np.array([-2.0, 1.0]))
+    assert "negative" in msg
+    np.testing.assert_allclose(gaborcore.log1p_compress(np.array([0.0, 1.0])), [0, np.log(2)])
+
+
+def test_idgt_refuses_a_window_that_leaves_the_torus_uncovered():
+    f = np.random.default_rng(1).standard_normal(64)
+    c = gaborcore.dgt(f, n_fft=16, hop_length=16, window=np.ones(10))
+    msg = _raises_naming(gaborcore.idgt, "hop_length", c, length=64, n_fft=16, hop_length=16,
+                         window=np.ones(10))
+    assert "uncovered" in msg
+    c = gaborcore.dgt(f, n_fft=16, hop_length=8, window=np.ones(10))
+    np.testing.assert_allclose(gaborcore.idgt(c, length=64, n_fft=16, hop_length=8,
+                                              window=np.ones(10)), f, atol=1e-12)

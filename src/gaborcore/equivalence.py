@@ -43,16 +43,38 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # two-dimensional circular correlation / convolution on the torus
 # ---------------------------------------------------------------------------------------------
+def _torus_pair(S, w) -> tuple[np.ndarray, np.ndarray]:
+    """``S (..., F, T)`` and ``w (F, T)`` on the torus Z_F x Z_T: finite, real or complex."""
+    arrays = []
+    for name, a in (("S", S), ("w", w)):
+        try:
+            a = np.asarray(a)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{name} must be a 2-D array of numbers") from None
+        if a.ndim < 2 or (name == "w" and a.ndim != 2) or a.size == 0:
+            want = "(F, T)" if name == "w" else "(..., F, T)"
+            raise ParameterError(f"{name} must be a non-empty array of shape {want}, got shape "
+                                 f"{a.shape}")
+        if a.dtype.kind not in "biufc" or not np.isfinite(a).all():
+            raise ParameterError(f"{name} must hold finite real or complex numbers (dtype "
+                                 f"{a.dtype})")
+        arrays.append(a)
+    if arrays[0].shape[-2:] != arrays[1].shape:
+        raise ParameterError(f"S has shape {arrays[0].shape} and w {arrays[1].shape}; on the "
+                             "torus w must have the shape (F, T) of S's planes (pad it with zeros)")
+    return arrays[0], arrays[1]
+
+
 def correlate2d(S, w) -> np.ndarray:
     """CNN-style correlation ``(S * w)(z0) = sum_z S(z) w(z - z0)`` on the torus (same shape)."""
-    S, w = np.asarray(S), np.asarray(w)
+    S, w = _torus_pair(S, w)
     out = np.fft.ifft2(np.fft.fft2(S) * np.conj(np.fft.fft2(np.conj(w))))
     return out.real if not (np.iscomplexobj(S) or np.iscomplexobj(w)) else out
 
 
 def convolve2d(S, w) -> np.ndarray:
     """True convolution ``(S (*) w)(z0) = sum_z S(z) w(z0 - z)`` on the torus."""
-    S, w = np.asarray(S), np.asarray(w)
+    S, w = _torus_pair(S, w)
     out = np.fft.ifft2(np.fft.fft2(S) * np.fft.fft2(w))
     return out.real if not (np.iscomplexobj(S) or np.iscomplexobj(w)) else out
 

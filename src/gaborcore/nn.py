@@ -36,6 +36,7 @@ circularly: ``xp[r, c] = x[(r - top) mod F, (c - left) mod T]``):
 
 from __future__ import annotations
 
+import math
 import numbers
 import threading
 from collections.abc import Sequence
@@ -107,15 +108,65 @@ def _data(name: str, x, min_ndim: int) -> np.ndarray:
 
 
 def _param(name: str, value, dtype: np.dtype, ndim: int | None = None) -> np.ndarray:
-    """A real weight array cast to ``dtype`` (C-contiguous)."""
-    a = np.asarray(value)
+    """A real weight array cast to ``dtype`` (C-contiguous), finite in that precision."""
+    try:
+        a = np.asarray(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be an array of real numbers") from None
     if a.dtype.kind not in "fiu" or a.dtype == np.float16:
         raise ParameterError(f"{name} has dtype {a.dtype}; real numbers are required")
     if ndim is not None and a.ndim != ndim:
         raise ParameterError(f"{name} has shape {a.shape}; {ndim} axes are required")
     if a.size and not np.isfinite(a).all():
         raise ParameterError(f"{name} contains NaN or Inf values")
-    return np.ascontiguousarray(a, dtype=dtype)
+    with np.errstate(over="ignore"):
+        a = np.ascontiguousarray(a, dtype=dtype)
+    if a.size and not np.isfinite(a).all():
+        raise ParameterError(f"{name} has values beyond the range of {dtype} "
+                             f"(+-{np.finfo(dtype).max:.3g}), the precision of the data")
+    return a
+
+
+# ---- overflow -------------------------------------------------------------------------------
+# A sum of finite terms can overflow in one summation order and not in another, so a result
+# near the limit of the precision would depend on the backend.  Before a convolution, dense
+# layer or pooling runs, a bound on every partial sum (largest |x| times the largest l1 norm of
+# a kernel, plus the bias) decides how: below a quarter of the largest float, directly; above
+# it, float32 data is computed in float64 and rounded (results beyond float32 become +-inf, the
+# same on every backend); float64 data above it is refused.
+
+def _absmax(x: np.ndarray) -> float:
+    """``max |x|`` without a temporary; refuses NaN and Inf (they propagate differently through
+    the backends' summation orders)."""
+    if x.size == 0:
+        return 0.0
+    hi, lo = float(x.max()), float(x.min())
+    if not (math.isfinite(hi) and math.isfinite(lo)):
+        raise ParameterError("x contains NaN or Inf values; convolution, dense and pooling "
+                             "layers need finite input")
+    return max(hi, -lo)
+
+
+def _log2(v: float) -> float:
+    return math.log2(v) if v > 0 else -math.inf
+
+
+def _precision(log2_bound: float, dtype: np.dtype) -> np.dtype | None:
+    """The precision to compute in (None: the data's own), or ParameterError."""
+    if log2_bound < math.log2(np.finfo(dtype).max) - 2:
+        return None
+    if dtype == np.float32 and log2_bound < math.log2(np.finfo(np.float64).max) - 2:
+        return np.dtype(np.float64)
+    raise ParameterError(
+        f"x: with values up to |x| ~ 2**{log2_bound:.0f} / (the kernel norms) the sums of this "
+        f"layer may exceed the range of {dtype} (2**{math.log2(np.finfo(dtype).max):.0f}); scale "
+        "x (or the weights) down" + (" or compute in float32" if dtype == np.float32 else "")
+    )
+
+
+def _act_scale(act: int, act_param: float) -> float:
+    """How much a fused activation can enlarge its argument (leaky slope, log1p gain)."""
+    return max(1.0, abs(act_param)) if act in (_ACT["leaky_relu"], _ACT["log1p"]) else 1.0
 
 
 def _pair(name: str, value, *, minimum: int = 1) -> tuple[int, int]:
@@ -224,14 +275,27 @@ def _conv_apply(x, w, b, *, stride, padding, dilation, operation, padding_mode, 
         raise ParameterError(f"bias has {b.shape[0]} values; {c_out} (one per output channel) "
                              "are required")
     shape = lead + (() if single else (c_out,)) + out_hw
+    if out is None:
+        _validation.check_size("x", shape, x.dtype, what="the convolution")
     out = _out(out, shape, x.dtype)
     x4 = x.reshape(-1, c_in, *x.shape[-2:])
     n_batch = x4.shape[0]
     if n_batch == 0:
         return out
+    l1 = float(np.abs(w).reshape(c_out, -1).sum(1, dtype=np.float64).max())
+    bmax = 0.0 if b is None else float(np.abs(b).max(initial=0))
+    bound = (_absmax(x) * l1 + bmax) * _act_scale(act, act_param)
+    calc = _precision(_log2(bound), x.dtype)
     work = n_batch * c_out * out_hw[0] * out_hw[1] * c_in * w.shape[2] * w.shape[3]
-    _kernels(backend).conv2d(x4, w, b, out.reshape(n_batch, c_out, *out_hw), (sh, sw), (dh, dw),
-                             pads, circular, flip, act, act_param, _n_threads(workers, work))
+    o4 = out.reshape(n_batch, c_out, *out_hw)
+    if calc is not None:
+        x4, w, o4 = x4.astype(calc), w.astype(calc), np.empty(o4.shape, calc)
+        b = None if b is None else b.astype(calc)
+    _kernels(backend).conv2d(x4, w, b, o4, (sh, sw), (dh, dw), pads, circular, flip, act,
+                             act_param, _n_threads(workers, work))
+    if calc is not None:
+        with np.errstate(over="ignore"):
+            out.reshape(o4.shape)[...] = o4
     return out
 
 
@@ -422,8 +486,20 @@ def _pool_apply(x, kind, p, kernel_size, stride, padding, ceil_mode, count_inclu
     planes = x.reshape(-1, *x.shape[-2:])
     if planes.shape[0] == 0:
         return out
-    _kernels(backend).pool2d(planes, out.reshape(-1, *out_hw), kind, kernel, stride, padding,
-                             float(p), bool(count_include_pad), _n_threads(workers, x.size))
+    m = _absmax(planes)
+    if kind == _POOL_MAX or math.isinf(p):
+        calc = None  # a maximum cannot overflow
+    else:
+        # sum over the block of |x|^p (|x| for the average)
+        calc = _precision(math.log2(kernel[0] * kernel[1]) + p * _log2(max(m, 1.0)), x.dtype)
+    o3 = out.reshape(-1, *out_hw)
+    if calc is not None:
+        planes, o3 = planes.astype(calc), np.empty(o3.shape, calc)
+    _kernels(backend).pool2d(planes, o3, kind, kernel, stride, padding, float(p),
+                             bool(count_include_pad), _n_threads(workers, x.size))
+    if calc is not None:
+        with np.errstate(over="ignore"):
+            out.reshape(o3.shape)[...] = o3
     return out
 
 
@@ -607,11 +683,25 @@ def _dense_apply(x, w, b, act, act_param, out, workers, backend):
         )
     if b is not None and b.shape[0] != w.shape[0]:
         raise ParameterError(f"bias has {b.shape[0]} values; weight has {w.shape[0]} outputs")
-    out = _out(out, x.shape[:-1] + (w.shape[0],), x.dtype)
+    shape = x.shape[:-1] + (w.shape[0],)
+    if out is None:
+        _validation.check_size("x", shape, x.dtype, what="the dense layer's output")
+    out = _out(out, shape, x.dtype)
     x2 = x.reshape(-1, w.shape[1])
-    if x2.shape[0]:
-        _kernels(backend).dense(x2, w, b, out.reshape(-1, w.shape[0]), act, act_param,
-                                _n_threads(workers, x2.shape[0] * w.size))
+    if x2.shape[0] == 0:
+        return out
+    l1 = float(np.abs(w).sum(1, dtype=np.float64).max(initial=0))
+    bmax = 0.0 if b is None else float(np.abs(b).max(initial=0))
+    calc = _precision(_log2((_absmax(x2) * l1 + bmax) * _act_scale(act, act_param)), x.dtype)
+    o2 = out.reshape(-1, w.shape[0])
+    if calc is not None:
+        x2, w, o2 = x2.astype(calc), w.astype(calc), np.empty(o2.shape, calc)
+        b = None if b is None else b.astype(calc)
+    _kernels(backend).dense(x2, w, b, o2, act, act_param,
+                            _n_threads(workers, x2.shape[0] * w.size))
+    if calc is not None:
+        with np.errstate(over="ignore"):
+            out.reshape(o2.shape)[...] = o2
     return out
 
 
@@ -652,11 +742,24 @@ def flatten(x, *, start_axis: int = 1, end_axis: int = -1) -> np.ndarray:
     (2, 60)
     """
     x = np.asarray(x)
-    nd = max(x.ndim, 1)
+    return x.reshape(_flat_shape(x.shape, start_axis, end_axis))
+
+
+def _flat_shape(shape: tuple, start_axis, end_axis) -> tuple:
+    """The shape :func:`flatten` gives to an array of ``shape``."""
+    start_axis = _validation.positive_int("start_axis", start_axis, minimum=-64, maximum=64)
+    end_axis = _validation.positive_int("end_axis", end_axis, minimum=-64, maximum=64)
+    shape = tuple(shape)
+    if not shape:
+        return (1,)
+    nd = len(shape)
+    for name, a in (("start_axis", start_axis), ("end_axis", end_axis)):
+        if not -nd <= a < nd:
+            raise ParameterError(f"{name}={a} is out of range for an array of {nd} axes")
     s, e = start_axis % nd, end_axis % nd
     if s > e:
         raise ParameterError(f"start_axis={start_axis} comes after end_axis={end_axis}")
-    return x.reshape(x.shape[:s] + (-1,) + x.shape[e + 1:]) if x.ndim else x.reshape(1)
+    return shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:]
 
 
 # ---- layers and networks --------------------------------------------------------------------
@@ -884,15 +987,14 @@ class Flatten(Layer):
     """Merge axes ``start_dim .. end_dim`` (PyTorch's Flatten; a view)."""
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1):
-        self.start_dim = int(start_dim)
-        self.end_dim = int(end_dim)
+        self.start_dim = _validation.positive_int("start_dim", start_dim, minimum=-64, maximum=64)
+        self.end_dim = _validation.positive_int("end_dim", end_dim, minimum=-64, maximum=64)
 
     def forward(self, x, *, workers=None, backend=None):
         return flatten(x, start_axis=self.start_dim, end_axis=self.end_dim)
 
     def output_shape(self, input_shape):
-        return flatten(np.empty(tuple(input_shape) or (1,), np.bool_), start_axis=self.start_dim,
-                       end_axis=self.end_dim).shape
+        return _flat_shape(input_shape, self.start_dim, self.end_dim)
 
     def __repr__(self):
         return f"Flatten(start_dim={self.start_dim}, end_dim={self.end_dim})"
@@ -1017,15 +1119,27 @@ class Network:
         last = max((k for k, (layer, _, _) in enumerate(steps)
                     if not isinstance(layer, Flatten)), default=-1)
         for k, (layer, act, act_param) in enumerate(steps):
-            if isinstance(layer, Flatten):
-                x = layer.forward(x)
-                continue
-            shape = layer.output_shape(x.shape)
-            out = np.empty(shape, x.dtype) if k == last else self._workspace(k, shape, x.dtype)
-            opts = dict(workers=workers, backend=backend, out=out)
-            if act is not None:
-                opts.update(act=act, act_param=act_param)
-            x = layer.forward(x, **opts)
+            try:
+                if isinstance(layer, Flatten):
+                    x = layer.forward(x)
+                    continue
+                shape = layer.output_shape(x.shape)
+                if k == last:
+                    _validation.check_size("x", shape, x.dtype, what="the network's output")
+                    out = np.empty(shape, x.dtype)
+                else:
+                    _validation.check_size("x", shape, x.dtype, what=f"the output of {layer!r}")
+                    out = self._workspace(k, shape, x.dtype)
+                opts = dict(workers=workers, backend=backend, out=out)
+                if act is not None:
+                    opts.update(act=act, act_param=act_param)
+                x = layer.forward(x, **opts)
+            except ParameterError as e:
+                # name the layer: x may be an intermediate result (one that overflowed float32)
+                i = self.layers.index(layer)
+                why = (f" (x is the output of layer {i - 1}, whose values exceeded the range of "
+                       f"{x.dtype})" if i and "NaN or Inf" in str(e) else "")
+                raise ParameterError(f"layer {i} ({layer!r}): {e}{why}") from None
         return x if last >= 0 else x.copy()
 
     __call__ = forward

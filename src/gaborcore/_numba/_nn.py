@@ -33,8 +33,10 @@ _CHUNK = 1 << 16
 
 @njit(**_JIT)
 def _act(v, act, param):
+    # the C kernels' semantics: "v > 0 ? v : 0" (NaN and -inf give 0, not v * 0 = NaN)
+    zero = param - param  # +0 of the data type (param is finite)
     if act == ACT_RELU:
-        return v if v > 0 else v * 0
+        return v if v > 0 else zero
     if act == ACT_LEAKY_RELU:
         return v if v > 0 else v * param
     if act == ACT_ABS:
@@ -44,7 +46,7 @@ def _act(v, act, param):
     if act == ACT_SIGMOID:
         return 1 / (1 + math.exp(-v))
     if act == ACT_LOG1P:
-        return math.log1p(param * v)
+        return math.log1p(param * (v if v > 0 else zero))
     return v
 
 

@@ -60,7 +60,8 @@ def _run_parallel(fn, items: int, n_threads: int, per_item: int = 1, merge: bool
 def apply_activation(v: np.ndarray, act: int, param: float) -> None:
     """``v = act(v)`` in place."""
     if act == ACT_RELU:
-        np.maximum(v, 0, out=v)
+        # the C kernels' "v > 0 ? v : 0": NaN gives 0 as -inf does
+        np.copyto(v, 0, where=~(v > 0))
     elif act == ACT_LEAKY_RELU:
         np.copyto(v, v * v.dtype.type(param), where=v < 0)
     elif act == ACT_ABS:
@@ -73,6 +74,7 @@ def apply_activation(v: np.ndarray, act: int, param: float) -> None:
         v += 1
         np.reciprocal(v, out=v)
     elif act == ACT_LOG1P:
+        np.copyto(v, 0, where=~(v > 0))  # log1p of the ReLU, as the C kernels
         v *= v.dtype.type(param)
         np.log1p(v, out=v)
 
