@@ -255,3 +255,35 @@ def test_empty_band_warning_points_at_the_caller():
     with pytest.warns(gaborcore.EmptyFilterWarning) as record:
         MelSpectrogram(sr=22050, n_fft=256, n_mels=120)
     assert record[0].filename == __file__
+
+
+@pytest.mark.parametrize("pad_mode", ["edge", "symmetric", "linear_ramp", "reflect"])
+@pytest.mark.parametrize("n", [300, 5000])
+def test_mel_pad_modes_and_short_signals_on_every_backend(backend, pad_mode, n):
+    # issue 14: numpy's pad modes (applied before the fused kernel) and centred signals shorter
+    # than n_fft (a warning, as librosa), the same on every backend
+    librosa = pytest.importorskip("librosa")
+    y = np.random.default_rng(n).standard_normal(n).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = librosa.feature.melspectrogram(y=y, sr=16000, n_fft=1024, hop_length=160,
+                                              n_mels=40, pad_mode=pad_mode)
+    ctx = (pytest.warns(UserWarning, match="n_fft=1024 is too large") if n < 1024
+           else warnings.catch_warnings())
+    with ctx:
+        got = gaborcore.melspectrogram(y, sr=16000, n_fft=1024, hop_length=160, n_mels=40,
+                                       pad_mode=pad_mode, backend=backend)
+    np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6 * want.max())
+
+
+@pytest.mark.parametrize("hop", [1100, 3000])
+def test_hop_longer_than_the_window(backend, hop):
+    librosa = pytest.importorskip("librosa")
+    y = np.random.default_rng(hop).standard_normal(20000)
+    want = librosa.stft(y, n_fft=1024, hop_length=hop)
+    np.testing.assert_allclose(gaborcore.stft(y, n_fft=1024, hop_length=hop, backend=backend),
+                               want, atol=1e-10 * np.abs(want).max())
+    with pytest.warns(UserWarning, match=f"hop_length={hop} leaves"):
+        back = gaborcore.istft(want, n_fft=1024, hop_length=hop, length=y.size, backend=backend)
+    np.testing.assert_allclose(back, librosa.istft(want, n_fft=1024, hop_length=hop,
+                                                   length=y.size), atol=1e-10)
