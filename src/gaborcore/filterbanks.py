@@ -94,8 +94,10 @@ def scale_to_hz(values, scale: str = "mel", *, htk: bool = False):
     """Convert values on the given scale back to hertz (the exact inverse of hz_to_scale)."""
     scale = _scale_name(scale)
     v = real_values("values", values, finite=False)
-    if scale == "bark" and np.any((v < -0.53) | (v >= 26.28)):
-        raise ParameterError("bark values must lie in [-0.53, 26.28) (0 Hz to infinity)")
+    if scale == "bark" and np.any(v >= 26.28):
+        # the inverse diverges at 26.28 Bark (infinite frequency); below -0.53 Bark (0 Hz) it
+        # gives the negative frequencies that hz_to_scale maps there (band edges below fmin)
+        raise ParameterError("bark values must be below 26.28 (infinite frequency)")
     if scale == "mel":
         if htk:
             out = 700.0 * (10.0 ** (v / 2595.0) - 1.0)
