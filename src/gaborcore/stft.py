@@ -420,7 +420,7 @@ class STFT:
         k = -(-n // a)
         n_out = y2.shape[-1]
         span = (n_frames - 1) * a + n
-        d = frame_diagonal(self.window, a, n_frames)
+        w2 = self.window.astype(np.float64) ** 2
         tiny = np.finfo(np.float32).tiny
         regions = {(0, min(k, n_frames), 0, min(n, span)),
                    (max(0, n_frames - k), n_frames, (n_frames - 1) * a, span)}
@@ -431,12 +431,13 @@ class STFT:
             frames = np.fft.irfft(S3[:, :, f0:f1].astype(np.complex128), n=n, axis=-2)
             frames *= self.window[:, None]
             acc = np.zeros((S3.shape[0], p1 - p0))
+            dd = np.zeros(p1 - p0)  # the frame diagonal there: only these frames reach it
             for i, t in enumerate(range(f0, f1)):
                 s0 = t * a - p0
                 lo, hi = max(s0, 0), min(s0 + n, p1 - p0)
                 if hi > lo:
                     acc[:, lo:hi] += frames[:, lo - s0:hi - s0, i]
-            dd = d[p0:p1]
+                    dd[lo:hi] += w2[lo - s0:hi - s0]
             np.divide(acc, dd, out=acc, where=dd > tiny)
             acc[:, ~(dd > tiny)] = 0.0
             q0 = o0 + self.pad - p0
