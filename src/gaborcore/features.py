@@ -16,7 +16,7 @@ from . import _backend, _validation
 from ._validation import ParameterError
 from ._warn import warn
 from .filterbanks import SparseFilterbank, filterbank
-from .stft import _OUT_MAGNITUDE, _OUT_POW, _OUT_POWER, STFT, _n_threads
+from .stft import _OUT_MAGNITUDE, _OUT_POW, _OUT_POWER, STFT, _n_threads, _window_key
 
 __all__ = [
     "MelSpectrogram",
@@ -206,8 +206,9 @@ def _cached_plan(**params) -> MelSpectrogram:
     basis = params.pop("mel_basis")
     window = params["window"]
     key = tuple(sorted((k, v) for k, v in params.items() if k != "window"))
-    key += (window if isinstance(window, str | tuple) else np.asarray(window).tobytes(),
-            None if basis is None else np.asarray(basis).tobytes())
+    # windows by value (names, tuples, callables) or by dtype, shape and bytes (samples)
+    key += (_window_key(window),
+            None if basis is None else (np.asarray(basis).shape, np.asarray(basis).tobytes()))
     with _plans_lock:
         plan = _plans.get(key)
     if plan is None:
