@@ -89,7 +89,8 @@ def _rows(a: np.ndarray, k: int) -> np.ndarray | None:
         v.shape = (-1, *a.shape[a.ndim - k:])
     except AttributeError:
         return None
-    return v
+    # the kernels write frames contiguously (a Fortran-ordered out, as librosa makes, is not)
+    return v if v.shape[-1] < 2 or v.strides[-1] == v.itemsize else None
 
 
 def _output(name: str, out, shape: tuple, dtype: np.dtype, *, prefix: bool) -> np.ndarray:
