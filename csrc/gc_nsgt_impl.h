@@ -101,9 +101,10 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
     }
     n = (int)L;
     {
-        /* measuring a transform of a whole signal takes seconds beyond a few 10^4 samples
-           (L = 44100: 1.8 s) for a few per cent of execution time: estimate those */
-        unsigned big = L > 16384 ? GC_FFTW_ESTIMATE : flags;
+        /* measuring a transform of a whole signal takes seconds (L = 7919: 2.3 s, 44100: 1.8 s)
+           for a few per cent of execution time, and fills FFTW's planner memory with one entry
+           per length: only small lengths are measured */
+        unsigned big = L > 2048 ? GC_FFTW_ESTIMATE : flags;
         if (p->real) {
             p->big_fwd = api->GC_API_SUF(plan_many_r2c)(1, &n, 1, in, NULL, 1, n, spec, NULL, 1,
                                                         (int)p->n_spec, big);
@@ -290,9 +291,10 @@ static gc_status GC_SUF(nsgt_execute)(const GC_SUF(gc_nsgt_plan) *p, int inverse
                                       const GC_REAL *in, ptrdiff_t in_stride, GC_REAL *out,
                                       ptrdiff_t out_stride, ptrdiff_t n_batch, int n_threads) {
     gc_status st = GC_OK;
-    const int nt = n_threads < 1 ? 1 : n_threads;
+    int nt = n_threads < 1 ? 1 : n_threads;
     ptrdiff_t r;
     if (n_batch >= nt) {
+        nt = gc_threads(nt, n_batch);
 #if GC_OMP
 #pragma omp parallel num_threads(nt)
 #endif
@@ -324,11 +326,14 @@ static gc_status GC_SUF(nsgt_execute)(const GC_SUF(gc_nsgt_plan) *p, int inverse
         for (r = 0; r < n_batch && st == GC_OK; ++r) {
             const GC_REAL *irow = in + r * in_stride;
             GC_REAL *orow = out + r * out_stride;
+            /* never more threads than groups: a huge request must not start (or crash
+               starting) threads with nothing to do */
+            const int ng = gc_threads(nt, p->t.n_groups);
             if (!inverse) {
                 GC_SUF(row_spectrum)(p, irow, &whole);
-                st = GC_SUF(groups_parallel)(p, 0, whole.spec, orow, nt);
+                st = GC_SUF(groups_parallel)(p, 0, whole.spec, orow, ng);
             } else {
-                st = GC_SUF(groups_parallel)(p, 1, irow, whole.vals, nt);
+                st = GC_SUF(groups_parallel)(p, 1, irow, whole.vals, ng);
                 if (st == GC_OK) GC_SUF(row_synthesis)(p, &whole, orow);
             }
         }

@@ -189,7 +189,9 @@ def test_full_layout_keeps_dc_and_nyquist_apart():
 @pytest.mark.parametrize("kwargs,match", [
     (dict(fmin=0.0, fmax=8000.0), "fmin"),
     (dict(fmin=-5.0, fmax=8000.0), "fmin"),
-    (dict(fmin=60.0, fmax=20000.0), "fmax"),
+    (dict(fmin=600.0, fmax=60.0), "fmax"),
+    (dict(fmin=20000.0, n_bins=5), "fmin"),
+    (dict(fmin=60.0, fmax=None, n_bins=None), "fmax or n_bins"),
     (dict(fmin=60.0, n_bins=1), "n_bins"),
     (dict(scale="mel", fmin=60.0, fmax=8000.0, n_bins=1), "n_bins"),
     (dict(fmin=60.0, fmax=8000.0, M=8), "painless"),
@@ -198,7 +200,7 @@ def test_full_layout_keeps_dc_and_nyquist_apart():
     (dict(fmin=60.0, fmax=8000.0, window="kaiser"), "window"),
     (dict(scale="semitone", fmin=60.0), "scale"),
     (dict(frequencies=[300.0, 200.0]), "frequencies"),
-    (dict(fmin=60.0, n_bins=200), "Nyquist"),
+    (dict(fmin=8000.0, n_bins=20, bins_per_octave=2), "at least 2"),
 ])
 def test_bad_designs(kwargs, match):
     with pytest.raises(ParameterError, match=match):
@@ -333,7 +335,13 @@ def test_mel_scale_formula_and_bands_within_nyquist():
                                         n_bins=5)
     m = 2595 * np.log10(1 + xi / 700)  # THEORY.md section 4: evenly spaced on this scale
     np.testing.assert_allclose(np.diff(m), np.diff(m)[0], rtol=1e-12)
-    assert np.all(xi + bw / 2 <= 8000.0 + 1e-9) and np.all(xi - bw / 2 >= -1e-9)
+    # no band reaches below 0 Hz; each reaches its neighbours' centres, sr/2 at most (the top
+    # band may cross sr/2 by as much as it lies below it: its mirror image completes it)
+    assert np.all(xi - bw / 2 >= -1e-9) and np.all(xi < 8000.0)
+    f = np.concatenate([xi, [8000.0]])
+    span = f[2:] - xi[:-1]
+    assert np.all(bw[1:] <= span * (1 + 1e-12))  # the low bands are narrowed to stay above 0 Hz
+    np.testing.assert_allclose(bw[2:], span[1:], rtol=1e-12)
     xs, _ = gaborcore.nsgt_frequencies(sr=16000.0, scale="mel", fmin=100.0, fmax=7000.0,
                                        n_bins=5, htk=False)
     np.testing.assert_allclose(np.diff(gaborcore.hz_to_mel(xs)), np.diff(gaborcore.hz_to_mel(xs))[0])
@@ -348,3 +356,88 @@ def test_forward_into_out(backend, rng):
     np.testing.assert_array_equal(out, plan.forward(y, backend=backend).data)
     with pytest.raises(ParameterError, match="out"):
         plan.forward(y, out=np.empty((2, plan.total), np.complex128), backend=backend)
+
+
+# ---- regressions (issues 13 and 14) -------------------------------------------------------
+def test_huge_workers_are_clamped_not_a_crash(backend, rng):
+    plan = NSGT(length=8192, sr=SR, fmin=50.0, fmax=4000.0)
+    y = rng.standard_normal(8192)
+    ref = plan.forward(y, backend=backend, workers=1)
+    got = plan(y, workers=100000, backend=backend)
+    np.testing.assert_array_equal(got.data, ref.data)
+    np.testing.assert_array_equal(plan.inverse(got, workers=100000, backend=backend),
+                                  plan.inverse(ref, workers=1, backend=backend))
+    sl = SlicedNSGT(slice_length=1024, sr=SR, fmin=100.0, fmax=8000.0)
+    c = sl.forward(y[:3000], workers=100000, backend=backend)
+    np.testing.assert_array_equal(c.data, sl.forward(y[:3000], backend=backend).data)
+    np.testing.assert_allclose(sl.inverse(c, length=3000, workers=100000, backend=backend),
+                               y[:3000], atol=1e-12)
+    assert sl.process(y[:2000], workers=100000, backend=backend).n_slices > 0
+    assert gaborcore._backend.resolve_workers(100000) == gaborcore._backend.max_workers()
+
+
+def test_sizes_and_sample_rates_refused_before_allocating():
+    with pytest.raises(ParameterError, match="length=2147483648"):
+        NSGT(length=2**31, sr=SR, fmin=60.0, fmax=8000.0)
+    for sr in (None, "a", -1.0, np.nan, True):
+        with pytest.raises(ParameterError, match="sr="):
+            NSGT(length=4096, sr=sr, fmin=60.0, fmax=8000.0)
+    with pytest.raises(ParameterError, match="fmin="):
+        NSGT(length=4096, sr=SR, fmin=None, fmax=8000.0)
+
+
+def test_complex_plan_takes_real_signals_on_every_backend(backend, rng):
+    plan = NSGT(length=4410, sr=44100.0, fmin=100.0, fmax=10000.0, real=False)
+    y = rng.standard_normal((2, 4410))
+    c = plan.forward(y, backend=backend)
+    np.testing.assert_allclose(c.data, plan.forward(y + 0j, backend="numpy").data,
+                               rtol=1e-12, atol=1e-12 * np.abs(c.data).max())
+    np.testing.assert_allclose(plan.inverse(c, backend=backend).real, y, atol=1e-12)
+    sl = SlicedNSGT(slice_length=1024, sr=44100.0, fmin=200.0, fmax=10000.0, real=False)
+    cs = sl.forward(y[:, :3000], backend=backend)
+    np.testing.assert_allclose(sl.inverse(cs, length=3000, backend=backend).real, y[:, :3000],
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("scale", ["bark", "mel", "erb", "linear", "log"])
+@pytest.mark.parametrize("n_bins", [24, 48, 96])
+def test_scales_up_to_just_below_nyquist(scale, n_bins, rng):
+    plan = NSGT(length=8000, sr=22050.0, scale=scale, fmin=20.0, fmax=11000.0, n_bins=n_bins)
+    assert plan.frame_bounds[0] > 0
+    y = rng.standard_normal(8000)
+    np.testing.assert_allclose(plan.inverse(plan.forward(y)), y, atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs", [dict(fmin=60.0, fmax=20000.0),
+                                    dict(fmin=60.0, n_bins=200),
+                                    dict(scale="mel", fmin=60.0, fmax=11025.0, n_bins=40)])
+def test_fmax_at_or_above_nyquist_drops_the_bands_above_with_a_warning(kwargs, rng):
+    with pytest.warns(UserWarning, match="Nyquist frequency 11025.0 Hz .* dropped"):
+        plan = NSGT(length=8000, sr=22050.0, **kwargs)
+    centres = plan.bands.centre_hz[plan.bands.kind == "band"]
+    assert centres.max() < 11025.0
+    y = rng.standard_normal(8000)
+    np.testing.assert_allclose(plan.inverse(plan.forward(y)), y, atol=1e-12)
+
+
+def _rss_mib():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * 4096 / 2**20
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/statm"), reason="Linux only")
+def test_plan_create_destroy_loop_is_flat(backend):
+    import gc
+
+    y = np.ones(6000)
+    kw = dict(length=6000, sr=SR, fmin=50.0, fmax=8000.0)
+
+    def loop(n):
+        for _ in range(n):
+            NSGT(**kw).forward(y, backend=backend)
+        gc.collect()
+
+    loop(40)  # warm: FFTW's twiddle tables, numba's compiled kernels, allocator arenas
+    before = _rss_mib()
+    loop(300)
+    assert _rss_mib() - before < 3.0  # 10 KiB per plan at most; a leaked plan is ~100 KiB

@@ -92,8 +92,17 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def max_workers() -> int:
+    """Largest thread count a kernel is given: more threads than this only add start-up cost
+    (and OpenMP runtimes crash starting ~10^5 threads); larger requests are clamped to it."""
+    return max(64, 8 * cpu_count())
+
+
 def resolve_workers(workers: int | None = None) -> int:
-    """scipy.fft semantics: None -> context default, -1 -> all CPUs, -2 -> all but one, 0 error."""
+    """scipy.fft semantics: None -> context default, -1 -> all CPUs, -2 -> all but one, 0 error.
+
+    Positive counts above :func:`max_workers` are clamped to it (results do not depend on the
+    thread count, so this changes only the time taken)."""
     if workers is None:
         workers = _workers_ctx.get()
         if workers is None:
@@ -110,7 +119,7 @@ def resolve_workers(workers: int | None = None) -> int:
         if workers < -n_cpu:
             raise ParameterError(f"workers={workers} asks for fewer than one of {n_cpu} CPUs")
         return n_cpu + 1 + workers
-    return workers
+    return min(workers, max_workers())
 
 
 def get_workers() -> int:

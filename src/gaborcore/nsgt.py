@@ -37,6 +37,7 @@ import scipy.fft
 
 from . import _backend, _validation
 from ._validation import ParameterError
+from ._warn import warn
 from .filterbanks import hz_to_scale, scale_to_hz
 
 __all__ = ["NSGT", "NSGTCoefficients", "BandTable", "nsgt_frequencies", "LAYOUTS", "NSGT_SCALES",
@@ -66,18 +67,13 @@ def nsgt_frequencies(*, sr: float, scale: str = "cqt", fmin: float = 32.7,
       dominates at low frequencies).
     * ``"mel"``, ``"bark"``, ``"erb"``, ``"log"``, ``"linear"``: ``n_bins`` centres evenly spaced on
       that scale from ``fmin`` to ``fmax``; bandwidth ``xi_{k+1} - xi_{k-1}`` (neighbours
-      extrapolated on the scale at both ends, and limited so that no band reaches below 0 Hz
-      or above sr/2).  The mel scale is THEORY.md's ``2595 log10(1 + f / 700)`` (``htk=True``,
+      extrapolated on the scale at both ends, clipped to 0 Hz and sr/2; no band reaches below
+      0 Hz, and one centred close to sr/2 may cross it: its mirror image completes it).  The mel scale is THEORY.md's ``2595 log10(1 + f / 700)`` (``htk=True``,
       the default here) or Slaney's (``htk=False``).
     * ``frequencies``: any increasing array of centres in ``(0, sr/2)``; bandwidths as above, on a
       log-frequency extrapolation at the ends.
     """
-    try:
-        sr = float(sr)
-    except (TypeError, ValueError):
-        raise ParameterError(f"sr={sr!r} must be a positive number") from None
-    if not sr > 0 or not np.isfinite(sr):
-        raise ParameterError(f"sr={sr!r} must be a positive number")
+    sr = _validation.sample_rate("sr", sr)
     nyquist = sr / 2
     if frequencies is not None:
         xi = np.asarray(frequencies, dtype=np.float64)
@@ -93,13 +89,11 @@ def nsgt_frequencies(*, sr: float, scale: str = "cqt", fmin: float = 32.7,
         return xi, e[2:] - e[:-2]
     if scale not in NSGT_SCALES:
         raise ParameterError(f"scale={scale!r} is not one of {list(NSGT_SCALES)}")
-    fmin = float(fmin)
-    if not fmin > 0:
-        raise ParameterError(f"fmin={fmin} must be > 0 Hz (the DC band covers 0 Hz)")
+    fmin = _validation.positive_float("fmin", fmin)
+    if fmin >= nyquist:
+        raise ParameterError(f"fmin={fmin} Hz must be below the Nyquist frequency sr/2={nyquist} Hz")
     if fmax is not None:
-        fmax = float(fmax)
-        if fmax > nyquist:
-            raise ParameterError(f"fmax={fmax} Hz is above the Nyquist frequency sr/2={nyquist} Hz")
+        fmax = _validation.positive_float("fmax", fmax)
         if not fmax > fmin:
             raise ParameterError(f"fmin={fmin} Hz must be below fmax={fmax} Hz")
     if scale in ("cqt", "vqt"):
@@ -120,26 +114,46 @@ def nsgt_frequencies(*, sr: float, scale: str = "cqt", fmin: float = 32.7,
             if not gamma >= 0:
                 raise ParameterError(f"gamma={gamma} must be >= 0 Hz")
             bw = bw + gamma
-        if xi[-1] >= nyquist:
-            raise ParameterError(
-                f"the highest band centre {xi[-1]:.1f} Hz reaches the Nyquist frequency "
-                f"{nyquist} Hz: reduce n_bins or fmin"
-            )
-        return xi, bw
+        return _below_nyquist(xi, bw, nyquist)
     if n_bins is None:
         raise ParameterError(f"n_bins is required for the {scale} scale")
     n_bins = _validation.positive_int("n_bins", n_bins, minimum=2)
     fmax = nyquist * 0.95 if fmax is None else fmax
-    if fmax >= nyquist:
-        raise ParameterError(f"fmax={fmax} must be below the Nyquist frequency {nyquist} Hz")
     lo, hi = hz_to_scale(fmin, scale, htk=htk), hz_to_scale(fmax, scale, htk=htk)
     step = (hi - lo) / (n_bins - 1)
-    v = lo + step * np.arange(-1, n_bins + 1)
-    f = np.asarray(scale_to_hz(v, scale, htk=htk), dtype=np.float64)
-    xi = f[1:-1]
+    xi = np.asarray(scale_to_hz(lo + step * np.arange(n_bins), scale, htk=htk), dtype=np.float64)
+    # neighbours extrapolated on the scale; outside its domain (Bark beyond its pole, below 0 Hz)
+    # the band simply reaches 0 Hz or sr/2
+    below = _scale_point(lo - step, scale, htk, 0.0)
+    above = _scale_point(hi + step, scale, htk, np.inf)
+    f = np.concatenate([[below], xi, [above]])
     bw = np.minimum(f[2:], nyquist) - np.maximum(f[:-2], 0.0)
-    bw = np.minimum(bw, 2 * np.minimum(xi, nyquist - xi))  # stay within (0, sr/2)
-    return xi, bw
+    bw = np.minimum(bw, 2 * xi)  # no band reaches below 0 Hz
+    return _below_nyquist(xi, bw, nyquist)
+
+
+def _scale_point(value: float, scale: str, htk: bool, outside: float) -> float:
+    """``scale_to_hz(value)``, or ``outside`` where the value lies outside the scale's domain."""
+    try:
+        return float(scale_to_hz(value, scale, htk=htk))
+    except ParameterError:
+        return outside
+
+
+def _below_nyquist(xi: np.ndarray, bw: np.ndarray, nyquist: float):
+    """Drop the bands centred at or above the Nyquist frequency, with a warning (as the nsgt
+    package does); bands just below it may cross sr/2, their mirror images complete them."""
+    keep = xi < nyquist * (1 - 1e-9)  # a centre computed as sr/2 may round just below it
+    if not keep.all():
+        dropped = int((~keep).sum())
+        if keep.sum() < 2:
+            raise ParameterError(
+                f"only {int(keep.sum())} band centre(s) lie below the Nyquist frequency "
+                f"{nyquist} Hz; at least 2 are needed: lower fmin, fmax or n_bins"
+            )
+        warn(f"{dropped} band(s) centred at or above the Nyquist frequency {nyquist} Hz "
+             f"(up to {xi[-1]:.1f} Hz) are dropped; {int(keep.sum())} bands remain")
+    return xi[keep], bw[keep]
 
 
 def _window_values(shape: str, x: np.ndarray) -> np.ndarray:
@@ -318,8 +332,11 @@ class NSGT:
                  htk: bool = True, window: str = "hann", min_win: int = 4, qvar: float = 1.0,
                  oversampling: float = 1.0, layout: str = "ragged", real: bool = True, M=None,
                  pad: bool = False):
-        self.length = _validation.positive_int("length", length, minimum=8)
-        self.sr = float(sr)
+        # FFTW sizes are C ints; the spectrum of one signal must fit in memory
+        self.length = _validation.positive_int("length", length, minimum=8, maximum=2**31 - 1)
+        _validation.check_size("length", (self.length,), np.complex128,
+                               what="the spectrum of one signal")
+        self.sr = _validation.sample_rate("sr", sr)
         self.layout = _validation.choice("layout", layout, LAYOUTS)
         self.window = _validation.choice("window", window, FREQUENCY_WINDOWS)
         self.min_win = _validation.positive_int("min_win", min_win)
@@ -598,6 +615,8 @@ class NSGT:
             padded = np.zeros(y.shape[:-1] + (self.length,), y.dtype)
             padded[..., :n] = y
             y = padded
+        if not self.real and not np.iscomplexobj(y):  # every backend takes complex input here
+            y = y.astype(_validation.complex_dtype_for(y.dtype))
         return y
 
     def forward(self, y, *, out=None, workers=None, backend=None) -> NSGTCoefficients:
