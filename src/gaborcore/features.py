@@ -109,9 +109,14 @@ class MelSpectrogram:
                 fb = self._cast[dtype.str] = self.sparse.astype(dtype)
         return fb
 
-    def __call__(self, y, *, out=None, workers=None, backend=None) -> np.ndarray:
-        """Mel spectrogram of ``y[..., n]``: shape ``(..., n_mels, n_frames)``, same dtype."""
-        return self._apply(y, out, workers, backend)
+    def __call__(self, y, *, out=None, workers=None, backend=None,
+                 check_finite: bool = True) -> np.ndarray:
+        """Mel spectrogram of ``y[..., n]``: shape ``(..., n_mels, n_frames)``, same dtype.
+
+        ``check_finite=False`` skips the pass that refuses NaN and Inf (signals known to be
+        finite, such as decoded PCM audio).
+        """
+        return self._apply(y, out, workers, backend, check_finite=check_finite)
 
     def _apply(self, y, out, workers, backend, check_finite=True) -> np.ndarray:
         """:meth:`__call__`; ``check_finite=False`` for a caller whose signals are known to be

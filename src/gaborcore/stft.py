@@ -24,7 +24,7 @@ import threading
 
 import numpy as np
 
-from . import _backend, _validation
+from . import _backend, _fftw, _validation
 from ._validation import ParameterError
 from ._warn import warn
 from .windows import frame_diagonal, get_window, is_window_spec, pad_center
@@ -225,7 +225,8 @@ class STFT:
             kern = self._kernels.get(key)
             if kern is None:
                 module = _backend.kernels(backend, "_stft")
-                kern = module.StftPlan(self.n_fft, self.hop_length, self.window.astype(dtype))
+                kern = module.StftPlan(self.n_fft, self.hop_length, self.window.astype(dtype),
+                                       measure=_fftw.MEASURE)  # (why: see _fftw.MEASURE)
                 self._kernels[key] = kern
         return kern
 
@@ -356,12 +357,15 @@ class STFT:
         return out
 
     def spectrogram(self, y, *, power: float = 2.0, out=None, workers=None,
-                    backend=None) -> np.ndarray:
+                    backend=None, check_finite: bool = True) -> np.ndarray:
         """``|X|**power`` (power 2: energy, 1: magnitude), same precision as ``y``.
 
         Computed block by block: no complex STFT of the whole signal is ever stored.
+        ``check_finite=False`` skips the pass that refuses NaN and Inf, for callers whose
+        signals are known to be finite (decoded PCM audio); non-finite input then gives
+        non-finite output instead of an error.
         """
-        return self._spectrogram(y, power, out, workers, backend)
+        return self._spectrogram(y, power, out, workers, backend, check_finite=check_finite)
 
     def _spectrogram(self, y, power, out, workers, backend, check_finite=True) -> np.ndarray:
         """:meth:`spectrogram`; ``check_finite=False`` for a caller whose signals are known to
