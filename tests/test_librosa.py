@@ -300,3 +300,25 @@ def test_conversion_helpers_match_librosa(kwargs):
         gaborcore.frames_to_time(frames, hop_length=0)
     with pytest.raises(gaborcore.ParameterError, match="sr"):
         gaborcore.times_like(X, sr=-1)
+
+
+@pytest.mark.parametrize("center", [True, False])
+@pytest.mark.parametrize("kw", [dict(n_fft=2048, hop_length=512), dict(n_fft=1023, hop_length=129),
+                                dict(n_fft=256, hop_length=256, window="hamming"),
+                                dict(n_fft=512, hop_length=256, window="blackmanharris"),
+                                dict(n_fft=512, hop_length=128, win_length=300)])
+def test_covering_hops_invert_without_warnings(center, kw, rng):
+    y = rng.standard_normal(9000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gaborcore.istft(gaborcore.stft(y, center=center, **kw), center=center, **kw)
+
+
+def test_almost_uncovered_samples_warn(rng):
+    # a narrow Gaussian and a long hop: the window sum falls to ~1e-30 between frames, where
+    # librosa (and gaborcore, which warns) divide by it
+    y = rng.standard_normal(5000)
+    kw = dict(n_fft=591, hop_length=500, window=("gaussian", 20.0))
+    X = gaborcore.stft(y, **kw)
+    with pytest.warns(UserWarning, match="almost uncovered .* amplified"):
+        gaborcore.istft(X, length=y.size, **kw)

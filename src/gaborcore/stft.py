@@ -40,11 +40,18 @@ PHASE_CONVENTIONS = ("timeinv", "freqinv")
 _OUT_COMPLEX, _OUT_POWER, _OUT_MAGNITUDE, _OUT_POW = 0, 1, 2, 3
 # Threads are only worth it with a few blocks of frames each.
 _FRAMES_PER_THREAD = 64
+# istft: a window sum below this fraction of its maximum (inside the frames' span) makes the
+# division amplify rounding errors by more than 1e10, and warns
+_WEAK_COVER = 1e-10
 
 
 def _n_threads(workers, n_frames_total: int) -> int:
     n = _backend.resolve_workers(workers)
     return max(1, min(n, n_frames_total // _FRAMES_PER_THREAD))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _window_key(window):
@@ -381,7 +388,7 @@ class STFT:
         return out
 
     def _inv_diag(self, n_frames: int, n_out: int, dtype: np.dtype) -> tuple[np.ndarray, int]:
-        """``(1 / D on the output samples, number of interior gaps)``.
+        """``(1 / D on the output samples, (uncovered, weakly covered) interior samples)``.
 
         ``D = sum_t w(p - t a)^2`` is computed in float64; as librosa, samples where ``D`` is not
         above the smallest normal number of ``dtype`` are not divided (the overlap-add is 0
@@ -395,13 +402,19 @@ class STFT:
                 return hit
         d = frame_diagonal(self.window, self.hop_length, n_frames)
         tiny = np.finfo(dtype).tiny
-        nz = np.flatnonzero(d > tiny)
-        gaps = 0
+        weak_level = _WEAK_COVER * d.max() if d.size else 0.0
+        nz = np.flatnonzero(d > max(tiny, weak_level))
+        gaps = (0, 0)
         if nz.size:
-            # samples between the first and the last covered one that no window reaches
+            # between the first and the last well-covered sample: those that no window reaches
+            # (returned as 0) and those whose window sum is so small that rounding errors are
+            # amplified beyond use (divided, as librosa does); the ends of an uncentred
+            # transform, where the sum rises from 0, are neither
             lo, hi = max(int(nz[0]), self.pad), min(int(nz[-1]) + 1, self.pad + n_out)
             if hi > lo:
-                gaps = int(np.count_nonzero(d[lo:hi] <= tiny))
+                inner = d[lo:hi]
+                uncovered = int(np.count_nonzero(inner <= tiny))
+                gaps = (uncovered, int(np.count_nonzero(inner <= weak_level)) - uncovered)
         d = d[self.pad:self.pad + n_out]
         inv = np.zeros(n_out)
         np.divide(1.0, d, out=inv[: d.shape[0]], where=d > tiny)
@@ -507,10 +520,15 @@ class STFT:
         kern = self._kernel(name, wdt)
         S3 = S.reshape(-1, *S.shape[-2:])
         inv, gaps = self._inv_diag(n_frames, length, wdt)
-        if gaps:
-            warn(f"hop_length={self.hop_length} leaves {gaps} samples that no window covers "
-                 f"(window {self.window_name!r}, win_length={self.win_length}, "
-                 f"n_fft={self.n_fft}): they cannot be recovered and are returned as 0")
+        lattice = (f"(window {self.window_name!r}, win_length={self.win_length}, "
+                   f"n_fft={self.n_fft})")
+        if gaps[0]:
+            warn(f"hop_length={self.hop_length} leaves {_count(gaps[0], 'sample')} that no window "
+                 f"covers {lattice}: they cannot be recovered and are returned as 0")
+        if gaps[1]:
+            warn(f"hop_length={self.hop_length} leaves {_count(gaps[1], 'sample')} almost uncovered "
+                 f"{lattice}: their window sum is below {_WEAK_COVER:g} of its maximum, so "
+                 "rounding errors there are amplified")
         kern.inverse(S3, inv, self.pad, y2, _n_threads(workers, S3.shape[0] * n_frames))
         if wdt == np.float32:
             self._exact_ends(S3, y2)
