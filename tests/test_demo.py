@@ -8,8 +8,8 @@ import soundfile
 import zarr
 
 import gaborcore
-from gaborcore.dataset import open_store
 from gaborcore.demo import DemoConfig, run_demo, synthesize
+from gaborcore.extract import open_store
 
 N_SIGNALS, DURATION, SR = 6, 0.5, 22050
 N_FFT, HOP, N_MELS = 1024, 256, 128
@@ -60,7 +60,7 @@ def test_files_written(demo):
     store = open_store(result["store"])
     assert store.files == [str(out / r["file"]) for r in rows] == result["audio_files"]
     assert store.status.tolist() == [1] * N_SIGNALS
-    assert a["labels"].tolist() == result["labels"]
+    assert a["label"].tolist() == result["labels"]
     assert result["report"].n_ok == N_SIGNALS and result["audio_seconds"] == N_SIGNALS * DURATION
 
 
@@ -71,9 +71,9 @@ def test_array_shapes_and_dtypes(demo):
     assert a["mel"].shape == result["mel_shape"] == (N_SIGNALS, N_MELS, n_frames)
     assert a["stft"].dtype == a["mel"].dtype == np.float32
     assert a["offset"].tolist() == list(range(N_SIGNALS)) and (a["count"] == 1).all()
-    assert a["stft_frequencies"].shape == (N_FFT // 2 + 1,)
-    assert a["mel_frequencies"].shape == (N_MELS,)
-    assert np.all(np.diff(a["mel_frequencies"]) > 0)
+    assert a["stft_frequency"].shape == (N_FFT // 2 + 1,)
+    assert a["mel_frequency"].shape == (N_MELS,)
+    assert np.all(np.diff(a["mel_frequency"]) > 0)
     config = open_store(result["store"]).config
     mel = config["features"]["mel"]
     assert (mel["n_fft"], mel["hop_length"], mel["n_mels"], config["sr"]) == (
@@ -110,7 +110,7 @@ def test_same_seed_same_outputs(demo, tmp_path):
     again = _run(tmp_path / "again")
     b = _store_arrays(again["store"])
     assert sorted(b) == sorted(a)
-    for key in ("stft", "mel", "labels", "mel_frequencies", "status", "offset"):
+    for key in ("stft", "mel", "label", "mel_frequency", "status", "offset"):
         np.testing.assert_array_equal(b[key], a[key])
     for p, q in zip(result["audio_files"], again["audio_files"], strict=True):
         assert open(p, "rb").read() == open(q, "rb").read()
@@ -119,7 +119,7 @@ def test_same_seed_same_outputs(demo, tmp_path):
     # the same directory again: the store is replaced, not resumed
     other = _run(tmp_path / "again", seed=1)
     c = _store_arrays(other["store"])
-    assert c["labels"].tolist() == a["labels"].tolist()
+    assert c["label"].tolist() == a["label"].tolist()
     assert not np.array_equal(c["mel"], a["mel"])
     assert other["report"].n_ok == N_SIGNALS
 

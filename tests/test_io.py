@@ -46,7 +46,7 @@ def test_formats_and_rates(tmp_path, name, fmt, subtype, sr, channels):
     raw, file_sr = soundfile.read(path, dtype="float32", always_2d=True)
     assert file_sr == sr
 
-    y, src = io.load(path, sr=SR)
+    y, src = io.read(path, sr=SR)
     assert (src.sr, src.channels, src.format) == (sr, channels, fmt)
     assert y.dtype == np.float32 and y.ndim == 1 and y.flags.c_contiguous
     mono = raw.mean(axis=1, dtype=np.float32) if channels > 1 else raw[:, 0]
@@ -54,16 +54,16 @@ def test_formats_and_rates(tmp_path, name, fmt, subtype, sr, channels):
     np.testing.assert_allclose(y, want, rtol=0, atol=1e-6)
     assert abs(y.shape[0] - round(raw.shape[0] * SR / sr)) <= 1
 
-    kept, _ = io.load(path, sr=SR, mono=False)
+    kept, _ = io.read(path, sr=SR, mono=False)
     assert kept.shape == (channels, y.shape[0])
     np.testing.assert_allclose(kept.mean(axis=0), y, rtol=0, atol=1e-6)
 
 
 def test_own_rate_and_float64(tmp_path):
     path = _write(tmp_path, "a.wav", "WAV", "PCM_16", 44100, 1)
-    y, src = io.load(path)  # sr=None keeps the file's rate
+    y, src = io.read(path)  # sr=None keeps the file's rate
     assert y.shape == (src.frames,) and src.duration == pytest.approx(0.4)
-    y64, _ = io.load(path, dtype="float64")
+    y64, _ = io.read(path, dtype="float64")
     assert y64.dtype == np.float64
     np.testing.assert_array_equal(y64, soundfile.read(path, dtype="float64")[0])
 
@@ -74,15 +74,15 @@ def test_pcm_conversion_is_libsndfiles(tmp_path, subtype):
     path = tmp_path / "a.wav"
     soundfile.write(path, _tone(5000, SR, 2), SR, subtype=subtype)
     for dtype in ("float32", "float64"):
-        y, _ = io.load(path, mono=False, dtype=dtype)
+        y, _ = io.read(path, mono=False, dtype=dtype)
         np.testing.assert_array_equal(y, soundfile.read(path, dtype=dtype)[0].T)
 
 
 @pytest.mark.parametrize("sr", [None, 16000])
 def test_blockwise_reading_is_exact(tmp_path, sr):
     path = _write(tmp_path, "long.flac", "FLAC", "PCM_16", 44100, 2, seconds=2.0)
-    whole, _ = io.load(path, sr=sr, mono=False)
-    small, _ = io.load(path, sr=sr, mono=False, block_frames=4097)  # 22 blocks
+    whole, _ = io.read(path, sr=sr, mono=False)
+    small, _ = io.read(path, sr=sr, mono=False, block_frames=4097)  # 22 blocks
     np.testing.assert_array_equal(small, whole)
     blocks = list(io.stream(path, sr=sr, mono=False, block_frames=10000))
     assert len(blocks) > 5 and all(b.shape[0] == 2 for b in blocks)
@@ -97,7 +97,7 @@ def test_truncated_file_and_output_growth(tmp_path, monkeypatch):
     assert 0 < want.shape[0] < SR
     # an output allocated too small from the header (capped here) grows as blocks come
     monkeypatch.setattr(io, "_MAX_PREALLOC", 1000)
-    y, _ = io.load(path, block_frames=700)
+    y, _ = io.read(path, block_frames=700)
     np.testing.assert_array_equal(y, want)
 
 
@@ -142,7 +142,7 @@ def _nan(tmp_path):
 def test_unreadable_files(tmp_path, make, reason):
     path = make(tmp_path)
     with pytest.raises(io.AudioFileError) as info:
-        io.load(path, sr=16000)
+        io.read(path, sr=16000)
     err = info.value
     assert isinstance(err, gaborcore.ParameterError)
     assert err.path == os.fspath(path) and reason in err.reason
@@ -152,11 +152,11 @@ def test_unreadable_files(tmp_path, make, reason):
 def test_bad_options(tmp_path):
     path = _write(tmp_path, "a.wav", "WAV", "PCM_16", SR, 1)
     with pytest.raises(gaborcore.ParameterError, match="sr=0"):
-        io.load(path, sr=0)
+        io.read(path, sr=0)
     with pytest.raises(gaborcore.ParameterError, match="int16"):
-        io.load(path, dtype="int16")
+        io.read(path, dtype="int16")
     with pytest.raises(gaborcore.ParameterError, match="quality"):
-        io.load(path, quality="best")
+        io.read(path, quality="best")
 
 
 def test_info(tmp_path):
@@ -209,3 +209,63 @@ def test_find_audio_relative_and_home_inputs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
     assert io.find_audio(["a.wav", "~/a.wav", str(tmp_path / "." / "a.wav"), str(f)]) == [str(f)]
+
+
+# ---- io.load, as librosa.load -----------------------------------------------------------------
+
+def test_load_as_librosa_loads(tmp_path):
+    path = tmp_path / "a.flac"
+    y0 = (0.1 * np.random.default_rng(3).standard_normal((44100, 2))).astype(np.float32)
+    soundfile.write(path, y0, 44100, subtype="PCM_24")
+    y, sr = io.load(path)  # 22050 Hz mono by default, as librosa
+    assert sr == 22050 and y.shape == (22050,) and y.dtype == np.float32
+    native, sr = io.load(path, sr=None, mono=False)
+    assert sr == 44100 and native.shape == (2, 44100)
+    part, sr = io.load(path, sr=None, offset=0.25, duration=0.5)
+    assert part.shape == (22050,)
+    np.testing.assert_array_equal(part, native.mean(axis=0)[11025:11025 + 22050])
+    tail, _ = io.load(path, sr=None, offset=0.9, duration=5.0)  # to the end, no further
+    assert tail.shape == (44100 - 39690,)
+    res, sr = io.load(path, sr=16000, offset=0.5)
+    assert sr == 16000 and abs(res.shape[0] - 8000) <= 1
+    with pytest.raises(gaborcore.ParameterError, match="offset=-1"):
+        io.load(path, offset=-1)
+    with pytest.raises(gaborcore.ParameterError, match="duration=0"):
+        io.load(path, duration=0)
+
+
+def test_offset_on_the_direct_wav_reader(tmp_path):
+    # plain WAV files are read without libsndfile: the same samples for a part of the file
+    path = tmp_path / "a.wav"
+    y0 = (0.1 * np.random.default_rng(4).standard_normal((8000, 2))).astype(np.float32)
+    soundfile.write(path, y0, 8000, subtype="FLOAT")
+    part, _ = io.read(path, mono=False, offset=0.5, duration=0.25)
+    np.testing.assert_array_equal(part, y0[4000:6000].T)
+    flac = tmp_path / "a.flac"
+    soundfile.write(flac, y0, 8000, subtype="PCM_24")
+    a, _ = io.read(path, offset=0.5, duration=0.25)
+    b, _ = io.read(flac, offset=0.5, duration=0.25)
+    assert a.shape == b.shape == (2000,)
+
+
+def test_urls_through_fsspec(tmp_path):
+    fsspec = pytest.importorskip("fsspec")
+    path = tmp_path / "a.wav"
+    y0 = (0.1 * np.random.default_rng(5).standard_normal(8000)).astype(np.float32)
+    soundfile.write(path, y0, 8000, subtype="FLOAT")
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/h15io/a.wav", path.read_bytes())
+    fs.pipe("/h15io/empty.wav", b"")
+    try:
+        for url in ("memory:///h15io/a.wav", f"file://{path}"):
+            y, sr = io.load(url, sr=None, offset=0.25)
+            assert sr == 8000
+            np.testing.assert_array_equal(y, y0[2000:])
+        with pytest.raises(io.AudioFileError, match="no such file"):
+            io.load("memory:///h15io/nope.wav")
+        with pytest.raises(io.AudioFileError, match="empty file"):
+            io.load("memory:///h15io/empty.wav")
+        assert io.is_url("s3://bucket/a.wav") and not io.is_url("/data/a.wav")
+        assert not io.is_url("C:\\data\\a.wav")
+    finally:
+        fs.rm("/h15io", recursive=True)

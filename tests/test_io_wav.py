@@ -31,8 +31,8 @@ def handled(monkeypatch):
     calls = []
     real = io._open_plain_wav
 
-    def spy(path, dtype):
-        source = real(path, dtype)
+    def spy(path, dtype, offset=0.0):
+        source = real(path, dtype, offset)
         calls.append(source is not None)
         return source
 
@@ -66,7 +66,7 @@ def _assert_same_array(a, b):
 
 
 def _assert_same(a, b):
-    """Two outcomes of io.load: equal (samples, dtype, layout, info) or the same AudioFileError."""
+    """Two outcomes of io.read: equal (samples, dtype, layout, info) or the same AudioFileError."""
     if isinstance(a, Exception) or isinstance(b, Exception):
         assert type(a) is type(b), (a, b)
         assert (a.path, a.reason) == (b.path, b.reason)
@@ -77,10 +77,10 @@ def _assert_same(a, b):
 
 
 def _load_both(path, **kwargs):
-    """io.load's outcome with the direct reader allowed, and through libsndfile only."""
-    direct = _outcome(lambda: io.load(path, **kwargs))
+    """io.read's outcome with the direct reader allowed, and through libsndfile only."""
+    direct = _outcome(lambda: io.read(path, **kwargs))
     with _libsndfile_only():
-        via_libsndfile = _outcome(lambda: io.load(path, **kwargs))
+        via_libsndfile = _outcome(lambda: io.read(path, **kwargs))
     _assert_same(direct, via_libsndfile)
     return direct
 
@@ -101,7 +101,7 @@ def _noise(n, channels, seed=0, peak=0.9):
 
 
 def _expected(path, dtype, mono):
-    """What io.load returns at the file's own rate, from soundfile.read itself."""
+    """What io.read returns at the file's own rate, from soundfile.read itself."""
     raw, _ = soundfile.read(path, dtype=dtype, always_2d=True)
     if not mono:
         return np.ascontiguousarray(raw.T)
@@ -142,7 +142,7 @@ def test_handled_subtypes(tmp_path, handled, subtype, channels, fmt):
 def test_info_matches_soundfile(tmp_path, subtype):
     path = tmp_path / "a.wav"
     soundfile.write(path, _noise(1234, 3), 32000, subtype=subtype)
-    _, info = io.load(path)
+    _, info = io.read(path)
     assert info == io.info(path)
     with soundfile.SoundFile(path) as f:
         assert (info.sr, info.channels, info.frames, info.format, info.subtype) == (
@@ -159,13 +159,13 @@ def test_pcm16_never_reaches_libsndfile(tmp_path, monkeypatch, handled):
         raise AssertionError(f"{path} went through libsndfile")
 
     monkeypatch.setattr(io, "_open", no_libsndfile)
-    y, info = io.load(path, sr=SR)
+    y, info = io.read(path, sr=SR)
     _assert_same_array(y, want)
     assert handled == [True] and info.subtype == "PCM_16"
     # and with the direct reader off, libsndfile is asked (the spy above is then not called)
     monkeypatch.setattr(io, "_FAST_WAV", False)
     with pytest.raises(AssertionError, match="went through libsndfile"):
-        io.load(path, sr=SR)
+        io.read(path, sr=SR)
 
 
 def test_every_pcm16_value(tmp_path, handled):
@@ -406,7 +406,7 @@ def test_blocks_are_not_overwritten(tmp_path):
     blocks = list(io.stream(path, block_frames=BLOCK))
     assert len(blocks) == 5
     np.testing.assert_array_equal(np.concatenate(blocks), x[:, 0].astype(np.float32))
-    y, _ = io.load(path, block_frames=BLOCK)
+    y, _ = io.read(path, block_frames=BLOCK)
     np.testing.assert_array_equal(y, x[:, 0].astype(np.float32))
 
 
@@ -436,7 +436,7 @@ def test_reads_without_readv(tmp_path, monkeypatch, handled):
     assert handled == [True, True]
 
 
-# -- the compiled row reader of the extraction job (io._read_rows) ------------------------------
+# -- the compiled row reader of the extraction job (io.read_rows) ------------------------------
 
 needs_rows = pytest.mark.skipif(io._wav_ext is None, reason="the compiled core is not built")
 # hand-made files the Python reader takes and the row reader leaves to it (LIST chunks)
@@ -445,14 +445,14 @@ _ROWS_DECLINE = {"list-before-data", "list-after-data"}
 
 def _rows(paths, n, sr=SR, dtype="float32", fill=7.0):
     out = np.full((len(paths), n), fill, dtype)
-    table = io._read_rows([str(p) for p in paths], out, sr)
+    table = io.read_rows([str(p) for p in paths], out, sr)
     return out, table
 
 
 @needs_rows
 @pytest.mark.parametrize("name", list(HAND_MADE))
 def test_rows_hand_made_files(tmp_path, name):
-    # taken only where io.load reads the file directly, and then exactly io.load's samples
+    # taken only where io.read reads the file directly, and then exactly io.read's samples
     data, direct = HAND_MADE[name]
     path = tmp_path / f"{name}.wav"
     path.write_bytes(data)
@@ -462,7 +462,7 @@ def test_rows_hand_made_files(tmp_path, name):
         assert taken == (direct and name not in _ROWS_DECLINE), table
         if not taken:
             continue
-        y, info = io.load(path, dtype=dtype)
+        y, info = io.read(path, dtype=dtype)
         assert tuple(table[0, 1:4]) == (info.frames, info.sr, info.channels)
         assert io._wav_ext.SAMPLES[table[0, 4]] == info.subtype
         assert ("WAV", "WAVEX")[table[0, 5]] == info.format
@@ -474,7 +474,7 @@ def test_rows_hand_made_files(tmp_path, name):
 @pytest.mark.parametrize("channels", [1, 2])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_rows_written_by_libsndfile(tmp_path, subtype, channels, dtype):
-    # several files of different lengths in one batch, mixed down as io.load does, bit for bit
+    # several files of different lengths in one batch, mixed down as io.read does, bit for bit
     paths = []
     for k, n in enumerate([1, 999, 12_345, 20_000]):
         paths.append(tmp_path / f"{k}.wav")
@@ -482,7 +482,7 @@ def test_rows_written_by_libsndfile(tmp_path, subtype, channels, dtype):
     out, table = _rows(paths, 20_000, dtype=dtype)
     assert (table[:, 0] == 0).all()
     for row, path in zip(out, paths, strict=True):
-        y, _ = io.load(path, dtype=dtype)
+        y, _ = io.read(path, dtype=dtype)
         assert row[:len(y)].tobytes() == y.tobytes() and not row[len(y):].any()
         np.testing.assert_array_equal(row[:len(y)], _expected(path, dtype, mono=True))
 
@@ -494,13 +494,13 @@ def test_rows_every_pcm16_value(tmp_path):
     soundfile.write(path, values, SR, subtype="PCM_16")
     out, table = _rows([path], values.size)
     assert table[0, 0] == 0
-    assert out[0].tobytes() == io.load(path)[0].tobytes()
+    assert out[0].tobytes() == io.read(path)[0].tobytes()
     np.testing.assert_array_equal(out[0], values / np.float32(32768))
 
 
 @needs_rows
 def test_rows_left_to_the_general_reader(tmp_path):
-    # each of these is read by io.load (resampled, more channels, longer, a NaN, not .wav, ...)
+    # each of these is read by io.read (resampled, more channels, longer, a NaN, not .wav, ...)
     def write(name, n=1000, channels=1, sr=SR, subtype="PCM_16", fmt=None, data=None):
         path = tmp_path / name
         soundfile.write(path, _noise(n, channels) if data is None else data, sr, subtype=subtype,
@@ -530,7 +530,7 @@ def test_rows_left_to_the_general_reader(tmp_path):
     names = list(cases)
     out, table = _rows([good, *cases.values(), good], 1000)
     assert table[0, 0] == 0 and table[-1, 0] == 0, table
-    assert out[0].tobytes() == out[-1].tobytes() == io.load(good)[0].tobytes()
+    assert out[0].tobytes() == out[-1].tobytes() == io.read(good)[0].tobytes()
     declined = [names[i] for i in range(len(names)) if table[1 + i, 0] != 0]
     assert declined == names
     # at a file's own rate it is taken; as float64 too
@@ -543,7 +543,7 @@ def test_rows_left_to_the_general_reader(tmp_path):
 
 @needs_rows
 def test_rows_file_cut_short_after_its_header(tmp_path):
-    # a data chunk that claims more than the file holds is never taken: io.load decides
+    # a data chunk that claims more than the file holds is never taken: io.read decides
     path = tmp_path / "a.wav"
     soundfile.write(path, _noise(5000, 1), SR, subtype="PCM_16")
     os.truncate(path, os.path.getsize(path) - 2000)
@@ -567,7 +567,7 @@ def test_rows_bad_arguments(tmp_path):
 
 def test_rows_off_without_the_fast_reader(monkeypatch, tmp_path):
     monkeypatch.setattr(io, "_FAST_WAV", False)
-    assert io._read_rows([str(tmp_path / "a.wav")], np.zeros((1, 4), np.float32), SR) is None
+    assert io.read_rows([str(tmp_path / "a.wav")], np.zeros((1, 4), np.float32), SR) is None
     monkeypatch.setattr(io, "_FAST_WAV", True)
     monkeypatch.setattr(io, "_wav_ext", None)
-    assert io._read_rows([str(tmp_path / "a.wav")], np.zeros((1, 4), np.float32), SR) is None
+    assert io.read_rows([str(tmp_path / "a.wav")], np.zeros((1, 4), np.float32), SR) is None

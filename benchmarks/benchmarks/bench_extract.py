@@ -1,4 +1,4 @@
-"""Throughput of the extraction job (:func:`gaborcore.dataset.extract`): WAV files to a Zarr store.
+"""Throughput of the extraction job (:func:`gaborcore.extract.extract`): WAV files to a Zarr store.
 
 Workload: ``N`` clips of 3 s at 22.05 kHz (white noise of standard deviation 0.1, seeded per clip)
 written once as 16-bit PCM WAV files into a cache folder
@@ -25,9 +25,9 @@ Benchmarks (each runs one whole ``extract`` call, FFT plans made beforehand):
 * ``ExtractMemory.peakmem_extract``: the peak memory of a process running the job on 250 and on
   1,000 of the clips (bounded: the same for both);
 * ``ExtractWriter.track_writing_thread_audio_seconds_per_second``: the writing side alone
-  (:func:`measure_writer`), fed the computed batches as fast as it takes them: what the writing
-  thread itself (bookkeeping; chunks are encoded and written on a pool) can take, a ceiling on
-  the job that no number of cores lifts.
+  (:func:`measure_writer`), fed the computed batches as fast as it takes them: what the thread
+  that takes the results (bookkeeping; chunks are encoded and written on a thread of their own)
+  can take, a ceiling on the job that no number of cores lifts.
 
 Fresh memory.  On a virtual machine whose memory the host backs lazily (this project's
 firecracker VMs) the first touch of a guest page costs about 1.6 ms per MB, and the page cache
@@ -71,7 +71,12 @@ import numpy as np
 import soundfile
 
 import gaborcore
-from gaborcore import dataset, io
+from gaborcore import extract as ex
+from gaborcore import io
+from gaborcore.extract import batch as ex_batch
+from gaborcore.extract import features as ex_features
+from gaborcore.extract import store as ex_store
+from gaborcore.extract import writer as ex_writer
 
 __all__ = ["RUNNERS", "MEL", "measure_extract", "measure_writer", "print_rows", "print_writer",
            "workload_files", "prefault"]
@@ -118,10 +123,10 @@ def workload_files(n_clips: int, seconds: float = SECONDS) -> tuple[str, ...]:
 
 def _decoded(files: tuple[str, ...]) -> np.ndarray:
     """The clips decoded as the job decodes them, ``(n_clips, n_samples)`` float32."""
-    first = io.load(files[0])[0]
+    first = io.load(files[0], sr=None)[0]
     x = np.empty((len(files), first.shape[0]), np.float32)
     for i, path in enumerate(files):
-        x[i] = io.load(path)[0]
+        x[i] = io.load(path, sr=None)[0]
     return x
 
 
@@ -149,14 +154,14 @@ def _emptied(store: str) -> None:
 
 
 def _run(files, runner: str, folder: str, cluster: _Cluster | None,
-         keep: bool = True, compression: str = "lz4") -> dataset.ExtractReport:
+         keep: bool = True, compression: str = "lz4") -> ex.ExtractReport:
     """One whole extraction into a fresh store in ``folder``: emptied afterwards and kept until
     the folder is removed (``keep``), or removed."""
     kwargs = ({"scheduler": cluster.client} if runner.startswith("dask")
               else {"workers": int(runner.split("-")[1])})
     store = os.path.join(folder, f"{uuid.uuid4().hex}.zarr")
     try:
-        return dataset.extract(list(files), "mel", store, sr=SR, clip=SECONDS,
+        return ex.extract(list(files), "mel", store, sr=SR, clip=SECONDS,
                                compression=compression, **MEL, **kwargs)
     finally:
         if keep:
@@ -252,19 +257,18 @@ def measure_writer(n_clips: int = 1000, *, repeat: int = 3, compression: str = "
     """How fast the writing side alone takes results: the ceiling of the job on many cores.
 
     The workload's batches are computed first; then their results are given to the writer of a
-    new store (as :func:`gaborcore.dataset.extract` does, 16 files per batch) as fast as it takes
-    them, and the final commit is made.  Chunks are written on 4 threads, as the job does for
-    13-16 workers with cores to spare.  Returns the best of ``repeat``: ``seconds`` (wall),
-    ``cpu_seconds`` (all threads), ``thread_seconds`` (the writing thread itself: what no
+    new store (as :func:`gaborcore.extract.extract` does, 16 files per batch) as fast as it takes
+    them, and the final commit is made.  Returns the best of ``repeat``: ``seconds`` (wall),
+    ``cpu_seconds`` (all threads), ``thread_seconds`` (the thread taking the results: what no
     number of cores spreads), and ``audio_seconds_per_second`` of each.
     """
     files = list(workload_files(n_clips))
     prefault(_prefault_mb())
-    cfg = dataset.ExtractConfig.build("mel", sr=SR, clip=SECONDS, **MEL)
+    cfg = ex.ExtractConfig.build("mel", sr=SR, clip=SECONDS, **MEL)
     config_json = cfg.to_json()
-    feats = dataset._features(config_json)
-    items = list(enumerate(files))
-    batches = [dataset._run_batch(config_json, items[i:i + 16], None).files
+    feats = ex_features.prepared(config_json)[1]
+    items = [ex_batch.Item(i, p) for i, p in enumerate(files)]
+    batches = [ex_batch.run_batch(config_json, items[i:i + 16], None).files
                for i in range(0, len(items), 16)]
     audio = sum(r.duration for b in batches for r in b)
     folder = tempfile.mkdtemp(prefix="gaborcore-bench-store-")
@@ -272,14 +276,14 @@ def measure_writer(n_clips: int = 1000, *, repeat: int = 3, compression: str = "
     try:
         for _ in range(repeat):
             path = os.path.join(folder, f"{uuid.uuid4().hex}.zarr")
-            st = dataset._Store.open(path, cfg, feats, overwrite=False, compression=compression,
-                                     files=files)
+            st = ex_store.Store.open(path, cfg, feats, overwrite=False, compression=compression,
+                                     entries=ex.Entries(files))
             try:
                 # copies of the results: the writer drops the arrays it has taken
                 given = [[dataclasses.replace(r, arrays=dict(r.arrays)) for r in b]
                          for b in batches]
                 t0, c0, m0 = time.perf_counter(), time.process_time(), time.thread_time()
-                writer = dataset._Writer(st, chunk_threads=4)  # as with 13-16 workers
+                writer = ex_writer.Writer(st)
                 for b in given:
                     writer.add(b)
                 writer.commit()
@@ -445,7 +449,7 @@ def _runner(text: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Throughput of gaborcore.dataset.extract.")
+    parser = argparse.ArgumentParser(description="Throughput of gaborcore.extract.extract.")
     parser.add_argument("--clips", type=int, default=_n_clips())
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--prefault-mb", type=int, default=_prefault_mb(),
@@ -453,7 +457,7 @@ def main() -> None:
     parser.add_argument("--runners", nargs="+", default=RUNNERS, type=_runner,
                         help="threads-N (the local pool, N workers; any N) and dask-2 "
                              f"(default: {' '.join(RUNNERS)})")
-    parser.add_argument("--compression", default="lz4", choices=dataset.COMPRESSIONS,
+    parser.add_argument("--compression", default="lz4", choices=ex.COMPRESSIONS,
                         help="codec of the store's feature arrays (the job's default: lz4)")
     args = parser.parse_args()
     rows = measure_extract(args.clips, runners=args.runners, repeat=args.repeat,

@@ -141,7 +141,7 @@ _LAZY = {
     "operators": ("operators", None),
     "equivalence": ("equivalence", None),
     "figure1": ("figure1", None),
-    "extract": ("dataset", "extract"),
+    "extract": ("extract", None),
     "dataset": ("dataset", None),
     "io": ("io", None),
 }

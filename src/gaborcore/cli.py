@@ -7,11 +7,20 @@
                    [--n-mels M] [--workers W] [--backend B] [--no-plot]
     gaborcore extract INPUT... --out STORE.zarr [--config FILE.toml] [--feature F]...
                    [--sr SR] [--channels mono|N] [--clip S] [--clip-hop S] [--no-pad]
-                   [feature parameters] [--workers W | --scheduler ADDR] [--overwrite] ...
+                   [feature parameters] [--workers W | --scheduler ADDR] [--overwrite]
+                   [--dry-run] [--json] [--quiet] [--log FILE] ...
 
-Exit status: 0 on success (files that cannot be decoded are recorded in the store as failed and
-do not change it), 2 on a usage error or a failed job (with a one-line message on stderr), 130
-when interrupted (``extract`` commits the files finished so far: run it again to resume).
+Exit status (:data:`EXIT_OK` ...):
+
+0
+    success: every file was extracted (or had been).
+1
+    ``extract`` finished, but some files failed (recorded in the store with the reason; the
+    others are there): ``--retry-failed`` tries them again.
+2
+    a usage error or a job that could not run (a one-line message on stderr); nothing written.
+130
+    interrupted (``extract`` commits the files finished so far: run it again to resume).
 """
 
 from __future__ import annotations
@@ -27,8 +36,13 @@ from ._validation import ParameterError
 
 __all__ = ["main", "build_parser"]
 
+#: Exit status: success.
 EXIT_OK = 0
+#: Exit status of ``extract`` when some files failed (the others are in the store).
+EXIT_SOME_FAILED = 1
+#: Exit status of a usage error or a job that could not run.
 EXIT_ERROR = 2
+#: Exit status when interrupted.
 EXIT_INTERRUPTED = 130
 
 
@@ -97,15 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Feature parameters as options: (flag, type, metavar, help); each applies to every selected
-# feature that has the parameter (see gaborcore.dataset.FEATURE_PARAMETERS).
+# feature that has the parameter (see gaborcore.extract.FEATURE_PARAMETERS).
 _FEATURE_FLAGS = [
     ("--n-fft", int, "N", "FFT length (stft, mel)"),
-    ("--hop-length", int, "N", "hop between frames in samples (stft, mel)"),
+    ("--hop-length", int, "N", "hop between frames in samples (stft, mel, mfcc; default "
+                               "win-length // 4, as librosa)"),
     ("--win-length", int, "N", "window length (stft, mel; default n-fft)"),
     ("--window", str, "W", "window (stft, mel: any gaborcore window; nsgt, cqt: hann, "
                            "blackmanharris, gaussian)"),
     ("--power", float, "P", "exponent of the magnitude: 2 power, 1 magnitude (stft, mel, cqt)"),
-    ("--n-mels", int, "M", "mel bands (mel)"),
+    ("--n-mels", int, "M", "mel bands (mel, mfcc)"),
+    ("--n-mfcc", int, "M", "cepstral coefficients (mfcc)"),
     ("--fmin", float, "HZ", "lowest frequency (mel, nsgt, cqt)"),
     ("--fmax", float, "HZ", "highest frequency (mel, nsgt, cqt)"),
     ("--scale", str, "S", "frequency scale (mel: mel, bark, erb, log, linear; nsgt: also cqt, "
@@ -120,8 +136,22 @@ _FEATURE_FLAGS = [
 ]
 
 
+#: The options of ``extract`` by the name the library gives them (``n_fft`` -> ``--n-fft``), so
+#: that its messages speak of the options.
+_EXTRACT_OPTIONS: dict[str, str] = {}
+
+
+def _option(parser: argparse.ArgumentParser, *flags, **kwargs) -> argparse.Action:
+    """``parser.add_argument``, recording the option's long flag in :data:`_EXTRACT_OPTIONS`."""
+    action = parser.add_argument(*flags, **kwargs)
+    for flag in action.option_strings:
+        if flag.startswith("--"):
+            _EXTRACT_OPTIONS[flag[2:].replace("-", "_")] = flag
+    return action
+
+
 def _add_extract(sub) -> None:
-    from .dataset import COMPRESSIONS, FEATURES
+    from .extract import COMPRESSIONS, FEATURES
 
     ex = sub.add_parser(
         "extract", help="extract features of audio files into a Zarr store (resumable)",
@@ -131,56 +161,71 @@ def _add_extract(sub) -> None:
             "(searched recursively by extension) and list files (.txt, .lst: one path per "
             "line).  Parameters come from --config (TOML) and the options below, which override "
             "it.  Files that cannot be decoded are recorded as failed and the job goes on; an "
-            "interrupted job resumes when run again with the same parameters."
+            "interrupted job resumes when run again with the same parameters.  Exit status: 0 "
+            "when every file succeeded, 1 when some failed (recorded in the store), 2 on a usage "
+            "error or a job that could not run, 130 when interrupted."
         ),
     )
-    ex.add_argument("inputs", nargs="+", metavar="INPUT",
-                    help="audio file, folder or list file")
-    ex.add_argument("--out", required=True, metavar="STORE",
-                    help="the Zarr store (a directory), e.g. features.zarr")
-    ex.add_argument("--config", metavar="FILE", help="TOML configuration (features and options)")
-    ex.add_argument("--feature", action="append", choices=FEATURES, metavar="F",
+    _option(ex, "inputs", nargs="+", metavar="INPUT",
+                    help="audio file, folder, list file (.txt, .lst), CSV/TSV manifest (path, "
+                         "and optional id, label, start, end columns) or fsspec URL "
+                         "(s3://..., gs://...)")
+    _option(ex, "--out", required=True, metavar="STORE",
+                    help="the Zarr store (a directory or an fsspec URL), e.g. features.zarr")
+    _option(ex, "--config", metavar="FILE", help="TOML configuration (features and options)")
+    _option(ex, "--feature", action="append", choices=FEATURES, metavar="F",
                     help=f"{', '.join(FEATURES)}; repeat for several (default: the config's, "
                          "else mel)")
-    ex.add_argument("--sr", type=int, metavar="SR",
+    _option(ex, "--sr", type=int, metavar="SR",
                     help="sampling rate the files are resampled to (default 22050)")
-    ex.add_argument("--channels", metavar="C",
-                    help="mono (average the channels, default) or the number of channels kept")
-    ex.add_argument("--clip", type=float, metavar="S",
+    _option(ex, "--channels", metavar="C",
+                    help="mono (average the channels, default) or the number of channels kept "
+                         "(a mono file is duplicated to them)")
+    _option(ex, "--clip", type=float, metavar="S",
                     help="cut each file into excerpts of S seconds (one row each); default: "
                          "whole files")
-    ex.add_argument("--clip-hop", type=float, metavar="S",
+    _option(ex, "--clip-hop", type=float, metavar="S",
                     help="seconds between excerpts (default: --clip)")
-    ex.add_argument("--no-pad", dest="pad", action="store_const", const=False,
+    _option(ex, "--no-pad", dest="pad", action="store_const", const=False,
                     help="drop a file's last, partial excerpt instead of zero-padding it")
-    ex.add_argument("--dtype", choices=["float32", "float64"], help="precision (default float32)")
-    ex.add_argument("--db", action="store_const", const=True,
+    _option(ex, "--dtype", choices=["float32", "float64"], help="precision (default float32)")
+    _option(ex, "--db", action="store_const", const=True,
                     help="decibels (stft, mel, cqt)")
-    ex.add_argument("--htk", action="store_const", const=True, help="HTK mel formula (mel)")
+    _option(ex, "--htk", action="store_const", const=True, help="HTK mel formula (mel)")
     for flag, kind, metavar, text in _FEATURE_FLAGS:
-        ex.add_argument(flag, type=kind, metavar=metavar, help=text)
-    ex.add_argument("--ext", metavar="EXT,...",
+        _option(ex, flag, type=kind, metavar=metavar, help=text)
+    _option(ex, "--ext", metavar="EXT,...",
                     help="extensions taken from folders (default: wav,flac,ogg,oga,opus,mp3,"
                          "aif,aiff,au)")
-    ex.add_argument("--workers", type=int, metavar="W",
-                    help="threads decoding and computing in this process; -1 for all CPUs "
-                         "(default 1)")
-    ex.add_argument("--scheduler", metavar="ADDR",
+    _option(ex, "--workers", type=int, metavar="W",
+                    help="threads decoding and computing in this process; negative counts back "
+                         "from the CPUs (default: all the CPUs this process may use)")
+    _option(ex, "--scheduler", metavar="ADDR",
                     help="run on a Dask cluster: tcp://HOST:PORT, or local:N for a local "
                          "cluster of N worker processes (needs gaborcore[dask])")
-    ex.add_argument("--batch-size", type=int, metavar="N",
+    _option(ex, "--batch-size", type=int, metavar="N",
                     help="files per task (default 16, 64 with --scheduler)")
-    ex.add_argument("--overwrite", action="store_true",
+    _option(ex, "--overwrite", action="store_true",
                     help="replace a store made with other parameters (or restart this one)")
-    ex.add_argument("--retry-failed", action="store_true",
+    _option(ex, "--retry-failed", action="store_true",
                     help="process again the files that failed in an earlier run")
-    ex.add_argument("--compression", choices=COMPRESSIONS, default="lz4",
+    _option(ex, "--compression", choices=COMPRESSIONS, default="lz4",
                     help="codec of the feature arrays of a new store (default: %(default)s)")
-    ex.add_argument("--backend", default=None, choices=["auto", "c", "numba", "numpy"],
+    _option(ex, "--backend", default=None, choices=["auto", "c", "numba", "numpy"],
                     metavar="B", help="auto, c, numba or numpy (default: GABORCORE_BACKEND, "
                                       "else auto)")
-    ex.add_argument("--no-progress", dest="progress", action="store_false",
+    _option(ex, "--no-progress", dest="progress", action="store_false",
                     help="no progress bar")
+    _option(ex, "--dry-run", action="store_true",
+                    help="check the parameters, inputs and store, count what would be done; "
+                         "compute and write nothing")
+    _option(ex, "--json", action="store_true",
+                    help="print the report as one JSON object on stdout (counts, failures, "
+                         "throughput) instead of the text summary")
+    _option(ex, "--quiet", "-q", action="store_true",
+                    help="no progress bar and no summary (errors still go to stderr)")
+    _option(ex, "--log", metavar="FILE",
+                    help="append the summary and every failure (path and reason) to FILE")
     ex.set_defaults(handler=_cmd_extract)
 
 
@@ -228,7 +273,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from .dataset import extract
+    from .extract import extract
+    from .extract.runners import cores
     from .io import AUDIO_EXTENSIONS
 
     options = {flag[2:].replace("-", "_"): getattr(args, flag[2:].replace("-", "_"))
@@ -237,26 +283,49 @@ def _cmd_extract(args: argparse.Namespace) -> int:
                    pad=args.pad, dtype=args.dtype, db=args.db, htk=args.htk)
     extensions = AUDIO_EXTENSIONS if args.ext is None else [
         e.strip() for e in args.ext.split(",") if e.strip()]
+    workers = args.workers
+    if workers is None and args.scheduler is None:  # the command's default: every core
+        workers = cores()
     try:
         report = extract(args.inputs, args.feature, args.out, config=args.config,
-                         workers=args.workers, scheduler=args.scheduler,
+                         workers=workers, scheduler=args.scheduler,
                          batch_size=args.batch_size, overwrite=args.overwrite,
                          retry_failed=args.retry_failed, compression=args.compression,
-                         extensions=extensions, backend=args.backend, progress=args.progress,
-                         **options)
+                         extensions=extensions, backend=args.backend,
+                         progress=args.progress and not args.quiet and not args.json,
+                         dry_run=args.dry_run, **options)
     except KeyboardInterrupt:
         print(f"gaborcore extract: interrupted; the files finished so far are in {args.out}: "
               "run the same command again to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
-    print(report.summary())
-    return EXIT_OK
+    if args.log:
+        with open(args.log, "a", encoding="utf-8") as log:
+            log.write(report.summary() + "\n")
+            for path, reason in report.failures[10:]:
+                log.write(f"  failed: {path}: {reason}\n")
+    if args.json:
+        print(json.dumps(report.to_dict()))
+    elif not args.quiet:
+        print(report.summary())
+    return EXIT_SOME_FAILED if report.n_failed else EXIT_OK
 
 
-def _one_line(exc: BaseException) -> str:
+def _one_line(exc: BaseException, command: str | None = None) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"cannot write the output: {exc.strerror}{where}"
-    return " ".join(str(exc).split()) or type(exc).__name__
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return _in_options(text) if command == "extract" else text
+
+
+def _in_options(text: str) -> str:
+    """A library message in the command's words: ``n_fft=256`` becomes ``--n-fft 256`` for
+    every option of ``extract``."""
+    import re
+
+    names = sorted(_EXTRACT_OPTIONS, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, names)) + r")=")
+    return pattern.sub(lambda m: _EXTRACT_OPTIONS[m.group(1)] + " ", text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -270,7 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit status: 0 on success, 2 on a usage error or a failed job, 130 when interrupted.
+        The exit status: 0 on success, 1 when ``extract`` finished with some files failed,
+        2 on a usage error or a job that could not run, 130 when interrupted.
 
     Examples
     --------
@@ -286,7 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (ParameterError, RuntimeError, OSError) as exc:
-        print(f"gaborcore {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"gaborcore {args.command}: error: {_one_line(exc, args.command)}",
+              file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(f"gaborcore {args.command}: interrupted", file=sys.stderr)

@@ -1,7 +1,7 @@
 """The built-in demo job: a small synthetic, labelled data set through the extraction job.
 
 ``gaborcore demo`` (or :func:`run_demo`) runs, end to end, what ``gaborcore extract`` does on
-real audio (:func:`gaborcore.dataset.extract`), on data that needs no download:
+real audio (:func:`gaborcore.extract.extract`), on data that needs no download:
 
 1. synthesise ``n_signals`` clips deterministically from a seed (damped harmonic notes at four
    pitches, exponential chirps up and down, band-limited noise bursts), each with a label;
@@ -17,9 +17,9 @@ Layout of the output directory::
 
     audio/0000_note_A3.wav ...   one mono 16-bit WAV per clip
     labels.csv                   index, file, label, kind, f0_hz, f1_hz, onset_s
-    features.zarr                the store of gaborcore.dataset ("clips" layout): stft
+    features.zarr                the store of gaborcore.extract ("clips" layout): stft
                                  (n_signals, 513, n_frames) float32, mel (n_signals, 128,
-                                 n_frames) float32, files, status, labels, ...
+                                 n_frames) float32, files, status, id, label, ...
     spectrograms.png             six examples: dB spectrogram above log-mel spectrogram
 
 In ``labels.csv``, ``f0_hz`` / ``f1_hz`` are the pitch (twice) for a note, the start and end
@@ -41,7 +41,8 @@ import scipy.signal
 import soundfile
 import zarr
 
-from . import _backend, _validation, dataset
+from . import _backend, _validation
+from .extract import Entries, ExtractConfig, extract
 from .features import power_to_db
 from .filterbanks import EmptyFilterWarning, hz_to_mel
 
@@ -269,17 +270,17 @@ def write_labels(path: Path, clips: list[Clip]) -> None:
 
 
 def _features(config: DemoConfig) -> dict:
-    """The demo's features for :func:`gaborcore.dataset.extract`."""
+    """The demo's features for :func:`gaborcore.extract.extract`."""
     lattice = {"n_fft": config.n_fft, "hop_length": config.hop_length, "window": config.window}
     return {"stft": dict(lattice), "mel": {**lattice, "n_mels": config.n_mels}}
 
 
-def _extract_config(config: DemoConfig) -> tuple[dataset.ExtractConfig, list[str]]:
+def _extract_config(config: DemoConfig) -> tuple[ExtractConfig, list[str]]:
     """The extraction's configuration (checked, plans made) and notes: a
     :class:`~gaborcore.EmptyFilterWarning` becomes one."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", EmptyFilterWarning)
-        cfg = dataset.ExtractConfig.build(_features(config), sr=config.sr, clip=config.duration)
+        cfg = ExtractConfig.build(_features(config), sr=config.sr, clip=config.duration)
     notes = []
     for w in caught:
         if issubclass(w.category, EmptyFilterWarning):
@@ -287,13 +288,6 @@ def _extract_config(config: DemoConfig) -> tuple[dataset.ExtractConfig, list[str
         else:
             warnings.warn(w.message, w.category, stacklevel=3)
     return cfg, notes
-
-
-def _add_labels(store: Path, clips: list[Clip]) -> None:
-    """A ``labels`` array beside the store's ``files`` (same order: the clips')."""
-    group = zarr.open_group(os.fspath(store), mode="r+")
-    labels = dataset._create(group, "labels", (len(clips),), (max(1, len(clips)),), str, "")
-    labels[:] = np.array([c.label for c in clips], dtype=object if not dataset._ZARR3 else str)
 
 
 def _example_indices(clips: list[Clip], k: int) -> list[int]:
@@ -408,7 +402,7 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
         ``shape`` (of the store's ``stft`` array), ``mel_shape`` (of its ``mel`` array),
         ``backend``, ``workers``, ``audio_seconds``, ``audio_seconds_per_second`` (of the
         extraction: decoding, features and writing), ``decode_share`` (of the workers' time),
-        ``report`` (the :class:`gaborcore.dataset.ExtractReport`), ``elapsed_seconds`` (the whole
+        ``report`` (the :class:`gaborcore.extract.ExtractReport`), ``elapsed_seconds`` (the whole
         job) and ``notes``.
 
     Raises
@@ -450,13 +444,14 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
     write_labels(labels_csv, clips)
 
     store = out / "features.zarr"
-    report = dataset.extract(audio_files, store=store, config=extract_config, workers=n_workers,
+    entries = Entries([os.path.abspath(p) for p in audio_files],
+                      {"id": [str(c.index) for c in clips], "label": [c.label for c in clips]})
+    report = extract(entries, store=store, config=extract_config, workers=n_workers,
                              backend=backend_name, batch_size=config.batch_size,
                              overwrite=True, progress=progress)
     if report.failures:
         path, reason = report.failures[0]
         raise RuntimeError(f"the demo could not extract {path}: {reason}")
-    _add_labels(store, clips)
     group = zarr.open_group(os.fspath(store), mode="r")
 
     png = None
@@ -468,7 +463,7 @@ def run_demo(out_dir: str | os.PathLike, *, n_signals: int = 24, sr: int = 22050
                          "(pip install 'gaborcore[plot]')")
         else:
             png = out / "spectrograms.png"
-            plot_examples(png, group["stft"], group["mel"], group["mel_frequencies"][:], clips,
+            plot_examples(png, group["stft"], group["mel"], group["mel_frequency"][:], clips,
                           config)
 
     files = [*audio_files, labels_csv, store] + ([png] if png is not None else [])
@@ -508,7 +503,7 @@ def format_summary(result: dict) -> str:
              f"  labels.csv        {result['labels_csv']}",
              f"  features.zarr     {result['store']}",
              f"                    stft {result['shape']} float32, "
-             f"mel {result['mel_shape']} float32, files, status, labels"]
+             f"mel {result['mel_shape']} float32, files, status, id, label"]
     if result["png"] is not None:
         lines.append(f"  spectrograms.png  {result['png']}")
     lines.append(f"extraction: {report.audio_seconds:.1f} s of audio in "

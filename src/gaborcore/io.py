@@ -22,7 +22,7 @@ their reasons are libsndfile's.  Setting the environment variable ``GABORCORE_NO
 The extraction job goes one step further for its batches of clips: a compiled reader
 (``csrc/gc_wav.c``) decodes the plain WAV files of a whole batch that are at the job's rate, have
 1 or 2 channels and fit in one clip straight into the rows of the batch's array, mixed down as
-:func:`load` does, with the GIL released for the whole batch (see :func:`_read_rows`).  It takes a
+:func:`load` does, with the GIL released for the whole batch (see :func:`read_rows`).  It takes a
 subset of the files the direct reader above takes (no ``LIST`` chunks, no resampling, no NaN) and
 leaves every other file to :func:`load`; the rows it writes are bit for bit what :func:`load`
 returns.
@@ -49,7 +49,7 @@ from . import _validation
 from ._validation import ParameterError
 
 __all__ = ["AUDIO_EXTENSIONS", "LIST_EXTENSIONS", "RESAMPLE_QUALITIES", "AudioFileError",
-           "AudioInfo", "info", "stream", "load", "find_audio"]
+           "AudioInfo", "info", "stream", "load", "read", "read_rows", "find_audio", "is_url"]
 
 #: File name extensions taken from folders (case-insensitive).
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au")
@@ -104,8 +104,49 @@ class AudioInfo:
         return self.frames / self.sr
 
 
+def is_url(path) -> bool:
+    """Whether ``path`` is a URL (``scheme://...``) for :mod:`fsspec`, not a local path."""
+    if not isinstance(path, str):
+        return False
+    scheme, sep, _ = path.partition("://")
+    return bool(sep) and scheme.replace("+", "").replace("-", "").replace(".", "").isalnum()
+
+
+def _open_url(path: str) -> soundfile.SoundFile:
+    """Open a URL through :mod:`fsspec` (``s3://``, ``gs://``, ``memory://``, ``file://``, ...)."""
+    try:
+        import fsspec
+    except ImportError:
+        raise AudioFileError(path, "URLs need fsspec: pip install fsspec") from None
+    try:
+        handle = fsspec.open(path, "rb").open()
+    except FileNotFoundError:
+        raise AudioFileError(path, "no such file") from None
+    except Exception as exc:  # noqa: BLE001 - every file system has its own errors
+        raise AudioFileError(path, f"cannot be opened: {type(exc).__name__}: {exc}") from None
+    try:
+        f = soundfile.SoundFile(handle)
+    except (soundfile.LibsndfileError, RuntimeError, TypeError, OSError) as exc:
+        size = getattr(handle, "size", None)
+        handle.close()
+        if size == 0:
+            raise AudioFileError(path, "empty file (0 bytes)") from None
+        detail = getattr(exc, "error_string", None) or str(exc)
+        raise AudioFileError(path, f"not a readable audio file (libsndfile: {detail})") from None
+    close = f.close
+
+    def close_both():
+        close()
+        handle.close()
+
+    f.close = close_both
+    return f
+
+
 def _open(path: str) -> soundfile.SoundFile:
     """Open for reading, turning every failure into an :class:`AudioFileError`."""
+    if is_url(path):
+        return _open_url(path)
     try:
         return soundfile.SoundFile(path)
     except (soundfile.LibsndfileError, RuntimeError, TypeError, OSError) as exc:
@@ -332,7 +373,7 @@ def _wav_reader(fd: int, sample: np.dtype, channels: int, frames: int,
     return read
 
 
-def _open_plain_wav(path: str, dtype: np.dtype):
+def _open_plain_wav(path: str, dtype: np.dtype, offset: float = 0.0):
     """``(info, read, close)`` of a plain WAV file (see :func:`_open_source`), or None."""
     try:
         fd = os.open(path, _O_READ)
@@ -342,7 +383,8 @@ def _open_plain_wav(path: str, dtype: np.dtype):
     try:
         layout = _wav_layout(fd)
         if layout is not None:
-            os.lseek(fd, layout[5], os.SEEK_SET)
+            skip = _first_frame(layout[0], layout[6], offset)
+            os.lseek(fd, layout[5] + skip * layout[1] * layout[2].itemsize, os.SEEK_SET)
     except Exception:  # any doubt: libsndfile reads it
         layout = None
     finally:
@@ -353,19 +395,52 @@ def _open_plain_wav(path: str, dtype: np.dtype):
     sr, channels, sample, subtype, container, _, frames = layout
     return (AudioInfo(path=path, sr=sr, channels=channels, frames=frames, format=container,
                       subtype=subtype),
-            _wav_reader(fd, sample, channels, frames, dtype), functools.partial(os.close, fd))
+            _wav_reader(fd, sample, channels, frames - skip, dtype),
+            functools.partial(os.close, fd))
 
 
-def _open_source(path: str, dtype: np.dtype) -> tuple[AudioInfo, Callable[[int], np.ndarray],
-                                                      Callable[[], None]]:
+def _first_frame(sr: int, frames: int, offset: float) -> int:
+    """The frame at ``offset`` seconds (rounded as librosa rounds it), at most ``frames``."""
+    return min(frames, int(round(offset * sr))) if offset else 0
+
+
+def _limited(read: Callable[[int], np.ndarray], count: int) -> Callable[[int], np.ndarray]:
+    """``read`` that stops after ``count`` frames in all."""
+    left = count
+
+    def limited(n: int) -> np.ndarray:
+        nonlocal left
+        block = read(min(n, left))
+        left -= block.shape[0]
+        return block
+
+    return limited
+
+
+def _open_source(path: str, dtype: np.dtype, offset: float = 0.0,
+                 duration: float | None = None) -> tuple[AudioInfo, Callable[[int], np.ndarray],
+                                                         Callable[[], None]]:
     """Open a file for reading blocks: ``(info, read, close)``, where ``read(n)`` gives the next
-    ``min(n, frames left)`` frames, ``(m, channels)`` in ``dtype``, exactly as libsndfile does."""
-    if _FAST_WAV and isinstance(path, str) and path[-4:].lower() == ".wav":
-        source = _open_plain_wav(path, dtype)
-        if source is not None:
-            return source
+    ``min(n, frames left)`` frames, ``(m, channels)`` in ``dtype``, exactly as libsndfile does,
+    from ``offset`` seconds on and for ``duration`` seconds (None: to the end)."""
+    opened = None
+    if _FAST_WAV and not is_url(path) and path[-4:].lower() == ".wav":
+        opened = _open_plain_wav(path, dtype, offset)
+    if opened is None:
+        opened = _open_libsndfile(path, dtype, offset)
+    source, read, close = opened
+    if duration is not None:
+        read = _limited(read, int(round(duration * source.sr)))
+    return source, read, close
+
+
+def _open_libsndfile(path: str, dtype: np.dtype, offset: float):
+    """``(info, read, close)`` of any file libsndfile reads (see :func:`_open_source`)."""
     f = _open(path)
     source = _info_of(f, path)
+    skip = _first_frame(source.sr, source.frames, offset)
+    if skip:
+        f.seek(skip)
     if source.subtype == "PCM_16":
         # libsndfile's own conversion is slower than NumPy's; x / 32768 is exact in float32 and float64
         scale = dtype.type(1 / 32768)
@@ -384,15 +459,23 @@ except ImportError:  # no compiled core: every file goes through load
     _wav_ext = None
 
 
-def _read_rows(paths: list[str], out: np.ndarray, sr: int) -> np.ndarray | None:
+def read_rows(paths: list[str], out: np.ndarray, sr: int) -> np.ndarray | None:
     """Decode the plain WAV files among ``paths`` straight into the rows of ``out``, without the
     GIL: the extraction job's path for a batch of clips.
 
-    ``out`` is a C-contiguous float32 or float64 array ``(len(paths), n)``.  File ``i`` is taken
-    when it is a ``.wav`` file the fast reader would read (see the module docstring) at rate
-    ``sr``, with 1 or 2 channels and at most ``n`` frames, all finite: ``out[i]`` then holds
-    exactly what ``load(path, sr=sr)`` gives (the mean of the channels), zero-padded to ``n``.
-    The rows of the files not taken hold no meaningful values.
+    File ``i`` is taken when it is a local ``.wav`` file the fast reader would read (see the
+    module docstring) at rate ``sr``, with 1 or 2 channels and at most ``n`` frames, all finite:
+    ``out[i]`` then holds exactly what ``read(path, sr=sr)`` gives (the mean of the channels),
+    zero-padded to ``n``.  The rows of the files not taken hold no meaningful values.
+
+    Parameters
+    ----------
+    paths : list of str
+        The files.
+    out : ndarray, shape (len(paths), n)
+        C-contiguous float32 or float64: where the samples go.
+    sr : int
+        The rate a file must have to be taken (nothing is resampled here).
 
     Returns
     -------
@@ -403,7 +486,7 @@ def _read_rows(paths: list[str], out: np.ndarray, sr: int) -> np.ndarray | None:
     """
     if _wav_ext is None or not _FAST_WAV:
         return None
-    wav = [p[-4:].lower() == ".wav" for p in paths]
+    wav = [p[-4:].lower() == ".wav" and not is_url(p) for p in paths]
     if all(wav):
         return _wav_ext.read_rows(paths, out, sr, 2)
     table = np.zeros((len(paths), 6), np.int64)
@@ -447,15 +530,26 @@ def _blocks(read: Callable[[int], np.ndarray], source: AudioInfo, sr, mono, dtyp
         raise AudioFileError(source.path, "no audio samples")
 
 
+def _check_span(offset, duration) -> tuple[float, float | None]:
+    if offset is None:
+        offset = 0.0
+    elif offset != 0:
+        offset = _validation.positive_float("offset", offset)
+    if duration is not None:
+        duration = _validation.positive_float("duration", duration)
+    return offset, duration
+
+
 def stream(path: str | os.PathLike, *, sr: int | None = None, mono: bool = True,
-           dtype="float32", quality: str = "HQ",
+           dtype="float32", quality: str = "HQ", offset: float = 0.0,
+           duration: float | None = None,
            block_frames: int = BLOCK_FRAMES) -> Iterator[np.ndarray]:
     """Read a file block by block: decoded, mixed down or not, resampled to ``sr``.
 
     Parameters
     ----------
     path : str or path-like
-        An audio file.
+        An audio file, or a URL that :mod:`fsspec` opens (``s3://bucket/a.flac``).
     sr : int, optional
         Output sampling rate in Hz; ``None`` keeps the file's own.
     mono : bool
@@ -464,13 +558,17 @@ def stream(path: str | os.PathLike, *, sr: int | None = None, mono: bool = True,
         Sample type (PCM is scaled to [-1, 1)).
     quality : {"VHQ", "HQ", "MQ", "LQ", "QQ"}
         soxr's resampling quality.
+    offset : float
+        Start reading this many seconds into the file.
+    duration : float, optional
+        Read at most this many seconds; None: to the end.
     block_frames : int
         Frames of the file decoded per block.
 
     Yields
     ------
     ndarray, shape (n,) or (n_channels, n)
-        Consecutive blocks; their concatenation is what :func:`load` returns.  A block's length
+        Consecutive blocks; their concatenation is what :func:`read` returns.  A block's length
         is about ``block_frames * sr / file_sr``.
 
     Raises
@@ -481,17 +579,19 @@ def stream(path: str | os.PathLike, *, sr: int | None = None, mono: bool = True,
     path = os.fspath(path)
     sr, mono, dtype, quality, block_frames = _check_options(sr, mono, dtype, quality,
                                                             block_frames)
-    source, read, close = _open_source(path, dtype)
+    offset, duration = _check_span(offset, duration)
+    source, read_block, close = _open_source(path, dtype, offset, duration)
     try:
-        for block in _blocks(read, source, sr, mono, dtype, quality, block_frames):
+        for block in _blocks(read_block, source, sr, mono, dtype, quality, block_frames):
             yield block if mono else block.T
     finally:
         close()
 
 
-def load(path: str | os.PathLike, *, sr: int | None = None, mono: bool = True, dtype="float32",
-         quality: str = "HQ", block_frames: int = BLOCK_FRAMES) -> tuple[np.ndarray, AudioInfo]:
-    """Decode a whole file (block by block), mixed down or not, resampled to ``sr``.
+def read(path: str | os.PathLike, *, sr: int | None = None, mono: bool = True, dtype="float32",
+         quality: str = "HQ", offset: float = 0.0, duration: float | None = None,
+         block_frames: int = BLOCK_FRAMES) -> tuple[np.ndarray, AudioInfo]:
+    """Decode a file (block by block), mixed down or not, resampled to ``sr``, with its header.
 
     Parameters are those of :func:`stream`.  A file of one block is returned as decoded; a
     longer one is copied block by block into an output allocated from the header's frame count,
@@ -515,16 +615,17 @@ def load(path: str | os.PathLike, *, sr: int | None = None, mono: bool = True, d
     >>> from gaborcore import io
     >>> path = os.path.join(tempfile.mkdtemp(), "a.wav")
     >>> soundfile.write(path, np.zeros((44100, 2), np.float32), 44100)
-    >>> y, src = io.load(path, sr=22050)
+    >>> y, src = io.read(path, sr=22050)
     >>> y.shape, y.dtype, src.sr, src.channels
     ((22050,), dtype('float32'), 44100, 2)
     """
     path = os.fspath(path)
     sr, mono, dtype, quality, block_frames = _check_options(sr, mono, dtype, quality,
                                                             block_frames)
-    source, read, close = _open_source(path, dtype)
+    offset, duration = _check_span(offset, duration)
+    source, read_block, close = _open_source(path, dtype, offset, duration)
     try:
-        blocks = _blocks(read, source, sr, mono, dtype, quality, block_frames)
+        blocks = _blocks(read_block, source, sr, mono, dtype, quality, block_frames)
         first = next(blocks)
         second = next(blocks, None)
         if second is None:  # a short file: one block, no copy
@@ -532,7 +633,9 @@ def load(path: str | os.PathLike, *, sr: int | None = None, mono: bool = True, d
         out_sr = sr or source.sr
         n_ch = 1 if mono else source.channels
         # the header's count at the output rate: may be wrong (grow) or absurd (cap)
-        expected = min(max(1, int(np.ceil(source.frames * out_sr / source.sr))), _MAX_PREALLOC)
+        frames = source.frames if duration is None else min(source.frames,
+                                                             int(duration * source.sr) + 1)
+        expected = min(max(1, int(np.ceil(frames * out_sr / source.sr))), _MAX_PREALLOC)
         out = np.empty((n_ch, expected), dtype)
         n = 0
         for block in itertools.chain((first, second), blocks):
@@ -547,6 +650,56 @@ def load(path: str | os.PathLike, *, sr: int | None = None, mono: bool = True, d
         close()
     y = out[0, :n] if mono else out[:, :n]
     return (y if n == out.shape[1] else np.ascontiguousarray(y)), source
+
+
+def load(path: str | os.PathLike, *, sr: int | None = 22050, mono: bool = True,
+         offset: float = 0.0, duration: float | None = None, dtype="float32",
+         quality: str = "HQ") -> tuple[np.ndarray, int]:
+    """Decode an audio file as :func:`librosa.load` does: ``(y, sr)``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        An audio file, or a URL that :mod:`fsspec` opens.
+    sr : int or None
+        Sampling rate of ``y`` (soxr resampling); ``None`` keeps the file's own.  Default 22050,
+        as librosa.
+    mono : bool
+        Average the channels.
+    offset : float
+        Start reading this many seconds into the file.
+    duration : float, optional
+        Read at most this many seconds.
+    dtype : {"float32", "float64"}
+        Sample type.
+    quality : {"VHQ", "HQ", "MQ", "LQ", "QQ"}
+        soxr's recipe.
+
+    Returns
+    -------
+    y : ndarray, shape (n_samples,) or (n_channels, n_samples)
+        The samples.
+    sr : int
+        Their sampling rate.
+
+    Raises
+    ------
+    AudioFileError
+        The file cannot be opened or decoded, has no samples, or holds NaN or Inf.
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np, soundfile
+    >>> from gaborcore import io
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.wav")
+    >>> soundfile.write(path, np.zeros(44100, np.float32), 44100)
+    >>> y, sr = io.load(path, offset=0.5, duration=0.25)
+    >>> y.shape, sr
+    ((5512,), 22050)
+    """
+    y, source = read(path, sr=sr, mono=mono, dtype=dtype, quality=quality, offset=offset,
+                     duration=duration)
+    return y, (source.sr if sr is None else int(sr))
 
 
 def _list_file(path: Path) -> list[str]:

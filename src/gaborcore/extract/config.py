@@ -1,0 +1,363 @@
+"""What determines a store's contents: the features, their parameters and the job's options.
+
+Defaults live here (:data:`OPTIONS`, :data:`FEATURE_PARAMETERS`), with the TOML reader, the
+validation that fills in every derived value (so that the stored configuration says it all) and the
+difference of two configurations (why a store is refused).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Mapping
+
+import numpy as np
+
+from .. import _validation, io
+from .._validation import ParameterError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["FEATURES", "FEATURE_PARAMETERS", "OPTIONS", "ExtractConfig", "load_config",
+           "config_diff"]
+
+#: Features the job computes (see :mod:`gaborcore.extract.features`).
+FEATURES = ("stft", "mel", "mfcc", "nsgt", "cqt")
+
+#: Options of the whole job, with their defaults.
+OPTIONS = {"sr": 22050, "channels": "mono", "clip": None, "clip_hop": None, "pad": True,
+           "dtype": "float32", "resample_quality": "HQ"}
+
+LATTICE = {"n_fft": 2048, "hop_length": None, "win_length": None, "window": "hann",
+           "center": True, "pad_mode": "constant"}
+DECIBELS = {"db": False, "top_db": 80.0}
+NSGT_SCALE = {"fmin": 32.7, "fmax": None, "n_bins": None, "bins_per_octave": 12,
+              "window": "hann", "min_win": 4, "qvar": 1.0, "oversampling": 1.0}
+MEL_BANK = {"n_mels": 128, "fmin": 0.0, "fmax": None, "htk": False, "norm": "slaney",
+            "scale": "mel"}
+#: Parameters of each feature, with their defaults (``None``: derived, see :class:`ExtractConfig`:
+#: ``hop_length`` is ``win_length // 4`` as in librosa, ``win_length`` is ``n_fft``, ``fmax`` is
+#: the Nyquist frequency).
+FEATURE_PARAMETERS = {
+    "stft": {**LATTICE, "power": 2.0, **DECIBELS},
+    "mel": {**LATTICE, "power": 2.0, **MEL_BANK, **DECIBELS},
+    "mfcc": {**LATTICE, **MEL_BANK, "n_mfcc": 20, "dct_type": 2, "lifter": 0.0, "top_db": 80.0},
+    "nsgt": {"scale": "cqt", **NSGT_SCALE, "gamma": 0.0, "layout": "ragged"},
+    "cqt": {**NSGT_SCALE, "power": 1.0, **DECIBELS, "slice_length": 32768},
+}
+DEFAULT_N_BINS = 84  # seven octaves of semitones from fmin, librosa's cqt default
+
+
+def none_or(value, check):
+    """``None`` (also spelt ``"none"``, for TOML and the command line) or ``check(value)``."""
+    if value is None or (isinstance(value, str) and value.lower() == "none"):
+        return None
+    return check(value)
+
+
+def check_bool(name: str, value) -> bool:
+    """``value`` as a bool; anything but a bool is refused (``"yes"`` and 1 are not booleans)."""
+    if not isinstance(value, bool | np.bool_):
+        raise ParameterError(f"{name}={value!r} must be true or false")
+    return bool(value)
+
+
+def _norm(value):
+    """A filter normalisation: "slaney" or a number (also written as text)."""
+    if isinstance(value, str) and value != "slaney":
+        try:
+            return float(value)
+        except ValueError:
+            raise ParameterError(f"norm={value!r} must be 'slaney', 'none' or a number") from None
+    return value
+
+
+def _resolve_options(options: dict) -> dict:
+    out = dict(options)
+    out["sr"] = _validation.positive_int("sr", out["sr"])
+    ch = out["channels"]
+    out["channels"] = ch if ch == "mono" else _validation.positive_int(
+        "channels", int(ch) if isinstance(ch, str) and ch.isdigit() else ch)
+    out["clip"] = none_or(out["clip"], lambda v: _validation.positive_float("clip", v))
+    out["clip_hop"] = none_or(out["clip_hop"], lambda v: _validation.positive_float("clip_hop", v))
+    if out["clip"] is None and out["clip_hop"] is not None:
+        raise ParameterError("clip_hop needs clip (the length of the excerpts)")
+    if out["clip"] is not None and out["clip_hop"] is None:
+        out["clip_hop"] = out["clip"]
+    out["pad"] = check_bool("pad", out["pad"])
+    out["dtype"] = _validation.float_dtype("dtype", out["dtype"]).name
+    out["resample_quality"] = _validation.choice("resample_quality", out["resample_quality"],
+                                                 io.RESAMPLE_QUALITIES)
+    if out["clip"] is not None and round(out["clip"] * out["sr"]) < 16:
+        raise ParameterError(f"clip={out['clip']} s is under 16 samples at sr={out['sr']}; "
+                             "allowed: at least 16 / sr seconds")
+    if out["clip"] is not None and round(out["clip_hop"] * out["sr"]) < 1:
+        raise ParameterError(f"clip_hop={out['clip_hop']} s is under one sample at "
+                             f"sr={out['sr']}")
+    return out
+
+
+def _resolve_feature(name: str, params: dict, opts: dict) -> dict:
+    """Defaults filled in and derived values made explicit, so the stored config says it all."""
+    p = dict(FEATURE_PARAMETERS[name])
+    unknown = sorted(set(params) - set(p))
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for "
+            f"feature {name!r}; its parameters are: {', '.join(p)}"
+        )
+    p.update(params)
+    sr = opts["sr"]
+    if "top_db" in p:
+        p["top_db"] = none_or(p["top_db"], lambda v: _validation.positive_float("top_db", v))
+    if "db" in p:
+        p["db"] = check_bool("db", p["db"])
+        if p["db"] and p["power"] not in (1, 2):
+            raise ParameterError(f"db=true needs power 1 or 2 for feature {name!r}, "
+                                 f"not {p['power']!r}")
+    if "n_fft" in p:
+        p["n_fft"] = _validation.positive_int("n_fft", p["n_fft"], minimum=2)
+        p["center"] = check_bool("center", p["center"])
+        if p["win_length"] is None:
+            p["win_length"] = p["n_fft"]
+        p["win_length"] = _validation.positive_int("win_length", p["win_length"])
+        if p["win_length"] > p["n_fft"]:
+            raise ParameterError(f"win_length={p['win_length']} must be at most "
+                                 f"n_fft={p['n_fft']}")
+        if p["hop_length"] is None:  # librosa's default: a quarter of the window
+            p["hop_length"] = max(1, p["win_length"] // 4)
+    if "n_mels" in p:
+        p["htk"] = check_bool("htk", p["htk"])
+        p["norm"] = none_or(p["norm"], _norm)
+        if p["fmax"] is None:
+            p["fmax"] = sr / 2
+    if name in ("nsgt", "cqt"):
+        scale = p.get("scale", "cqt")
+        if scale in ("cqt", "vqt"):
+            if p["n_bins"] is None and p["fmax"] is None:
+                p["n_bins"] = DEFAULT_N_BINS
+        else:
+            p["n_bins"] = DEFAULT_N_BINS if p["n_bins"] is None else p["n_bins"]
+            p["fmax"] = 0.95 * sr / 2 if p["fmax"] is None else p["fmax"]
+    if name == "nsgt" and opts["clip"] is None:
+        raise ParameterError(
+            "feature 'nsgt' stores each clip's complex coefficients, whose layout depends on the "
+            "signal length: give clip (seconds); for whole files use feature 'cqt'"
+        )
+    return p
+
+
+def load_config(path: str | os.PathLike) -> dict:
+    """Read an extraction configuration from a TOML file.
+
+    Top-level keys are the job's options (:data:`OPTIONS`); each feature is a table
+    ``[features.NAME]`` with its parameters (:data:`FEATURE_PARAMETERS`); ``"none"`` stands for
+    ``None``::
+
+        sr = 22050
+        clip = 3.0
+
+        [features.mel]
+        n_fft = 1024
+        hop_length = 256
+        db = true
+
+    Parameters
+    ----------
+    path : str or path-like
+        The TOML file.
+
+    Returns
+    -------
+    dict
+        ``{"features": {name: params}, **options}``, not yet validated (see :class:`ExtractConfig`).
+
+    Raises
+    ------
+    ParameterError
+        The file is missing or not valid TOML.
+    """
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ParameterError(f"config file {path!r} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ParameterError(f"config file {path!r} is not valid TOML: {exc}") from None
+    return data
+
+
+def _select(feature, tables: Mapping) -> dict:
+    """The selected features and their parameters from the base's tables."""
+    if feature is None:
+        selected = {name: dict(params) for name, params in tables.items()} or {"mel": {}}
+    elif isinstance(feature, str):
+        selected = {feature: dict(tables.get(feature, {}))}
+    elif isinstance(feature, Mapping):
+        selected = {name: {**tables.get(name, {}), **params} for name, params in feature.items()}
+    else:
+        selected = {name: dict(tables.get(name, {})) for name in feature}
+    if not selected:
+        raise ParameterError("feature=[] selects nothing; allowed: " + ", ".join(FEATURES))
+    for name in selected:
+        if name not in FEATURES:
+            raise ParameterError(f"feature={name!r} is not one of {list(FEATURES)}")
+    return selected
+
+
+@dataclasses.dataclass(frozen=True)
+class ExtractConfig:
+    """Everything that determines the contents of a store: the features and the job's options.
+
+    Build one with :meth:`build`; the values here are resolved (defaults filled in, ``win_length``,
+    ``hop_length``, ``fmax``, ``n_bins`` and ``clip_hop`` made explicit) and validated.
+
+    Parameters
+    ----------
+    features : dict
+        ``{name: {parameter: value}}`` for each feature, in order.
+    sr : int
+        Sampling rate every file is resampled to (soxr), Hz.
+    channels : "mono" or int
+        ``"mono"`` averages the channels; an integer keeps that many: a mono file is duplicated
+        to them (its ``source_channels`` says so), a file with another count fails.
+    clip, clip_hop : float or None
+        Length and hop of the excerpts in seconds ("clips" layout); ``None``: whole files.
+    pad : bool
+        Zero-pad the last, partial excerpt of a file (and a file shorter than ``clip``); with
+        ``False`` they are dropped.
+    dtype : {"float32", "float64"}
+        Precision of the samples and features (complex64 / complex128 for ``nsgt``).
+    resample_quality : {"VHQ", "HQ", "MQ", "LQ", "QQ"}
+        soxr's recipe.
+    """
+
+    features: dict
+    sr: int = 22050
+    channels: str | int = "mono"
+    clip: float | None = None
+    clip_hop: float | None = None
+    pad: bool = True
+    dtype: str = "float32"
+    resample_quality: str = "HQ"
+
+    @classmethod
+    def build(cls, feature=None, *, config=None, **options) -> ExtractConfig:
+        """Resolve a configuration from a base (TOML path, dict or config) and overrides.
+
+        Parameters
+        ----------
+        feature : str, sequence of str or mapping, optional
+            The features: a name, names, or ``{name: params}``.  Given, it replaces the base's
+            selection (parameters of the base's tables for these names are kept).  Default:
+            the base's features, else ``"mel"``.
+        config : str, path-like, dict or ExtractConfig, optional
+            The base: a TOML file (:func:`load_config`), its dict, or a config.
+        **options
+            Job options (:data:`OPTIONS`) and feature parameters; a feature parameter applies to
+            every selected feature that has it, and must apply to one at least.  ``None`` values
+            are ignored (not given).
+
+        Returns
+        -------
+        ExtractConfig
+            Resolved and validated; every feature's plan has been made once (the plans'
+            constructors check the values this module does not).
+
+        Raises
+        ------
+        ParameterError
+            An unknown feature, option or parameter, or a bad value.
+        """
+        from .features import prepared
+
+        if isinstance(config, ExtractConfig):
+            base = config.to_dict()
+        elif isinstance(config, Mapping):
+            base = json.loads(json.dumps(dict(config)))
+        elif config is None:
+            base = {}
+        else:
+            base = load_config(config)
+        tables = base.pop("features", None) or {}
+        if not isinstance(tables, Mapping) or not all(isinstance(t, Mapping)
+                                                      for t in tables.values()):
+            raise ParameterError("features must be a table of tables: [features.NAME] ...")
+        unknown = sorted(set(base) - set(OPTIONS))
+        if unknown:
+            raise ParameterError(f"unknown option{'s' if len(unknown) > 1 else ''} "
+                                 f"{', '.join(unknown)}; the options are: {', '.join(OPTIONS)}")
+        selected = _select(feature, tables)
+        given = {k: v for k, v in options.items() if v is not None}
+        opts = {**OPTIONS, **base, **{k: v for k, v in given.items() if k in OPTIONS}}
+        for key, value in given.items():
+            if key in OPTIONS:
+                continue
+            takers = [n for n in selected if key in FEATURE_PARAMETERS[n]]
+            if not takers:
+                raise ParameterError(
+                    f"{key} is neither an option nor a parameter of feature(s) "
+                    f"{', '.join(selected)}"
+                )
+            for name in takers:
+                selected[name][key] = value
+        opts = _resolve_options(opts)
+        feats = {name: _resolve_feature(name, params, opts) for name, params in selected.items()}
+        config = cls(features=feats, **opts)
+        prepared(config.to_json())  # the plans: their constructors check every value
+        return config
+
+    @property
+    def layout(self) -> str:
+        """``"clips"`` (fixed-size excerpts, one row each) or ``"ragged"`` (whole files)."""
+        return "ragged" if self.clip is None else "clips"
+
+    @property
+    def mono(self) -> bool:
+        """Whether the channels are averaged."""
+        return self.channels == "mono"
+
+    @property
+    def clip_samples(self) -> int | None:
+        """Samples per excerpt (None without clips)."""
+        return None if self.clip is None else int(round(self.clip * self.sr))
+
+    @property
+    def clip_hop_samples(self) -> int | None:
+        """Samples between excerpts (None without clips)."""
+        return None if self.clip_hop is None else int(round(self.clip_hop * self.sr))
+
+    def to_dict(self) -> dict:
+        """JSON-compatible dict (what the store's attributes hold); :meth:`build` takes it back."""
+        return json.loads(json.dumps(dataclasses.asdict(self)))
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON text (the key of the plans made for it)."""
+        return json.dumps(self.to_dict())
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "absent"
+
+
+_ABSENT = _Absent()
+
+
+def config_diff(old: dict, new: dict, prefix: str = "") -> list[str]:
+    """The differing entries of two configurations, as ``key: old -> new``."""
+    out = []
+    for key in sorted(set(old) | set(new), key=str):
+        a, b = old.get(key, _ABSENT), new.get(key, _ABSENT)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += config_diff(a, b, f"{prefix}{key}.")
+        elif a != b:
+            a, b = ("present" if isinstance(v, dict) else repr(v) for v in (a, b))
+            out.append(f"{prefix}{key}: {a} -> {b}")
+    return out

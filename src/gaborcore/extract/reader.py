@@ -1,0 +1,263 @@
+"""Reading a store: per-file access, an xarray Dataset, and a map-style dataset for training.
+
+:func:`open_store` gives a :class:`StoreReader`; :meth:`StoreReader.to_xarray` the store as an
+``xarray.Dataset`` (the same as ``xarray.open_zarr(store)``); :meth:`StoreReader.dataset` a
+:class:`FeatureDataset`, which a PyTorch ``DataLoader`` (any number of worker processes) takes
+as it is: gaborcore does not import torch.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import zarr
+
+from .. import io
+from .._validation import ParameterError
+from .batch import describe
+from .layout import STATUS
+
+__all__ = ["StoreReader", "FeatureDataset", "open_store"]
+
+
+def _open_group(where: str):
+    """The group at ``where`` for reading: its consolidated metadata when there is some."""
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Consolidated metadata", UserWarning)
+            return zarr.open_group(where, mode="r")
+    except (FileNotFoundError, ValueError, KeyError, TypeError, zarr.errors.BaseZarrError) as exc:
+        if not io.is_url(where) and not os.path.exists(where):
+            raise ParameterError(f"store {where!r} does not exist") from None
+        raise ParameterError(f"{where!r} is not a Zarr store ({describe(exc)})") from None
+
+
+class StoreReader:
+    """Read access to a store written by :func:`gaborcore.extract.extract`.
+
+    Attributes
+    ----------
+    group : zarr.Group
+        The store itself.
+    files : list of str
+        The entries' paths, in store order.
+    status : ndarray of int8
+        0 pending, 1 ok, 2 failed.
+    config : dict
+        The configuration the store was made with.
+    layout : str
+        ``"clips"`` or ``"ragged"``.
+    features : tuple of str
+        The features in the store.
+    """
+
+    def __init__(self, group, where: str | None = None):
+        self.group = group
+        self.where = where
+        meta = dict(group.attrs).get("gaborcore")
+        if meta is None:
+            raise ParameterError("not a gaborcore store (no 'gaborcore' attribute)")
+        self.attrs = meta
+        n = meta["n_files"]
+        self.files = group["files"][:n].tolist()
+        self.status = np.asarray(group["status"][:n], np.int8)
+        self.config = meta["config"]
+        self.layout = meta["layout"]
+        self.features = tuple(meta["feature_names"])
+        self.columns = tuple(meta.get("columns", ()))
+
+    def keys(self) -> list[str]:
+        """The identity of each entry (its id, else its path and part)."""
+        from .inputs import entry_keys
+
+        n = len(self.files)
+        return entry_keys(self.files, {c: self.group[c][:n].tolist() for c in self.columns})
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Path and reason of each failed entry."""
+        failed = np.flatnonzero(self.status == STATUS["failed"])
+        reasons = self.group["error"].oindex[failed].tolist() if failed.size else []
+        return {self.files[i]: r for i, r in zip(failed, reasons, strict=True)}
+
+    def _check_feature(self, feature: str) -> None:
+        if feature not in self.features:
+            raise ParameterError(f"feature={feature!r} is not in this store; it holds "
+                                 f"{list(self.features)}")
+
+    def frequencies(self, feature: str) -> np.ndarray:
+        """Centre frequencies of the feature's rows in Hz (band centres for ``nsgt``)."""
+        self._check_feature(feature)
+        dims = self.group[feature].metadata.dimension_names
+        name = f"{feature}_band" if f"{feature}_band" in self.group else next(
+            d for d in dims if d.endswith(("_frequency", "_coefficient")))
+        return self.group[name][:]
+
+    def _index(self, file) -> int:
+        if isinstance(file, str):
+            try:
+                return self.files.index(file)
+            except ValueError:
+                raise ParameterError(f"file={file!r} is not in this store") from None
+        i = int(file)
+        if not -len(self.files) <= i < len(self.files):
+            raise ParameterError(f"file={file!r} is out of range: the store has "
+                                 f"{len(self.files)} entries")
+        return i % len(self.files)
+
+    def feature(self, feature: str, file: int | str) -> np.ndarray:
+        """The feature of one finished entry (by index or path).
+
+        Returns ``(count, [channels,] ...)`` in the clips layout, ``([channels,] ..., frames)``
+        in the ragged layout.
+
+        Raises
+        ------
+        ParameterError
+            The feature is not in the store, the entry is unknown, pending or failed.
+        """
+        self._check_feature(feature)
+        i = self._index(file)
+        if self.status[i] != STATUS["ok"]:
+            state = {v: k for k, v in STATUS.items()}[int(self.status[i])]
+            raise ParameterError(f"file {i} ({self.files[i]}) is {state}, not ok")
+        arr = self.group[feature]
+        if self.layout == "clips":
+            off, cnt = int(self.group["offset"][i]), int(self.group["count"][i])
+            return arr[off:off + cnt] if cnt else np.empty((0, *arr.shape[1:]), arr.dtype)
+        off = int(self.group[f"{feature}_offset"][i])
+        cnt = int(self.group[f"{feature}_count"][i])
+        return arr[..., off:off + cnt] if cnt else np.empty((*arr.shape[:-1], 0), arr.dtype)
+
+    def to_xarray(self):
+        """The store as an ``xarray.Dataset`` (lazy, dask-backed): ``xarray.open_zarr``.
+
+        Raises
+        ------
+        ImportError
+            xarray is not installed.
+        """
+        try:
+            import xarray
+        except ImportError:
+            raise ImportError("to_xarray needs xarray: pip install xarray") from None
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Consolidated metadata", UserWarning)
+            return xarray.open_zarr(self.group.store, zarr_format=3)
+
+    def dataset(self, feature: str | None = None, *, label: str | None = None) -> FeatureDataset:
+        """A map-style dataset of one feature's items (see :class:`FeatureDataset`)."""
+        if self.where is None:
+            raise ParameterError("dataset() needs a store opened by path or URL (open_store)")
+        return FeatureDataset(self.where, feature, label=label)
+
+
+def open_store(store: str | os.PathLike) -> StoreReader:
+    """Open a store written by :func:`gaborcore.extract.extract` for reading.
+
+    Parameters
+    ----------
+    store : str or path-like
+        Its path or URL.
+
+    Returns
+    -------
+    StoreReader
+
+    Raises
+    ------
+    ParameterError
+        The path is not a gaborcore store.
+    """
+    where = os.fspath(store)
+    return StoreReader(_open_group(where), where)
+
+
+class FeatureDataset:
+    """The items of one feature of a store, by position: a map-style dataset.
+
+    An item is a clip (clips layout) or a whole file (ragged layout) of an entry whose status is
+    ok.  ``dataset[i]`` is a dict: ``"features"`` (an ndarray), ``"file"`` (the entry's index in
+    the store), ``"path"`` and, when the store has them, ``"label"``, ``"id"``, and
+    ``"clip_start"`` (seconds).  PyTorch's ``DataLoader`` batches such dicts as they are (numbers
+    and arrays become tensors, strings lists); each worker process opens the store on its first
+    item (nothing open is shared across a fork).
+
+    Parameters
+    ----------
+    store : str or path-like
+        The store.
+    feature : str, optional
+        Default: the store's first feature.
+    label : str, optional
+        A column of the store returned as ``"label"`` instead of the ``label`` column.
+    """
+
+    def __init__(self, store, feature: str | None = None, *, label: str | None = None):
+        self.where = os.fspath(store)
+        reader = open_store(self.where)
+        self.feature = reader.features[0] if feature is None else feature
+        reader._check_feature(self.feature)
+        self.layout = reader.layout
+        label = label or ("label" if "label" in reader.columns else None)
+        if label is not None and label not in reader.group:
+            raise ParameterError(f"label={label!r} is not an array of the store; its per-file "
+                                 f"columns are {list(reader.columns)}")
+        self.label_name = label
+        ok = np.flatnonzero(reader.status == STATUS["ok"])
+        g = reader.group
+        self.paths = reader.files
+        self.labels = g[label][:len(self.paths)].tolist() if label else None
+        self.ids = g["id"][:len(self.paths)].tolist() if "id" in reader.columns else None
+        if self.layout == "clips":
+            count = g["count"][:len(self.paths)]
+            keep = ok[count[ok] > 0]
+            self.rows = np.concatenate([np.arange(o, o + c) for o, c in zip(
+                g["offset"].oindex[keep], count[keep], strict=True)]) if keep.size else \
+                np.empty(0, np.int64)
+            self.row_file = g["clip_file"].oindex[self.rows] if self.rows.size else self.rows
+            self.clip_start = g["clip_start"].oindex[self.rows] if self.rows.size else None
+        else:
+            self.rows = ok
+            self.offset = g[f"{self.feature}_offset"][:len(self.paths)]
+            self.count = g[f"{self.feature}_count"][:len(self.paths)]
+        self._group = None
+        self._pid = None
+
+    def __len__(self) -> int:
+        return int(len(self.rows))
+
+    def _array(self):
+        if self._group is None or self._pid != os.getpid():  # opened again in a forked worker
+            self._group = _open_group(self.where)
+            self._pid = os.getpid()
+        return self._group[self.feature]
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_group"] = state["_pid"] = None
+        return state
+
+    def __getitem__(self, i: int) -> dict:
+        n = len(self)
+        if isinstance(i, bool) or not isinstance(i, int | np.integer) or not -n <= i < n:
+            raise IndexError(f"index {i!r} out of range for a dataset of {n} items")
+        i = int(i) % n
+        arr = self._array()
+        if self.layout == "clips":
+            row = int(self.rows[i])
+            file = int(self.row_file[i])
+            item = {"features": arr[row], "clip_start": float(self.clip_start[i])}
+        else:
+            file = int(self.rows[i])
+            off, cnt = int(self.offset[file]), int(self.count[file])
+            item = {"features": arr[..., off:off + cnt]}
+        item["file"] = file
+        item["path"] = self.paths[file]
+        if self.labels is not None:
+            item["label"] = self.labels[file]
+        if self.ids is not None:
+            item["id"] = self.ids[file]
+        return item

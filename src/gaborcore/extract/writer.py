@@ -1,0 +1,301 @@
+"""Writing results into the store: rows appended a chunk at a time, entries committed.
+
+Only the process that runs the job writes.  Results arrive in entry order; their rows are
+appended after the last committed row, and a commit writes, in this order, every row appended
+(the last partly filled chunk padded with the fill value), the per-row index, the per-file index
+(offset, count, duration, error) and last the entries' ``status``.  An entry is finished only
+once its status is written, so an interrupted run leaves a store where every finished entry is
+complete; rows past the last finished entry are garbage that the next run cuts off.
+
+Throughput comes from the shape of the writes, not from reaching under zarr's API: every write
+is whole, aligned chunks (``arr[a:b] = block`` with ``a`` and ``b`` on chunk boundaries, so zarr
+never reads a chunk back), the arrays grow many chunks at a time, and the writes run on a thread
+of their own while this thread gathers the next results and the workers compute.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import functools
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from .batch import FileResult
+from .layout import STATUS, TEXT
+from .store import Store
+
+__all__ = ["RowAppender", "Writer", "COMMIT_FILES", "COMMIT_SECONDS", "put", "joined"]
+
+# Commit after this many files or this many seconds: few commits (each rewrites a chunk of every
+# per-file array), and bounded work lost on a kill.
+COMMIT_FILES = 4096
+COMMIT_SECONDS = 10.0
+GROW_CHUNKS = 64  # an array grows by up to this many chunks at a time (one metadata write)
+WRITES_IN_FLIGHT = 4  # chunk writes queued or running, at most (bounds the memory they hold)
+COMMIT_THREADS = 4  # threads writing the per-file arrays of a commit
+
+
+class RowAppender:
+    """Appends blocks to an array along ``axis``, which has one chunk across the other axes.
+
+    Blocks are gathered until whole chunks are there; those are written in one call on
+    ``submit`` (the writing thread), the array grown first when needed.  :meth:`commit` writes
+    the partly filled chunk (padded with the fill value: a chunk's bytes do not depend on where
+    a run stopped) and sets the array's exact length.
+    """
+
+    def __init__(self, arr, axis: int, submit):
+        self.arr = arr
+        self.axis = axis % arr.ndim
+        self.chunk = arr.chunks[self.axis]
+        self.submit = submit
+        self.length = arr.shape[self.axis]  # the array's shape along axis
+        self.written = self.length  # rows in the array (whole chunks, or committed)
+        start = self.written // self.chunk * self.chunk
+        self.pieces: list[np.ndarray] = []  # rows after ``start``, in order, not yet written
+        self.start = start  # first row of the first piece: always on a chunk boundary
+        self.buffered = 0
+        if self.written > start:  # the committed rows of the chunk being filled
+            self.pieces.append(arr[self._slice(start, self.written)])
+            self.buffered = self.written - start
+
+    @property
+    def end(self) -> int:
+        """Where the next block goes."""
+        return self.start + self.buffered
+
+    def _slice(self, a: int, b: int | None) -> tuple:
+        where = [slice(None)] * self.arr.ndim
+        where[self.axis] = slice(a, b)
+        return tuple(where)
+
+    def append(self, block: np.ndarray) -> None:
+        """Add rows; write the chunks they complete."""
+        n = block.shape[self.axis]
+        if not n:
+            return
+        self.pieces.append(block)
+        self.buffered += n
+        whole = self.buffered // self.chunk * self.chunk
+        if whole >= self.chunk:
+            self._write(whole)
+
+    def _take(self, n: int) -> np.ndarray:
+        """The first ``n`` buffered rows as one array (no copy from a single piece)."""
+        data = (self.pieces[0] if len(self.pieces) == 1
+                else np.concatenate(self.pieces, axis=self.axis))
+        rest = data[self._slice(n, None)]
+        self.pieces = [rest] if rest.shape[self.axis] else []
+        self.buffered -= n
+        return data[self._slice(0, n)]
+
+    def _write(self, n: int, pad_to: int | None = None) -> None:
+        """Write the first ``n`` buffered rows at ``start`` (padded to ``pad_to`` rows)."""
+        a = self.start
+        data = self._take(n)
+        if pad_to is not None and pad_to > n:
+            shape = list(data.shape)
+            shape[self.axis] = pad_to
+            full = np.full(shape, self.arr.fill_value, self.arr.dtype)
+            full[self._slice(0, n)] = data
+            data = full
+        b = a + data.shape[self.axis]
+        grow = None
+        if b > self.length:
+            self.length = max(b, min(2 * self.length, self.length + GROW_CHUNKS * self.chunk))
+            self.length = -(-self.length // self.chunk) * self.chunk
+            grow = self.length
+        self.submit(functools.partial(self._store, a, b, data, grow))
+        self.start += n
+        self.written = self.start
+
+    def _store(self, a: int, b: int, data: np.ndarray, grow: int | None) -> None:
+        if grow is not None:
+            shape = list(self.arr.shape)
+            shape[self.axis] = grow
+            self.arr.resize(tuple(shape))
+        self.arr[self._slice(a, b)] = data
+
+    def commit(self):
+        """The call that makes every appended row part of the array: the partly filled chunk,
+        padded, then the exact length (to run after the queued writes)."""
+        chunk = None
+        if self.buffered:
+            a, n = self.start, self.buffered
+            data = self._take(n)
+            self.pieces, self.buffered = [data], n  # kept: the chunk is filled on, written again
+            full = np.full(self.arr.chunks, self.arr.fill_value, self.arr.dtype)
+            full[self._slice(0, n)] = data
+            chunk = (a, full)
+        grow = max(self.length, chunk[0] + self.chunk) if chunk is not None else self.length
+        self.length = self.end
+        return functools.partial(self._commit, chunk, grow, self.end)
+
+    def _commit(self, chunk, grow: int, end: int) -> None:
+        if grow != self.arr.shape[self.axis]:
+            self._set_length(grow)
+        if chunk is not None:
+            a, full = chunk
+            self.arr[self._slice(a, a + self.chunk)] = full
+        if end != grow:
+            self._set_length(end)
+
+    def _set_length(self, n: int) -> None:
+        shape = list(self.arr.shape)
+        shape[self.axis] = n
+        self.arr.resize(tuple(shape))
+
+
+def put(arr, index: np.ndarray, values: np.ndarray) -> None:
+    """``arr[index] = values`` for sorted, unique ``index``: a slice when it is a range."""
+    if len(index) and index[-1] - index[0] + 1 == len(index):
+        arr[int(index[0]):int(index[-1]) + 1] = values
+    elif len(index):
+        arr.oindex[index] = values
+
+
+def joined(blocks: list[np.ndarray]) -> np.ndarray:
+    """``np.concatenate(blocks)``, or the one block."""
+    return blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+
+
+class Writer:
+    """Takes results in entry order, appends their rows, commits them: index first, status last."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        # one thread writes the chunks, in order (an array grows before it is written past its
+        # end); a few more write the per-file arrays of a commit together
+        self.chunk_pool = ThreadPoolExecutor(1, thread_name_prefix="gaborcore-write")
+        self.commit_pool = ThreadPoolExecutor(COMMIT_THREADS,
+                                              thread_name_prefix="gaborcore-commit")
+        self.inflight: collections.deque = collections.deque()
+        self.failed: BaseException | None = None
+        g = store.group
+        if store.layout == "clips":
+            self.rows = {name: RowAppender(g[name], 0, self._submit) for name in store.rows}
+        else:
+            self.rows = {name: RowAppender(g[name], -1 if name in store.feats else 0,
+                                           self._submit) for name in store.rows}
+        self.pending: list[tuple[FileResult, dict]] = []
+        self.last = time.monotonic()
+        self.seconds = 0.0
+
+    def _submit(self, call) -> None:
+        while len(self.inflight) >= WRITES_IN_FLIGHT:
+            self._wait()
+        self.inflight.append(self.chunk_pool.submit(call))
+
+    def _wait(self) -> None:
+        """Wait for the oldest write.  A write that failed fails every later wait too: no
+        commit may then count its rows as written."""
+        exc = self.inflight[0].exception()
+        self.inflight.popleft()
+        if exc is not None:
+            self.failed = exc
+        if self.failed is not None:
+            raise self.failed
+
+    def flush(self) -> None:
+        """Wait for every queued write; raise the error of one that failed."""
+        while self.inflight:
+            self._wait()
+        if self.failed is not None:
+            raise self.failed
+
+    def add(self, results: list[FileResult]) -> None:
+        """Give a batch's entries their rows (after the previous entries') and append them."""
+        t0 = time.perf_counter()
+        if self.store.layout == "clips":
+            self._add_clips(results)
+        else:
+            for r in results:
+                where = {}
+                for name, f in self.store.feats.items():
+                    n = 0 if r.error else r.arrays[name].shape[-1]
+                    where[f"{name}_offset"] = (self.rows[name].end, n)
+                    if n:
+                        self.rows[name].append(r.arrays[name])
+                        if f"{name}_time" in self.rows:
+                            self.rows[f"{name}_time"].append(np.arange(n) * f.hop_seconds)
+                r.arrays = {}
+                self.pending.append((r, where))
+        self.seconds += time.perf_counter() - t0
+
+    def _add_clips(self, results: list[FileResult]) -> None:
+        end = self.rows["clip_file"].end
+        ok = []
+        for r in results:
+            n = 0 if r.error else len(r.clip_start)
+            self.pending.append((r, {"offset": (end, n)}))
+            end += n
+            if n:
+                ok.append(r)
+        if ok:
+            count = [len(r.clip_start) for r in ok]
+            self.rows["clip_file"].append(np.repeat(np.array([r.index for r in ok], np.int64),
+                                                    count))
+            self.rows["clip_start"].append(
+                np.concatenate([np.asarray(r.clip_start, np.float64) for r in ok]))
+            for name in self.store.feats:
+                self.rows[name].append(joined([r.arrays[name] for r in ok]))
+        for r in results:
+            r.arrays = {}
+
+    def due(self) -> bool:
+        """Whether a commit is due (files or time since the last)."""
+        return bool(self.pending) and (len(self.pending) >= COMMIT_FILES
+                                       or time.monotonic() - self.last >= COMMIT_SECONDS)
+
+    def commit(self) -> None:
+        """Make the pending entries part of the store; safe to call again if interrupted."""
+        if not self.pending:
+            return
+        t0 = time.perf_counter()
+        pending = sorted(self.pending, key=lambda p: p[0].index)
+        results = [r for r, _ in pending]
+        index = np.array([r.index for r in results], np.int64)
+        per_file = {
+            "error": np.array([r.error for r in results], dtype=TEXT),
+            "duration": np.array([r.duration for r in results], np.float64),
+            "source_sr": np.array([r.source_sr for r in results], np.int32),
+            "source_channels": np.array([r.source_channels for r in results], np.int16),
+        }
+        for key in pending[0][1]:
+            off = np.array([w[key][0] for _, w in pending], np.int64)
+            cnt = np.array([w[key][1] for _, w in pending], np.int64)
+            per_file[key] = np.where(cnt > 0, off, -1)
+            per_file[key[:-len("offset")] + "count"] = cnt
+        if self.store.created and not any(r.error for r in results):
+            del per_file["error"]  # "" already: each entry is committed once in a run
+        self.flush()  # the whole chunks still being written
+        calls = [rows.commit() for rows in self.rows.values()]
+        g = self.store.group
+        calls += [functools.partial(put, g[name], index, values)
+                  for name, values in per_file.items()]
+        self._together(calls)
+        status = np.array([STATUS["failed"] if r.error else STATUS["ok"] for r in results],
+                          np.int8)
+        put(g["status"], index, status)  # the commit point, after everything else
+        self.pending = []
+        self.last = time.monotonic()
+        self.seconds += time.perf_counter() - t0
+
+    def _together(self, calls: list) -> None:
+        """Run ``calls`` (writes of different arrays) on a few threads and wait for all of them,
+        also when interrupted: no write of this commit is left running."""
+        futures = [self.commit_pool.submit(call) for call in calls]
+        try:
+            for future in futures:
+                future.result()
+        finally:
+            concurrent.futures.wait(futures)
+
+    def close(self) -> None:
+        """Stop the writing threads (after the last commit, which waited for every write)."""
+        self.chunk_pool.shutdown()
+        self.commit_pool.shutdown()
+
