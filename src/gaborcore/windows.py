@@ -1,6 +1,7 @@
 """Window families, canonical dual and tight windows, frame bounds.
 
-All windows are designed in float64; transforms cast them once to their working precision.
+Named windows are computed by scipy (:func:`scipy.signal.get_window`, in its meaning of names,
+tuples and numbers), in float64; transforms cast them once to their working precision.
 
 Conventions
 -----------
