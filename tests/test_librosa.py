@@ -322,3 +322,17 @@ def test_almost_uncovered_samples_warn(rng):
     X = gaborcore.stft(y, **kw)
     with pytest.warns(UserWarning, match="almost uncovered .* amplified"):
         gaborcore.istft(X, length=y.size, **kw)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("ref", [np.max, 1.0, np.median])
+def test_db_reference_in_the_spectrum_precision(dtype, ref, rng):
+    # ref's logarithm is taken in S's precision, as librosa: ref=np.max puts the maximum at
+    # exactly 0 dB (it was 1.9e-6 dB in float32)
+    M = gaborcore.melspectrogram(rng.standard_normal(22050).astype(dtype), n_mels=64)
+    got, want = gaborcore.power_to_db(M, ref=ref), librosa.power_to_db(M, ref=ref)
+    assert got.dtype == want.dtype == dtype
+    np.testing.assert_array_equal(got, want)
+    if ref is np.max:
+        assert got.max() == 0.0
+        assert gaborcore.amplitude_to_db(np.sqrt(M), ref=np.max).max() == 0.0

@@ -261,7 +261,9 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0)
     ref_value = _ref_value(ref, S)
     dt = S.dtype
     log_spec = 10.0 * np.log10(np.maximum(S, dt.type(amin)))
-    log_spec -= dt.type(10.0 * np.log10(np.maximum(amin, ref_value)))
+    # the reference's logarithm in S's precision, as librosa: the maximum of S with ref=np.max
+    # is then exactly 0 dB
+    log_spec -= dt.type(10.0) * np.log10(np.maximum(dt.type(amin), dt.type(ref_value)))
     if top_db is not None and log_spec.size:
         log_spec = np.maximum(log_spec, log_spec.max() - dt.type(top_db))
     return log_spec.astype(dt, copy=False)
