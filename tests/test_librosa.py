@@ -296,6 +296,9 @@ def test_conversion_helpers_match_librosa(kwargs):
     np.testing.assert_array_equal(gaborcore.time_to_frames(times, **kwt),
                                   librosa.time_to_frames(times, **kwt))
     np.testing.assert_array_equal(gaborcore.fft_frequencies(), librosa.fft_frequencies())
+    for bad in (-1, 0, None, "22050"):
+        with pytest.raises(gaborcore.ParameterError, match="sr="):
+            gaborcore.fft_frequencies(sr=bad)
     with pytest.raises(gaborcore.ParameterError, match="hop_length"):
         gaborcore.frames_to_time(frames, hop_length=0)
     with pytest.raises(gaborcore.ParameterError, match="sr"):

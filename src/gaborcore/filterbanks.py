@@ -143,8 +143,9 @@ def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025
 def fft_frequencies(*, sr: float = 22050, n_fft: int = 2048) -> np.ndarray:
     """Centre frequencies of the ``n_fft // 2 + 1`` STFT bins: ``k sr / n_fft`` (as
     :func:`librosa.fft_frequencies`, with its defaults)."""
+    sr = sample_rate("sr", sr)
     n_fft = positive_int("n_fft", n_fft)
-    return np.arange(n_fft // 2 + 1) * (float(sr) / n_fft)
+    return np.arange(n_fft // 2 + 1) * (sr / n_fft)
 
 
 def _check_band_args(sr, n_fft, n_bands, fmin, fmax, name="n_mels"):
