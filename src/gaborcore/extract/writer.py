@@ -27,7 +27,7 @@ from .batch import FileResult
 from .layout import STATUS, TEXT
 from .store import Store
 
-__all__ = ["RowAppender", "Writer", "COMMIT_FILES", "COMMIT_SECONDS", "put", "joined"]
+__all__ = ["RowAppender", "Writer", "COMMIT_FILES", "COMMIT_SECONDS", "put"]
 
 # Commit after this many files or this many seconds: few commits (each rewrites a chunk of every
 # per-file array), and bounded work lost on a kill.
@@ -84,13 +84,22 @@ class RowAppender:
             self._write(whole)
 
     def _take(self, n: int) -> np.ndarray:
-        """The first ``n`` buffered rows as one array (no copy from a single piece)."""
-        data = (self.pieces[0] if len(self.pieces) == 1
-                else np.concatenate(self.pieces, axis=self.axis))
-        rest = data[self._slice(n, None)]
-        self.pieces = [rest] if rest.shape[self.axis] else []
+        """The first ``n`` buffered rows as one array: the rows are copied once (not at all when
+        one piece holds them), the pieces after them are left as they are."""
+        taken, got = [], 0
+        while got < n:
+            piece = self.pieces[0]
+            m = piece.shape[self.axis]
+            if got + m <= n:
+                taken.append(self.pieces.pop(0))
+                got += m
+            else:
+                k = n - got
+                taken.append(piece[self._slice(0, k)])
+                self.pieces[0] = piece[self._slice(k, None)]
+                got = n
         self.buffered -= n
-        return data[self._slice(0, n)]
+        return taken[0] if len(taken) == 1 else np.concatenate(taken, axis=self.axis)
 
     def _write(self, n: int, pad_to: int | None = None) -> None:
         """Write the first ``n`` buffered rows at ``start`` (padded to ``pad_to`` rows)."""
@@ -155,11 +164,6 @@ def put(arr, index: np.ndarray, values: np.ndarray) -> None:
         arr[int(index[0]):int(index[-1]) + 1] = values
     elif len(index):
         arr.oindex[index] = values
-
-
-def joined(blocks: list[np.ndarray]) -> np.ndarray:
-    """``np.concatenate(blocks)``, or the one block."""
-    return blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
 
 
 class Writer:
@@ -241,7 +245,8 @@ class Writer:
             self.rows["clip_start"].append(
                 np.concatenate([np.asarray(r.clip_start, np.float64) for r in ok]))
             for name in self.store.feats:
-                self.rows[name].append(joined([r.arrays[name] for r in ok]))
+                for r in ok:  # (views of the batch's output: copied once, into their chunk)
+                    self.rows[name].append(r.arrays[name])
         for r in results:
             r.arrays = {}
 
