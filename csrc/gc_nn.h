@@ -49,7 +49,7 @@ enum { GC_NN_POOL_MAX = 0, GC_NN_POOL_AVG = 1, GC_NN_POOL_LP = 2 };
 typedef struct {
     ptrdiff_t n_batch, c_in, c_out;
     ptrdiff_t in_h, in_w, k_h, k_w;
-    ptrdiff_t stride_h, stride_w, dil_h, dil_w;
+    ptrdiff_t stride_h, stride_w, dil_h, dil_w; /* strides at most the padded extents */
     ptrdiff_t pad_top, pad_bottom, pad_left, pad_right;
     ptrdiff_t out_h, out_w;
     int pad_mode; /* GC_NN_PAD_ZEROS or GC_NN_PAD_CIRCULAR */

@@ -287,6 +287,9 @@ static gc_status GC_SUF(gc_nn_conv2d)(const gc_nn_conv2d_desc *d, const GC_REAL 
     hp = d->in_h + d->pad_top + d->pad_bottom;
     wp = d->in_w + d->pad_left + d->pad_right;
     if (hp < d->dil_h * (d->k_h - 1) + 1 || wp < d->dil_w * (d->k_w - 1) + 1) return GC_EBADSIZE;
+    /* a stride beyond the padded extent gives one output, as the extent does; refusing it keeps
+       the products of strides and widths below (buffer sizes) from overflowing */
+    if (d->stride_h > hp || d->stride_w > wp) return GC_EBADSIZE;
     if (d->out_h != (hp - d->dil_h * (d->k_h - 1) - 1) / d->stride_h + 1 ||
         d->out_w != (wp - d->dil_w * (d->k_w - 1) - 1) / d->stride_w + 1)
         return GC_EBADSIZE;

@@ -148,7 +148,7 @@ def test_sizes_are_refused_before_allocating(call, name):
 def test_size_limit_is_checked_against_available_memory(monkeypatch):
     from gaborcore import _validation
     monkeypatch.setattr(_validation, "_available_memory", lambda: 1 << 20)
-    msg = _raises_naming(gaborcore.operators.torus_window, "length", np.ones(8), 1 << 20)
+    msg = _raises_naming(gaborcore.operators.torus_window, "length", np.ones(8), 1 << 24)
     assert "available" in msg
     assert gaborcore.operators.torus_window(np.ones(8), 1 << 10).shape == (1 << 10,)
 

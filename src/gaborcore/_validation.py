@@ -57,6 +57,8 @@ def positive_float(name: str, value, *, allow_inf: bool = False) -> float:
         v = float(value)
     except (TypeError, ValueError):
         raise ParameterError(f"{name}={_short(value)} must be a positive number") from None
+    except OverflowError:  # an int beyond float64
+        v = float("inf")
     if isinstance(value, bool) or not v > 0 or (np.isinf(v) and not allow_inf) or np.isnan(v):
         raise ParameterError(f"{name}={_short(value)} must be a positive finite number")
     return v
@@ -67,7 +69,10 @@ def sample_rate(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real | np.floating | np.integer):
         raise ParameterError(f"{name}={_short(value)} must be a positive number of samples per "
                              "second (an int or float)")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond float64
+        v = float("inf")
     if not (v > 0 and np.isfinite(v)):
         raise ParameterError(f"{name}={_short(value)} must be a positive finite number of samples "
                              "per second")
@@ -79,7 +84,7 @@ def real_values(name: str, value, *, finite: bool = True, nonnegative: bool = Fa
     ``finite=False`` and >= 0 when ``nonnegative``."""
     try:
         a = np.asarray(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ParameterError(f"{name}={_short(value)} must be real numbers") from None
     if a.dtype.kind not in "fiu":
         raise ParameterError(f"{name}={_short(value)} must be real numbers (got dtype {a.dtype})")
@@ -94,15 +99,26 @@ def real_values(name: str, value, *, finite: bool = True, nonnegative: bool = Fa
 
 
 def _available_memory() -> int | None:
-    """Bytes of memory available now (Linux: MemAvailable), or None where unknown."""
+    """Bytes this process can still allocate (Linux: MemAvailable, and the address-space limit
+    ``ulimit -v`` less what is mapped), or None where unknown."""
+    avail = None
     try:
         with open("/proc/meminfo") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
+                    avail = int(line.split()[1]) * 1024
+                    break
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as f:
+                mapped = int(f.read().split()[0]) * resource.getpagesize()
+            room = max(0, soft - mapped)
+            avail = room if avail is None else min(avail, room)
+    except (OSError, ValueError, IndexError, ImportError):
         pass
-    return None
+    return avail
 
 
 def check_size(name: str, shape, dtype, *, what: str = "the result") -> None:
@@ -117,7 +133,8 @@ def check_size(name: str, shape, dtype, *, what: str = "the result") -> None:
             f"{name}: {what} would have shape {tuple(int(d) for d in shape)} ({n:.3g} elements); "
             f"at most {MAX_ELEMENTS} elements (gaborcore._validation.MAX_ELEMENTS) are allowed"
         )
-    avail = _available_memory()
+    # below 64 MiB the answer is yes without asking the system (this runs on every call)
+    avail = _available_memory() if nbytes >= 1 << 26 else None
     if avail is not None and nbytes > avail:
         raise ParameterError(
             f"{name}: {what} would need {nbytes / 2**30:.3g} GiB (shape "
@@ -176,6 +193,43 @@ def all_finite(a: np.ndarray, chunk: int = 1 << 18) -> bool:
     if flat.size <= chunk:
         return bool(np.isfinite(flat).all())
     return all(np.isfinite(flat[i:i + chunk]).all() for i in range(0, flat.size, chunk))
+
+
+def absmax(a: np.ndarray, chunk: int = 1 << 18) -> float:
+    """``max |a|`` in chunks (no temporary as large as ``a``): NaN if ``a`` holds NaN, inf if it
+    holds inf, so one pass checks finiteness and range together; 0 for an empty array."""
+    flat = a.reshape(-1)
+    m = 0.0
+    for i in range(0, flat.size, chunk):
+        part = flat[i:i + chunk]
+        if part.dtype.kind == "c":
+            part = part.view(part.real.dtype) if part.flags.c_contiguous else np.abs(part)
+        hi, lo = float(part.max()), float(part.min())
+        if hi != hi or lo != lo:
+            return float("nan")
+        m = max(m, hi, -lo)
+    return m
+
+
+def log2(v: float) -> float:
+    """``log2(v)``, ``-inf`` for 0 (a bound of nothing)."""
+    return float(np.log2(v)) if v > 0 else -float("inf")
+
+
+def check_range(name: str, log2_bound: float, dtype, what: str) -> None:
+    """Refuse input whose computation may exceed the range of ``dtype`` (``log2_bound``: log2 of
+    a bound on every intermediate).  A sum that overflows gives inf in one summation order and
+    not in another, and inf meets the FFT's phases as NaN: such input is refused, naming it."""
+    dt = np.dtype(dtype)
+    if dt.kind == "c":
+        dt = real_dtype_for(dt)
+    limit = np.log2(np.finfo(dt).max) - 2
+    if log2_bound >= limit:
+        raise ParameterError(
+            f"{name} ({what}) is too large for {dt}: the transform's sums may reach 2**"
+            f"{log2_bound:.0f}, beyond the 2**{limit:.0f} this precision holds; scale {name} "
+            "down" + (" or use float64" if dt == np.float32 else "")
+        )
 
 
 def out_array(name: str, out, shape: tuple, dtype: np.dtype) -> np.ndarray:

@@ -62,6 +62,12 @@ def _torus_pair(S, w) -> tuple[np.ndarray, np.ndarray]:
     if arrays[0].shape[-2:] != arrays[1].shape:
         raise ParameterError(f"S has shape {arrays[0].shape} and w {arrays[1].shape}; on the "
                              "torus w must have the shape (F, T) of S's planes (pad it with zeros)")
+    # the product of two 2-D DFTs, each a sum of F T values
+    mS, mw = _validation.absmax(arrays[0]), _validation.absmax(arrays[1])
+    dt = np.result_type(arrays[0].dtype, arrays[1].dtype, np.float32)
+    _validation.check_range("S", _validation.log2(mS) + _validation.log2(mw)
+                            + 2 * np.log2(arrays[1].size), dt, f"max |S| = {mS:.3g}, max |w| = "
+                            f"{mw:.3g}")
     return arrays[0], arrays[1]
 
 

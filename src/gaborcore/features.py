@@ -122,7 +122,10 @@ class MelSpectrogram:
         """:meth:`__call__`; ``check_finite=False`` for a caller whose signals are known to be
         finite (the extraction job's decoded clips), which spares a pass over them."""
         st = self.stft
-        y = st._signal(y, check_finite=check_finite)
+        # |STFT| ** power summed with the filter weights
+        gain = self.sparse.data.sum() if self.sparse.nnz else 0.0
+        y = st._signal(y, check_finite=check_finite, power=max(self.power, 2.0),
+                       extra_log2=_validation.log2(float(gain)))
         shape = self.output_shape(y.shape)
         if out is None:
             _validation.check_size("y", shape, y.dtype, what="the mel spectrogram")
@@ -241,6 +244,8 @@ def _spectrum(S, caller: str | None = None, fix: str = "") -> np.ndarray:
 
 def _ref_value(ref, S) -> float:
     """``|ref|`` or ``|ref(S)|``: one finite real number (a string, None or NaN is refused)."""
+    if callable(ref) and S.size == 0:
+        return 1.0  # nothing to scale (np.max of an empty array would raise)
     value = ref(S) if callable(ref) else ref
     if isinstance(value, bool) or np.ndim(value) != 0:
         raise ParameterError(f"ref={ref!r} must be a number or a function of S returning one")
@@ -280,9 +285,14 @@ def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db: float | None = 80
 
 
 def db_to_power(S_db, *, ref: float = 1.0) -> np.ndarray:
-    """Inverse of :func:`power_to_db` (without the clipping)."""
+    """Inverse of :func:`power_to_db` (without the clipping); beyond the range of the dtype the
+    result is inf."""
     S_db = np.asarray(S_db)
-    return ref * np.power(S_db.dtype.type(10.0), S_db / 10)
+    if S_db.dtype.kind not in "biuf":
+        raise ParameterError(f"S_db has dtype {S_db.dtype}; real numbers (decibels) are required")
+    ref = float(_validation.real_values("ref", ref))
+    with np.errstate(over="ignore"):
+        return ref * np.power(S_db.dtype.type(10.0), S_db / 10)
 
 
 def db_to_amplitude(S_db, *, ref: float = 1.0) -> np.ndarray:

@@ -26,7 +26,7 @@ import dataclasses
 
 import numpy as np
 
-from ._validation import ParameterError, positive_int, real_values, sample_rate
+from ._validation import ParameterError, check_size, positive_int, real_values, sample_rate
 from ._warn import warn
 
 __all__ = [
@@ -69,6 +69,8 @@ def hz_to_scale(frequencies, scale: str = "mel", *, htk: bool = False):
     if scale in ("bark", "erb") and np.any(f < 0):
         # their formulas have a pole or a logarithm of a negative number below 0 Hz
         raise ParameterError(f"the {scale} scale needs frequencies >= 0 Hz; got {f.min():g}")
+    if scale == "mel" and htk and np.any(f <= -700):
+        raise ParameterError(f"the HTK mel formula needs frequencies > -700 Hz; got {f.min():g}")
     if scale == "mel":
         if htk:
             out = 2595.0 * np.log10(1.0 + f / 700.0)
@@ -130,6 +132,8 @@ def mel_to_hz(mels, *, htk: bool = False):
 def scale_frequencies(n: int, *, fmin: float = 0.0, fmax: float = 11025.0, scale: str = "mel",
                       htk: bool = False) -> np.ndarray:
     """``n`` frequencies (Hz) equally spaced on ``scale`` from ``fmin`` to ``fmax`` inclusive."""
+    n = positive_int("n", n, minimum=0)
+    check_size("n", (n,), np.float64, what="the frequencies")
     lo, hi = hz_to_scale(fmin, scale, htk=htk), hz_to_scale(fmax, scale, htk=htk)
     return np.asarray(scale_to_hz(np.linspace(lo, hi, n), scale, htk=htk), dtype=np.float64)
 
@@ -145,6 +149,7 @@ def fft_frequencies(*, sr: float = 22050, n_fft: int = 2048) -> np.ndarray:
     :func:`librosa.fft_frequencies`, with its defaults)."""
     sr = sample_rate("sr", sr)
     n_fft = positive_int("n_fft", n_fft)
+    check_size("n_fft", (n_fft // 2 + 1,), np.float64, what="the frequencies")
     return np.arange(n_fft // 2 + 1) * (sr / n_fft)
 
 
@@ -152,9 +157,12 @@ def _check_band_args(sr, n_fft, n_bands, fmin, fmax, name="n_mels"):
     sr = sample_rate("sr", sr)
     n_fft = positive_int("n_fft", n_fft, minimum=2)
     n_bands = positive_int(name, n_bands)
+    # the weights and three work arrays of their size, before any is made
+    check_size(name, (4, n_bands + 2, n_fft // 2 + 1), np.float64,
+               what="the filter bank and its work arrays")
     nyquist = sr / 2.0
-    fmax = nyquist if fmax is None else float(fmax)
-    fmin = float(fmin)
+    fmax = nyquist if fmax is None else float(real_values("fmax", fmax, finite=False))
+    fmin = float(real_values("fmin", fmin, finite=False))
     if not fmin >= 0:
         raise ParameterError(f"fmin={fmin} must be >= 0 Hz")
     if not np.isfinite(fmax):
@@ -213,6 +221,11 @@ def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
     edges = scale_frequencies(n_bands + 2, fmin=fmin, fmax=fmax, scale=scale, htk=htk)
     freqs = fft_frequencies(sr=sr, n_fft=n_fft)
     widths = np.diff(edges)
+    if not np.all(widths > 0):
+        raise ParameterError(
+            f"fmin={fmin:g} Hz and fmax={fmax:g} Hz are too close for {n_bands} bands: their "
+            "band edges coincide in float64"
+        )
     ramps = edges[:, None] - freqs[None, :]
     rising = -ramps[:-2] / widths[:-1, None]
     falling = ramps[2:] / widths[1:, None]

@@ -275,6 +275,13 @@ def _conv_apply(x, w, b, *, stride, padding, dilation, operation, padding_mode, 
         raise ParameterError(f"bias has {b.shape[0]} values; {c_out} (one per output channel) "
                              "are required")
     shape = lead + (() if single else (c_out,)) + out_hw
+    hp, wp = x.shape[-2] + pads[0] + pads[1], x.shape[-1] + pads[2] + pads[3]
+    # the numba and numpy kernels pad the input: the same limit for every backend
+    _validation.check_size("padding", (max(1, math.prod(lead)), c_in, hp, wp), x.dtype,
+                           what="the padded input")
+    # a stride beyond the padded extent gives one output, as the extent does (the C kernel
+    # refuses larger ones: its buffer sizes are products of strides)
+    sh, sw = min(sh, hp), min(sw, wp)
     if out is None:
         _validation.check_size("x", shape, x.dtype, what="the convolution")
     out = _out(out, shape, x.dtype)
@@ -493,6 +500,9 @@ def _pool_apply(x, kind, p, kernel_size, stride, padding, ceil_mode, count_inclu
         # sum over the block of |x|^p (|x| for the average)
         calc = _precision(math.log2(kernel[0] * kernel[1]) + p * _log2(max(m, 1.0)), x.dtype)
     o3 = out.reshape(-1, *out_hw)
+    # a stride beyond the padded extent gives one output, as the extent does
+    stride = tuple(min(s, n + 2 * q) for s, n, q in zip(stride, x.shape[-2:], padding,
+                                                         strict=True))
     if calc is not None:
         planes, o3 = planes.astype(calc), np.empty(o3.shape, calc)
     _kernels(backend).pool2d(planes, o3, kind, kernel, stride, padding, float(p),
@@ -668,7 +678,10 @@ def log_compression(x, *, gain: float = 1.0, out=None, workers=None,
 def _finite(name, value) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real | np.floating | np.integer):
         raise ParameterError(f"{name}={value!r} must be a real number")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond float64
+        raise ParameterError(f"{name}={value!r} must be a finite real number") from None
     if not np.isfinite(value):
         raise ParameterError(f"{name}={value} must be finite")
     return value

@@ -68,6 +68,12 @@ def _torus(name: str, g) -> np.ndarray:
         raise ParameterError(f"{name} must be a 1-D array on Z_L (L >= 2), got shape {g.shape}")
     if g.dtype.kind not in "fc" or not np.isfinite(g).all():
         raise ParameterError(f"{name} must be a finite float or complex array")
+    # float16 inputs overflow in the products: compute in double precision
+    g = g.astype(np.result_type(g.dtype, np.float64), copy=False)
+    # the operators sum L products of two samples (ambiguity, Wigner, Gabor coefficients)
+    m = _validation.absmax(g)
+    _validation.check_range(name, 2 * _validation.log2(m) + np.log2(g.shape[0]) + 1, g.dtype,
+                            f"max |{name}| = {m:.3g}")
     return g
 
 

@@ -20,6 +20,7 @@ frames cover the signal (with ``center=True``: everywhere; otherwise the uncover
 from __future__ import annotations
 
 import collections
+import math
 import threading
 
 import numpy as np
@@ -107,6 +108,7 @@ def _output(name: str, out, shape: tuple, dtype: np.dtype, *, prefix: bool) -> n
     written to, and returned as, the view ``out[..., :n_frames]``.
     """
     if out is None:
+        _validation.check_size("y", shape, dtype, what="the result")
         return np.empty(shape, dtype)
     if not prefix:
         return _validation.out_array(name, out, shape, dtype)
@@ -266,7 +268,11 @@ class STFT:
         return frame_bounds(self.window, hop_length=self.hop_length, n_fft=self.n_fft)
 
     # ---- helpers ---------------------------------------------------------------------------
-    def _signal(self, y, allow_complex=False, check_finite=True) -> np.ndarray:
+    def _signal(self, y, allow_complex=False, check_finite=True, power=1.0,
+                extra_log2=0.0) -> np.ndarray:
+        """The validated signal; with ``check_finite`` also its range: ``|STFT| ** power``
+        (times ``2 ** extra_log2``, a projection's gain) must stay inside its precision, or
+        the FFT's sums overflow to inf and the phases turn them into NaN."""
         if isinstance(y, np.ndarray) and y.dtype == np.float16:
             y = y.astype(np.float32)  # half precision is computed in single precision
         if not self.center and isinstance(y, np.ndarray) and 0 < y.shape[-1] < self.n_fft:
@@ -275,7 +281,15 @@ class STFT:
                 f"signal of length={y.shape[-1]}: at least n_fft samples are needed"
             )
         y = _validation.signal("y", y, min_length=self.min_length, allow_complex=allow_complex,
-                               check_finite=check_finite)
+                               check_finite=False)
+        if check_finite:
+            m = _validation.absmax(y)  # one pass: NaN or inf when y is not finite
+            if not np.isfinite(m):
+                raise ParameterError("y contains NaN or Inf values; only finite samples are "
+                                     "allowed")
+            gain = float(np.abs(self.window).sum())
+            _validation.check_range("y", power * (_validation.log2(m) + _validation.log2(gain))
+                                    + extra_log2, y.dtype, f"max |y| = {m:.3g}")
         if self.center and y.shape[-1] < self.n_fft:
             warn(f"n_fft={self.n_fft} is too large for input signal of length={y.shape[-1]}")
         if y.strides[-1] != y.itemsize:
@@ -378,7 +392,8 @@ class STFT:
         """:meth:`spectrogram`; ``check_finite=False`` for a caller whose signals are known to
         be finite (the extraction job's decoded clips), which spares a pass over them."""
         power = _validation.positive_float("power", power)
-        y = self._signal(y, check_finite=check_finite)
+        # |X| is computed from the squares even for power < 2
+        y = self._signal(y, check_finite=check_finite, power=max(power, 2.0))
         shape = self.output_shape(y.shape)
         out = (np.empty(shape, y.dtype) if out is None
                else _validation.out_array("out", out, shape, y.dtype))
@@ -493,8 +508,13 @@ class STFT:
                 f"stft_matrix has shape {S.shape}; expected (..., {self.n_freq}, n_frames) for "
                 f"n_fft={self.n_fft}"
             )
-        if not _validation.all_finite(S):
+        m = _validation.absmax(S)
+        if not np.isfinite(m):
             raise ParameterError("stft_matrix contains NaN or Inf values")
+        # the inverse FFT sums 2 n_freq values, overlap-add about n_fft / hop frames
+        _validation.check_range("stft_matrix", _validation.log2(m) + math.log2(
+            2 * self.n_freq * (self.n_fft / self.hop_length + 1)), S.dtype,
+            f"max |stft_matrix| = {m:.3g}")
         dtype = _target_dtype("dtype", dtype, "f")
         if dtype is None and isinstance(out, np.ndarray) and out.dtype.kind == "f":
             dtype = _target_dtype("out.dtype", out.dtype, "f")
@@ -504,6 +524,9 @@ class STFT:
             if length < 1:
                 raise ParameterError("too few frames to determine a signal; pass length=")
         length = _validation.positive_int("length", length)
+        # the signal and the frame diagonal, in float64 at most, before either is made
+        _validation.check_size("length", stft_matrix.shape[:-2] + (2, length), np.float64,
+                               what="the signal and its work arrays")
         rdt = _validation.real_dtype_for(S.dtype) if dtype is None else dtype
         if rdt == np.float64 and S.dtype == np.complex64:
             S = S.astype(np.complex128)

@@ -171,6 +171,8 @@ def get_window(window="hann", Nx: int = 2048, *, fftbins: bool = True,
     if win_length is not None:
         Nx = win_length
     n = positive_int("Nx", Nx)
+    # the window and a scratch copy (an n + 1 point symmetric design), before either is made
+    check_size("Nx", (2, n + 1), np.float64, what="the window")
     if isinstance(window, np.ndarray | list):
         return _check_samples(window, n, "window array")
     if callable(window):
@@ -206,6 +208,8 @@ def pad_center(data, size: int | None = None, *, axis: int = -1, n_fft: int | No
             f"size={size} must be at least the data length {n} along axis={axis} (win_length="
             f"{n} must be at most n_fft={size})"
         )
+    check_size("size", data.shape[:axis % data.ndim] + (size,) + data.shape[axis % data.ndim + 1:],
+               data.dtype, what="the padded data")
     lpad = (size - n) // 2
     widths = [(0, 0)] * data.ndim
     widths[axis] = (lpad, size - n - lpad)
@@ -216,6 +220,8 @@ def pad_center(data, size: int | None = None, *, axis: int = -1, n_fft: int | No
 def _lattice_window(window, hop_length: int, n_fft: int, win_length: int | None) -> np.ndarray:
     n_fft = positive_int("n_fft", n_fft)
     hop_length = positive_int("hop_length", hop_length)
+    # the padded window and its periodic diagonal (n_fft and hop_length samples)
+    check_size("n_fft", (2, n_fft + hop_length), np.float64, what="the window and its diagonal")
     if is_window_spec(window):
         win_length = n_fft if win_length is None else positive_int("win_length", win_length)
         w = get_window(window, win_length)
