@@ -161,14 +161,14 @@ def groups_figure(plans: dict, coefs: dict, path: Path) -> None:
     for row, name in enumerate(names):
         p = plans[name]
         group_of = np.empty(len(p.bands), int)
-        for g, (_, idx, _) in enumerate(p._groups):
+        for g, (_, idx, _) in enumerate(p.design.groups):
             group_of[idx] = g
         for k in range(len(p.bands)):
             x0 = p.bands.offset[k] / p.length
             colour = palette(group_of[k] % 6) if name != "ragged" else palette(k % 2)
             bar.barh(row, p.bands.M[k] / p.length, left=x0, height=0.7, color=colour,
                      edgecolor="white", linewidth=0.3)
-        n_groups = len(p._groups)
+        n_groups = len(p.design.groups)
         bar.text(p.total / p.length + 0.04, row, f"{p.total} coefficients = "
                  f"{p.redundancy:.2f} L" + (f", {n_groups} groups" if name != "ragged" else ""),
                  va="center", fontsize=8)

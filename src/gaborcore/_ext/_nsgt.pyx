@@ -9,7 +9,11 @@ cnp.import_array()
 
 include "_common.pxi"
 
+import threading
+
 import numpy as np
+
+from .._numpy import _nsgt as _np_nsgt
 
 
 cdef inline void *_data(cnp.ndarray a):
@@ -150,18 +154,27 @@ cdef class NsgtPlan:
 
 
 class NsgtKernel:
-    """The C backend's NSGT kernel for one plan (one C plan per precision, made on first use)."""
+    """The C backend's NSGT kernel for one design (plain arrays, as every backend's): one C plan
+    per precision, made on first use under a lock (two threads never make two plans)."""
 
-    def __init__(self, plan):
-        self.plan = plan
+    def __init__(self, *, length, real, first, width, centre, M, offset, mirrored, windows,
+                 diagonal):
+        self._spec = _np_nsgt.NsgtKernel(length=length, real=real, first=first, width=width,
+                                         centre=centre, M=M, offset=offset, mirrored=mirrored,
+                                         windows=windows, diagonal=diagonal)
+        self.length, self.real = int(length), bool(real)
+        self.total = int(np.sum(M))
         self._c = {}
+        self._lock = threading.Lock()
 
     def _get(self, dtype):
         key = np.dtype(dtype).str
-        c = self._c.get(key)
-        if c is None:
-            c = self._c[key] = NsgtPlan(self.plan.length, self.plan.real, self.plan.total,
-                                        self.plan._flat_tables(np.dtype(dtype)))
+        with self._lock:
+            c = self._c.get(key)
+            if c is None:
+                flat = _np_nsgt.flat_tables(self.length, self.real,
+                                            self._spec.tables(np.dtype(dtype)), np.dtype(dtype))
+                c = self._c[key] = NsgtPlan(self.length, self.real, self.total, flat)
         return c
 
     def forward(self, y2, out, n_threads):
@@ -169,3 +182,8 @@ class NsgtKernel:
 
     def inverse(self, coefs, out, n_threads):
         return self._get(coefs.real.dtype).inverse(coefs, out, n_threads)
+
+
+convert = _np_nsgt.convert
+overlap_add = _np_nsgt.overlap_add
+assemble = _np_nsgt.assemble

@@ -1,5 +1,6 @@
 """NSGT kernels with numba: the C kernel's flat tables, gathers and scatters as compiled loops.
 
+Same constructor (plain arrays) and tables as the NumPy kernel, whose driver this subclasses.
 The FFTs (one of the signal, one batched transform per group of equal M) go through scipy.fft;
 the loops over support entries (gather ``F * conj(G)``, multiply by the dual windows, fold the
 implied mirror bands of real plans into the half spectrum) are compiled and release the GIL.
@@ -10,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.fft
 from numba import njit
+
+from .._numpy import _nsgt as _np
 
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
 
@@ -42,17 +45,23 @@ def _synthesis(vals, t1, t2, H):
                 H[b, t2[i]] += np.conj(v)
 
 
-class NsgtKernel:
-    """Per-plan kernel object with the interface shared by every backend."""
+class NsgtKernel(_np.NsgtKernel):
+    """The NumPy driver with the gathers and scatters compiled (same constructor: plain arrays)."""
 
-    def __init__(self, plan):
-        self.plan = plan
+    def flat(self, dtype) -> dict:
+        key = ("flat", np.dtype(dtype).str)
+        with self._lock:
+            flat = self._tables.get(key)
+        if flat is None:
+            flat = _np.flat_tables(self.length, self.real, self.tables(dtype), np.dtype(dtype))
+            with self._lock:
+                flat = self._tables.setdefault(key, flat)
+        return flat
 
     def forward(self, y2, out, n_threads):
-        plan = self.plan
-        t = plan._flat_tables(np.dtype(out.real.dtype))
+        t = self.flat(out.real.dtype)
         B = y2.shape[0]
-        if plan.real:
+        if self.real:
             X = scipy.fft.rfft(y2, axis=-1, workers=n_threads)
         else:
             X = scipy.fft.fft(y2, axis=-1, workers=n_threads)
@@ -71,8 +80,7 @@ class NsgtKernel:
         return out
 
     def inverse(self, coefs, out, n_threads):
-        plan = self.plan
-        t = plan._flat_tables(np.dtype(coefs.real.dtype))
+        t = self.flat(coefs.real.dtype)
         B = coefs.shape[0]
         vals = np.empty((B, len(t["src"])), coefs.dtype)
         for g in range(len(t["grp_M"])):
@@ -85,11 +93,16 @@ class NsgtKernel:
                 c[:, r] = coefs[:, off:off + M]
             C = scipy.fft.fft(c, axis=-1, workers=n_threads).reshape(B, n * M)
             _values(C, t["dst"], t["dual"], t["grp_item"][g], t["grp_item"][g + 1], vals)
-        n_spec = plan.length // 2 + 1 if plan.real else plan.length
+        n_spec = self.length // 2 + 1 if self.real else self.length
         H = np.zeros((B, n_spec), coefs.dtype)
         _synthesis(vals, t["t1"], t["t2"], H)
-        if plan.real:
-            out[...] = scipy.fft.irfft(H, n=plan.length, axis=-1, workers=n_threads)
+        if self.real:
+            out[...] = scipy.fft.irfft(H, n=self.length, axis=-1, workers=n_threads)
         else:
             out[...] = scipy.fft.ifft(H, axis=-1, workers=n_threads)
         return out
+
+
+convert = _np.convert
+overlap_add = _np.overlap_add
+assemble = _np.assemble

@@ -1,0 +1,103 @@
+"""The one plan cache: bounded, thread-safe, least recently used, for every transform.
+
+STFT, mel, NSGT and FFTW block plans are kept here under keys ``(kind, *parameters)``, so one
+policy (LRU, :data:`MAX_ENTRIES` plans in all) bounds the memory that plan reuse costs, and one
+call reports or clears them all (``gaborcore.plan_cache_info()``, ``gaborcore.clear_plan_cache()``).
+
+A plan is made outside the lock (making one can take milliseconds to seconds: FFTW planning,
+window design); when two threads make the same plan at once, the first one stored wins and both
+get it.  Plans that own scratch memory and may not be shared between threads put the thread in
+their key (the FFTW block plans do).
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any
+
+__all__ = ["PlanCache", "plan_cache", "plan_cache_info", "clear_plan_cache"]
+
+#: Plans kept in all, whatever their kind (the least recently used go first).
+MAX_ENTRIES = 64
+
+
+class PlanCache:
+    """A bounded, thread-safe LRU mapping of keys to plans."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self._data: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = int(max_entries)
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_create(self, key: Hashable, factory: Callable[[], Any]) -> Any:
+        """The plan stored under ``key``, made by ``factory()`` (outside the lock) if absent."""
+        with self._lock:
+            plan = self._data.get(key)
+            if plan is not None:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return plan
+            self.misses += 1
+        plan = factory()
+        with self._lock:
+            plan = self._data.setdefault(key, plan)
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+        return plan
+
+    def clear(self, kind: str | None = None) -> None:
+        """Forget every plan (or those whose key starts with ``kind``)."""
+        with self._lock:
+            if kind is None:
+                self._data.clear()
+                self.hits = self.misses = 0
+            else:
+                for key in [k for k in self._data if _kind(k) == kind]:
+                    del self._data[key]
+
+    def info(self) -> dict:
+        with self._lock:
+            by_kind = collections.Counter(_kind(k) for k in self._data)
+            return {"entries": len(self._data), "max_entries": self.max_entries,
+                    "hits": self.hits, "misses": self.misses, "by_kind": dict(by_kind)}
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def _kind(key) -> str:
+    return key[0] if isinstance(key, tuple) and key else str(key)
+
+
+plan_cache = PlanCache()
+
+
+def plan_cache_info() -> dict:
+    """How many plans the shared cache holds (in all and per kind), its bound, hits and misses.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> info = gaborcore.plan_cache_info()
+    >>> sorted(info)
+    ['by_kind', 'entries', 'hits', 'max_entries', 'misses']
+    """
+    return plan_cache.info()
+
+
+def clear_plan_cache() -> None:
+    """Forget every cached plan (STFT, mel, NSGT, FFTW); plans in use stay valid.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> gaborcore.clear_plan_cache()
+    >>> gaborcore.plan_cache_info()["entries"]
+    0
+    """
+    plan_cache.clear()

@@ -1,0 +1,342 @@
+"""The NSGT plan: validation, frame design through :mod:`._design`, dispatch to the kernels."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import numpy as np
+
+from .. import _backend, _validation
+from .._cache import plan_cache
+from .._validation import ParameterError
+from ._design import BAND_LENGTHS, FREQUENCY_WINDOWS, LAYOUTS, FrameDesign, design_frame
+from ._scales import nsgt_frequencies
+
+__all__ = ["NSGT", "NSGTCoefficients", "BandTable"]
+
+
+@dataclasses.dataclass(frozen=True)
+class BandTable:
+    """Per-band parameters, in frequency order (DC, scale bands, Nyquist[, mirrored bands])."""
+
+    kind: np.ndarray  # "dc", "band", "nyquist", "mirror"
+    centre_hz: np.ndarray
+    bandwidth_hz: np.ndarray
+    support: np.ndarray  # W_k, bins
+    M: np.ndarray  # coefficients per band
+    hop: np.ndarray  # a_k = L / M_k, samples (float)
+    hop_seconds: np.ndarray
+    offset: np.ndarray  # start of the band in the coefficient buffer
+
+    def __len__(self) -> int:
+        return len(self.M)
+
+    def __str__(self) -> str:
+        rows = [f"{'band':>5} {'kind':>8} {'centre Hz':>11} {'bw Hz':>9} {'W':>6} {'M':>6} "
+                f"{'hop smp':>9} {'hop ms':>8}"]
+        for i in range(len(self)):
+            rows.append(f"{i:5d} {self.kind[i]:>8} {self.centre_hz[i]:11.2f} "
+                        f"{self.bandwidth_hz[i]:9.2f} {self.support[i]:6d} {self.M[i]:6d} "
+                        f"{self.hop[i]:9.2f} {1e3 * self.hop_seconds[i]:8.3f}")
+        return "\n".join(rows)
+
+
+class NSGTCoefficients:
+    """NSGT coefficients of one plan: a contiguous buffer plus views in each layout.
+
+    ``data`` has shape ``(..., total)``; band ``k`` occupies ``data[..., offset[k]:offset[k]+M[k]]``.
+    """
+
+    def __init__(self, plan: NSGT, data: np.ndarray):
+        self.plan = plan
+        self.data = data
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    def band(self, k: int) -> np.ndarray:
+        """Coefficients of band ``k`` (a view), shape ``(..., M_k)``."""
+        t = self.plan.bands
+        return self.data[..., t.offset[k]:t.offset[k] + t.M[k]]
+
+    def bands(self) -> list[np.ndarray]:
+        """List view: one array ``(..., M_k)`` per band, in frequency order."""
+        return [self.band(k) for k in range(len(self.plan.bands))]
+
+    def buckets(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """``(M, band indices, view (..., n, M))`` for each group of bands with equal ``M``.
+
+        Views (no copy) for the bucketed, piecewise and full layouts, whose buffer stores each group
+        contiguously; copies for the ragged layout.
+        """
+        out = []
+        for M, idx, start in self.plan.design.groups:
+            n = len(idx)
+            if start is not None:
+                view = self.data[..., start:start + n * M].reshape(self.data.shape[:-1] + (n, M))
+            else:
+                view = np.stack([self.band(k) for k in idx], axis=-2)
+            out.append((M, idx, view))
+        return out
+
+    def matrix(self) -> np.ndarray:
+        """The scale bands as one matrix ``(..., n_bands, M)`` (full layout only; a view)."""
+        if self.plan.layout != "full":
+            raise ParameterError(
+                f"matrix() needs the full layout; this plan's layout is {self.plan.layout!r} "
+                "(convert with NSGT(..., layout='full').convert(coefs))"
+            )
+        M, idx, start = self.plan.design.groups[0]
+        return self.data[..., start:start + len(idx) * M].reshape(self.data.shape[:-1] +
+                                                                  (len(idx), M))
+
+    @property
+    def dc(self) -> np.ndarray:
+        """Coefficients of the DC band (a view)."""
+        return self.band(0)
+
+    @property
+    def nyquist(self) -> np.ndarray:
+        """Coefficients of the Nyquist band (a view)."""
+        return self.band(int(np.flatnonzero(self.plan.bands.kind == "nyquist")[0]))
+
+    def __repr__(self) -> str:
+        return (f"NSGTCoefficients(layout={self.plan.layout!r}, bands={len(self.plan.bands)}, "
+                f"shape={self.shape}, dtype={self.dtype})")
+
+
+class NSGT:
+    """Non-stationary Gabor transform plan for signals of length ``length``.
+
+    Parameters
+    ----------
+    length : int
+        Signal length L (the last axis of the input).  With ``pad=True``, shorter signals are
+        zero-padded to L and ``inverse`` returns L samples.
+    sr : float
+        Sampling rate in Hz.
+    scale : {"cqt", "vqt", "mel", "bark", "erb", "log", "linear"}
+        Frequency scale (see :func:`nsgt_frequencies`); or give ``frequencies``.
+    fmin, fmax, n_bins, bins_per_octave, gamma, frequencies, htk
+        Scale parameters (see :func:`nsgt_frequencies`).
+    window : {"hann", "blackmanharris", "gaussian"}
+        Window shape in frequency.
+    min_win : int
+        Smallest window support in bins (>= 1).
+    qvar : float
+        Bandwidth factor: > 1 widens every window (more overlap, more redundancy).
+    oversampling : float
+        ``M_k >= oversampling * W_k`` (>= 1): more coefficients per band, smaller hops.
+    layout : {"ragged", "bucketed", "piecewise", "full"}
+    real : bool
+        Real signals (default) or complex ones.
+    band_lengths : {"fast", "smooth", "exact"}
+        How each ``M_k`` is rounded up from ``oversampling * W_k`` (ragged, bucketed and full
+        layouts): ``"fast"`` (default) to the next length with prime factors 2, 3, 5, 7, 11,
+        ``"smooth"`` to the next ``2^a 3^b 5^c`` (fewer distinct, faster FFTs; up to a few per
+        cent more coefficients), ``"exact"`` not at all (``M_k = ceil(oversampling W_k)``, the
+        least redundancy).  Every choice is painless and exactly invertible.
+    M : int or array, optional
+        Force the number of coefficients per band (all bands, DC / Nyquist included); every
+        ``M_k`` must be at least ``W_k`` (the painless case), else :class:`ParameterError`.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> plan = gaborcore.NSGT(length=22050, sr=22050, fmin=110.0, fmax=7040.0, bins_per_octave=12)
+    >>> y = np.random.default_rng(0).standard_normal(22050)
+    >>> c = plan.forward(y)
+    >>> len(plan.bands), c.band(10).shape, c.band(40).shape
+    (75, (21,), (120,))
+    >>> bool(np.allclose(plan.inverse(c), y))
+    True
+    """
+
+    def __init__(self, *, length: int, sr: float, scale: str = "cqt", fmin: float = 32.7,
+                 fmax: float | None = None, n_bins: int | None = None,
+                 bins_per_octave: int = 12, gamma: float = 0.0, frequencies=None,
+                 htk: bool = True, window: str = "hann", min_win: int = 4, qvar: float = 1.0,
+                 oversampling: float = 1.0, layout: str = "ragged", real: bool = True, M=None,
+                 pad: bool = False, band_lengths: str = "fast"):
+        # FFTW sizes are C ints; the spectrum of one signal must fit in memory
+        self.length = _validation.positive_int("length", length, minimum=8, maximum=2**31 - 1)
+        _validation.check_size("length", (self.length,), np.complex128,
+                               what="the spectrum of one signal")
+        self.sr = _validation.sample_rate("sr", sr)
+        self.layout = _validation.choice("layout", layout, LAYOUTS)
+        self.window = _validation.choice("window", window, FREQUENCY_WINDOWS)
+        self.band_lengths = _validation.choice("band_lengths", band_lengths, BAND_LENGTHS)
+        self.min_win = _validation.positive_int("min_win", min_win, maximum=self.length)
+        self.qvar = _validation.positive_float("qvar", qvar)
+        self.oversampling = _validation.positive_float("oversampling", oversampling)
+        if self.oversampling < 1:
+            raise ParameterError(f"oversampling={oversampling} must be >= 1 (painless frames)")
+        self.real = bool(real)
+        self.pad = bool(pad)
+        self.scale = "custom" if frequencies is not None else scale
+        xi, bw = nsgt_frequencies(sr=self.sr, scale=scale, fmin=fmin, fmax=fmax, n_bins=n_bins,
+                                  bins_per_octave=bins_per_octave, gamma=gamma,
+                                  frequencies=frequencies, htk=htk)
+        self.design: FrameDesign = design_frame(
+            length=self.length, sr=self.sr, xi=xi, bw=bw * self.qvar, window=self.window,
+            min_win=self.min_win, oversampling=self.oversampling, layout=self.layout,
+            real=self.real, M_user=M, band_lengths=self.band_lengths)
+        d = self.design
+        self.total = d.total
+        self.diagonal = d.diagonal
+        self.bands = BandTable(
+            kind=d.kind, centre_hz=d.centre_hz, bandwidth_hz=d.bandwidth_hz, support=d.width,
+            M=d.M, hop=self.length / d.M, hop_seconds=self.length / d.M / self.sr,
+            offset=d.offset)
+        self._lock = threading.Lock()
+        self._kernels: dict = {}
+
+    @classmethod
+    def cached(cls, **params) -> NSGT:
+        """A plan from the shared, bounded plan cache (:func:`gaborcore.plan_cache_info`)."""
+        key = ("nsgt", *sorted((k, _hashable(v)) for k, v in params.items()))
+        return plan_cache.get_or_create(key, lambda: cls(**params))
+
+    # ---- diagnostics -----------------------------------------------------------------------
+    @property
+    def frame_bounds(self) -> tuple[float, float]:
+        """Optimal frame bounds of the painless frame: min and max of the diagonal D."""
+        return float(self.diagonal.min()), float(self.diagonal.max())
+
+    @property
+    def redundancy(self) -> float:
+        """Complex coefficients per signal sample, ``sum_k M_k / L``."""
+        return self.total / self.length
+
+    @property
+    def is_painless(self) -> bool:
+        """True when every band has at least as many coefficients as window bins."""
+        return bool(np.all(self.bands.M >= self.bands.support))
+
+    @property
+    def latency(self) -> int:
+        """Samples needed before any coefficient is known: the whole signal, L (see
+        :class:`SlicedNSGT` for a transform with bounded latency)."""
+        return self.length
+
+    def __repr__(self) -> str:
+        return (f"NSGT(length={self.length}, sr={self.sr:g}, scale={self.scale!r}, "
+                f"bands={len(self.bands)}, layout={self.layout!r}, real={self.real}, "
+                f"redundancy={self.redundancy:.2f})")
+
+    def kernel(self, backend: str | None = None):
+        """The kernel object of ``backend`` for this plan's design (made once, under a lock)."""
+        name = _backend.resolve_backend(backend)
+        with self._lock:
+            kern = self._kernels.get(name)
+            if kern is None:
+                module = _backend.kernels(name, "_nsgt")
+                kern = self._kernels[name] = module.NsgtKernel(**self.design.kernel_arrays())
+        return kern
+
+    # ---- transforms ------------------------------------------------------------------------
+    def _input(self, y) -> np.ndarray:
+        y = _validation.signal("y", y, min_length=1, allow_complex=not self.real)
+        if self.real and np.iscomplexobj(y):
+            raise ParameterError("y is complex but the plan is real; use NSGT(..., real=False)")
+        n = y.shape[-1]
+        if n != self.length:
+            if not self.pad or n > self.length:
+                raise ParameterError(
+                    f"y has {n} samples but the plan was made for length={self.length}"
+                    + ("" if self.pad else " (use pad=True to zero-pad shorter signals)")
+                )
+            padded = np.zeros(y.shape[:-1] + (self.length,), y.dtype)
+            padded[..., :n] = y
+            y = padded
+        if not self.real and not np.iscomplexobj(y):  # every backend takes complex input here
+            y = y.astype(_validation.complex_dtype_for(y.dtype))
+        return y
+
+    def forward(self, y, *, out=None, workers=None, backend=None) -> NSGTCoefficients:
+        """Coefficients of ``y[..., L]`` (float32 -> complex64, float64 -> complex128).
+
+        ``out``: a C-contiguous complex array ``(..., total)`` to write into (no allocation).
+        """
+        y = self._input(y)
+        cdt = _validation.complex_dtype_for(_validation.real_dtype_for(y.dtype))
+        shape = y.shape[:-1] + (self.total,)
+        if out is None:
+            _validation.check_size("y", shape, cdt, what="the coefficients")
+            out = np.empty(shape, cdt)
+        else:
+            out = _validation.out_array("out", out, shape, np.dtype(cdt))
+        n_threads = _backend.resolve_workers(workers)
+        self.kernel(backend).forward(np.ascontiguousarray(y).reshape(-1, self.length),
+                                     out.reshape(-1, self.total), n_threads)
+        return NSGTCoefficients(self, out)
+
+    def _coefficients(self, coefs) -> np.ndarray:
+        data = coefs.data if isinstance(coefs, NSGTCoefficients) else coefs
+        if isinstance(coefs, NSGTCoefficients) and coefs.plan is not self and not (
+                self.design.same_windows(coefs.plan.design)
+                and np.array_equal(coefs.plan.bands.M, self.bands.M)
+                and np.array_equal(coefs.plan.bands.offset, self.bands.offset)):
+            raise ParameterError(
+                "coefs belong to a plan with other windows or another layout; use convert() "
+                "for a plan with the same windows"
+            )
+        if not isinstance(data, np.ndarray) or data.dtype not in (np.complex64, np.complex128):
+            raise ParameterError("coefs must be NSGTCoefficients or a complex64/complex128 array")
+        if data.ndim < 1 or data.shape[-1] != self.total:
+            raise ParameterError(
+                f"coefs have shape {data.shape}; this plan has {self.total} values per signal"
+            )
+        if not _validation.all_finite(data):
+            raise ParameterError("coefs contain NaN or Inf values")
+        return data
+
+    def inverse(self, coefs, *, length: int | None = None, workers=None,
+                backend=None) -> np.ndarray:
+        """Reconstruction through the canonical dual windows (exact for this painless frame)."""
+        data = self._coefficients(coefs)
+        rdt = _validation.real_dtype_for(data.dtype)
+        odt = rdt if self.real else data.dtype
+        out = np.empty(data.shape[:-1] + (self.length,), odt)
+        n_threads = _backend.resolve_workers(workers)
+        self.kernel(backend).inverse(np.ascontiguousarray(data).reshape(-1, self.total),
+                                     out.reshape(-1, self.length), n_threads)
+        if length is not None:
+            out = out[..., :_validation.positive_int("length", length, maximum=self.length)]
+        return out
+
+    __call__ = forward
+
+    def convert(self, coefs: NSGTCoefficients, *, workers=None,
+                backend=None) -> NSGTCoefficients:
+        """Coefficients of another plan with the same windows, in this plan's layout (exact).
+
+        Each band is resampled in frequency (FFT to its window bins, inverse FFT at the new M),
+        which is exact for painless frames.  The plans must share length, sr and scale design.
+        """
+        if not isinstance(coefs, NSGTCoefficients):
+            raise ParameterError("coefs must be NSGTCoefficients (they carry their plan)")
+        src = coefs.plan
+        if not self.design.same_windows(src.design):
+            raise ParameterError("the plans differ in their windows: conversion is not exact")
+        data = coefs.data
+        out = np.empty(data.shape[:-1] + (self.total,), data.dtype)
+        d = self.design
+        module = _backend.kernels(_backend.resolve_backend(backend), "_nsgt")
+        module.convert(data, out, first=d.first, width=d.width, centre=d.centre,
+                       src_M=src.bands.M, src_offset=src.bands.offset, dst_M=d.M,
+                       dst_offset=d.offset, n_threads=_backend.resolve_workers(workers))
+        return NSGTCoefficients(self, out)
+
+
+def _hashable(value):
+    if isinstance(value, np.ndarray | list | tuple):
+        a = np.asarray(value)
+        return ("array", a.dtype.str, a.shape, a.tobytes())
+    return value

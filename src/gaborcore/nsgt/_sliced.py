@@ -1,0 +1,329 @@
+"""Sliced NSGT (sliCQ, THEORY.md section 4): slices of a painless NSGT, whole or streamed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _backend, _validation
+from .._validation import ParameterError
+from ._design import band_length
+from ._plan import NSGT, NSGTCoefficients
+
+__all__ = ["SlicedNSGT", "SlicedCoefficients", "SlicedInverse", "slicing_window"]
+
+
+def slicing_window(slice_length: int, transition: int) -> np.ndarray:
+    """The slicing window of THEORY.md section 4: 0 on the outer quarters, 1 in the middle half,
+    Hann flanks of ``transition`` samples centred at ``s/4`` and ``3s/4``.
+
+    Shifted by ``s/2`` the windows sum to one exactly: the falling flank is computed as one minus
+    the rising flank at the same absolute sample.
+    """
+    s = _validation.positive_int("slice_length", slice_length, minimum=4)
+    if s % 4:
+        raise ParameterError(f"slice_length={s} must be a multiple of 4")
+    tr = _validation.positive_int("transition", transition, maximum=s // 2)
+    u = (np.arange(tr) + 0.5) / tr
+    rise = np.sin(0.5 * np.pi * u) ** 2
+    phi = np.zeros(s)
+    a = s // 4 - tr // 2
+    phi[a:a + tr] = rise
+    phi[a + tr:a + tr + s // 2 - tr] = 1.0
+    phi[a + s // 2:a + s // 2 + tr] = 1.0 - rise
+    return phi
+
+
+class SlicedCoefficients:
+    """Coefficients of a sliced NSGT: ``data`` of shape ``(..., n_slices, total)``.
+
+    Slice ``i`` covers samples ``[start[i], start[i] + slice_length)`` of the signal; its
+    coefficients are those of the slice's own (painless) NSGT, in the inner plan's layout.
+    """
+
+    def __init__(self, plan: SlicedNSGT, data: np.ndarray, first_slice: int = 0,
+                 stream_length: int | None = None):
+        self.plan = plan
+        self.data = data
+        self.first_slice = first_slice
+        #: set on the last block of a stream (from ``flush``): the number of samples streamed
+        self.stream_length = stream_length
+
+    def __repr__(self) -> str:
+        return (f"SlicedCoefficients(slices={self.n_slices}, first_slice={self.first_slice}, "
+                f"shape={self.data.shape}, dtype={self.data.dtype})")
+
+    @property
+    def n_slices(self) -> int:
+        return self.data.shape[-2]
+
+    def slice(self, i: int) -> NSGTCoefficients:
+        return NSGTCoefficients(self.plan.inner, self.data[..., i, :])
+
+    def assemble(self, *, backend=None) -> list[np.ndarray]:
+        """The coefficient re-arrangement: one continuous stream per band.
+
+        Slice ``i``'s ``M_k`` coefficients (time origin at the slice start, hop ``a_k``) are
+        overlap-added at position ``i M_k / 2`` of band k's stream.  The demodulation phase of
+        a slice is relative to its start, which moves by ``s/2`` per slice: slice ``i`` is
+        multiplied by ``(-1)^(i j_k)`` (``j_k`` the band's centre bin) so that a stationary
+        component adds up coherently across slices.
+        """
+        d = self.plan.inner.design
+        module = _backend.kernels(_backend.resolve_backend(backend), "_nsgt")
+        return module.assemble(self.data, M=d.M, offset=d.offset, centre=d.centre,
+                               first_slice=self.first_slice)
+
+
+class SlicedNSGT:
+    """Sliced NSGT (sliCQ) for signals of any length, whole or streamed block by block.
+
+    The signal is cut into slices of ``slice_length`` samples every ``slice_length / 2`` samples,
+    each multiplied by :func:`slicing_window` (the windows sum to one), and each slice gets a
+    painless NSGT of length ``slice_length`` (any ``NSGT`` scale parameters).  The inverse is the
+    per-slice inverse plus overlap-add, so reconstruction is exact.  Slice ``i`` starts at sample
+    ``i * slice_length / 2 - slice_length / 2`` (zeros before the signal).
+
+    Streaming: :meth:`process` takes blocks of any size and returns the coefficients of the
+    slices that became complete; :meth:`flush` ends the stream.  :meth:`inverse_stream` returns
+    the matching push-style inverse.  Memory is bounded by a few slices, whatever the length.
+
+    Parameters
+    ----------
+    slice_length : int
+        Samples per slice, a multiple of 4.
+    transition : int, optional
+        Width of the window's flanks, ``1 <= transition <= slice_length / 2`` (default s/4).
+    sr : float
+        Sampling rate.
+    **params
+        Scale parameters of :class:`NSGT` (``scale``, ``fmin``, ``fmax``, ``n_bins``, ...) and its
+        ``layout``.  The inner plan's ``M_k`` are multiples of 4 (so ``M_k / 2`` coefficients
+        per slice hop in :meth:`SlicedCoefficients.assemble`).
+    """
+
+    def __init__(self, *, slice_length: int = 2**15, transition: int | None = None,
+                 sr: float, chunk_slices: int = 16, **params):
+        s = _validation.positive_int("slice_length", slice_length, minimum=16)
+        if s % 4:
+            raise ParameterError(f"slice_length={s} must be a multiple of 4")
+        tr = s // 4 if transition is None else transition
+        tr = _validation.positive_int("transition", tr, maximum=s // 2)
+        self.slice_length, self.transition = s, tr
+        self.hop = s // 2
+        if "length" in params or "M" in params or "pad" in params:
+            raise ParameterError("length, M and pad are set by the sliced transform itself")
+        probe = NSGT(length=s, sr=sr, **params)
+        rule = params.get("band_lengths", "fast")
+        M = 4 * np.array([band_length(-(-int(m) // 4), rule) for m in probe.bands.M])
+        self.inner = NSGT(length=s, sr=sr, M=M, **params)
+        self.window = slicing_window(s, tr)
+        self.chunk_slices = _validation.positive_int("chunk_slices", chunk_slices)
+        self.reset()
+
+    def __repr__(self) -> str:
+        return (f"SlicedNSGT(slice_length={self.slice_length}, transition={self.transition}, "
+                f"inner={self.inner!r})")
+
+    @property
+    def latency(self) -> int:
+        """Samples that must follow sample t before every coefficient depending on it is out."""
+        return 3 * self.slice_length // 4 + self.transition // 2 + self.transition % 2
+
+    def slice_start(self, i) -> np.ndarray:
+        return np.asarray(i) * self.hop - self.hop
+
+    def n_slices(self, length: int) -> int:
+        """Slices needed so that the windows sum to one on every sample ``0 <= t < length``."""
+        s, tr = self.slice_length, self.transition
+        # the last slice's flat part must reach past the end: start + 3s/4 - tr/2 >= length
+        need = length + self.hop - (3 * s // 4 - tr // 2)
+        return max(1, -(-need // self.hop) + 1)
+
+    # ---- whole signals ---------------------------------------------------------------------
+    def _analyse(self, segments: np.ndarray, workers, backend) -> np.ndarray:
+        segments = segments * self.window.astype(segments.dtype)
+        return self.inner.forward(segments, workers=workers, backend=backend).data
+
+    def forward(self, y, *, workers=None, backend=None) -> SlicedCoefficients:
+        """Per-slice coefficients of ``y[..., L]``, shape ``(..., n_slices, total)``."""
+        y = _validation.signal("y", y, min_length=1, allow_complex=not self.inner.real)
+        L = y.shape[-1]
+        n = self.n_slices(L)
+        s, h = self.slice_length, self.hop
+        cdt = _validation.complex_dtype_for(_validation.real_dtype_for(y.dtype))
+        out = np.empty(y.shape[:-1] + (n, self.inner.total), cdt)
+        for i0 in range(0, n, self.chunk_slices):  # a few slices at a time: bounded memory
+            i1 = min(n, i0 + self.chunk_slices)
+            a, b = i0 * h, (i1 + 1) * h  # in padded coordinates (signal starts at h)
+            seg = np.zeros(y.shape[:-1] + (b - a,), y.dtype)
+            lo, hi = max(a, h), min(b, h + L)
+            if hi > lo:
+                seg[..., lo - a:hi - a] = y[..., lo - h:hi - h]
+            frames = np.lib.stride_tricks.sliding_window_view(seg, s, axis=-1)[..., ::h, :]
+            out[..., i0:i1, :] = self._analyse(frames[..., :i1 - i0, :], workers, backend)
+        return SlicedCoefficients(self, out)
+
+    def inverse(self, coefs: SlicedCoefficients, *, length: int, workers=None,
+                backend=None) -> np.ndarray:
+        """Exact reconstruction: per-slice inverse NSGT and overlap-add, cropped to ``length``."""
+        data = coefs.data if isinstance(coefs, SlicedCoefficients) else coefs
+        length = _validation.positive_int("length", length)
+        n = data.shape[-2]
+        h = self.hop
+        if n < self.n_slices(length):
+            raise ParameterError(
+                f"{n} slices cannot reconstruct {length} samples (needs {self.n_slices(length)})"
+            )
+        rdt = _validation.real_dtype_for(data.dtype)
+        odt = rdt if self.inner.real else data.dtype
+        acc = np.zeros(data.shape[:-2] + ((n + 1) * h,), odt)
+        module = _backend.kernels(_backend.resolve_backend(backend), "_nsgt")
+        for i0 in range(0, n, self.chunk_slices):
+            i1 = min(n, i0 + self.chunk_slices)
+            seg = self.inner.inverse(np.ascontiguousarray(data[..., i0:i1, :]), workers=workers,
+                                     backend=backend)
+            module.overlap_add(acc, seg, i0 * h, h)
+        return acc[..., h:h + length]
+
+    # ---- streaming -------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Start a new stream."""
+        self._buf = None  # samples from the start of the next slice on
+        self._next = 0  # index of the next slice
+        self._received = 0
+
+    def process(self, block, *, workers=None, backend=None) -> SlicedCoefficients:
+        """Push samples ``block[..., n]``; return the coefficients of the slices now complete.
+
+        The result's ``first_slice`` is the index of its first slice in the stream.
+        """
+        block = _validation.signal("block", block, min_length=0,
+                                   allow_complex=not self.inner.real) if np.size(block) else \
+            np.asarray(block)
+        if self._buf is None:
+            dt = block.dtype if block.dtype.kind in "fc" else np.float64
+            self._buf = np.zeros(block.shape[:-1] + (self.hop,), dt)  # zeros before the signal
+        elif block.shape[:-1] != self._buf.shape[:-1]:
+            raise ParameterError(
+                f"block has leading shape {block.shape[:-1]}; the stream has "
+                f"{self._buf.shape[:-1]}"
+            )
+        if block.shape[-1]:
+            self._buf = np.concatenate([self._buf, block.astype(self._buf.dtype)], axis=-1)
+            self._received += block.shape[-1]
+        return self._emit(workers, backend, final=False)
+
+    def flush(self, *, workers=None, backend=None) -> SlicedCoefficients:
+        """End the stream: zero-pad and return the remaining slices."""
+        if self._buf is None:
+            raise ParameterError("flush() before any process(): the stream is empty")
+        total = self.n_slices(max(self._received, 1))
+        missing = (total + 1) * self.hop - (self._next * self.hop + self._buf.shape[-1])
+        if missing > 0:
+            pad = np.zeros(self._buf.shape[:-1] + (missing,), self._buf.dtype)
+            self._buf = np.concatenate([self._buf, pad], axis=-1)
+        res = self._emit(workers, backend, final=True, limit=total)
+        res.stream_length = self._received
+        self.reset()
+        return res
+
+    def _emit(self, workers, backend, *, final, limit=None) -> SlicedCoefficients:
+        s, h = self.slice_length, self.hop
+        ready = (self._buf.shape[-1] - s) // h + 1 if self._buf.shape[-1] >= s else 0
+        if limit is not None:
+            ready = min(ready, limit - self._next)
+        first = self._next
+        cdt = _validation.complex_dtype_for(_validation.real_dtype_for(self._buf.dtype))
+        out = np.empty(self._buf.shape[:-1] + (max(ready, 0), self.inner.total), cdt)
+        if ready > 0:
+            frames = np.lib.stride_tricks.sliding_window_view(self._buf, s, axis=-1)[..., ::h, :]
+            for i0 in range(0, ready, self.chunk_slices):
+                i1 = min(ready, i0 + self.chunk_slices)
+                out[..., i0:i1, :] = self._analyse(frames[..., i0:i1, :], workers, backend)
+            self._buf = self._buf[..., ready * h:].copy()
+            self._next += ready
+        return SlicedCoefficients(self, out, first_slice=first)
+
+    def inverse_stream(self) -> SlicedInverse:
+        """A push-style inverse for the coefficients of :meth:`process` / :meth:`flush`."""
+        return SlicedInverse(self)
+
+
+class SlicedInverse:
+    """Push-style inverse of :class:`SlicedNSGT`: ``process(coefs)`` returns the samples that no
+    later slice can change; ``flush(length)`` returns the rest, cropped to the stream length."""
+
+    def __init__(self, sliced: SlicedNSGT):
+        self.sliced = sliced
+        self.reset()
+
+    def reset(self) -> None:
+        """Start a new stream."""
+        self._acc = None
+        self._base = 0
+        self._emitted = 0  # samples already returned
+        self._next = 0
+        self._length = None
+
+    def process(self, coefs: SlicedCoefficients, *, workers=None, backend=None) -> np.ndarray:
+        sl = self.sliced
+        h, s = sl.hop, sl.slice_length
+        n = coefs.n_slices
+        if coefs.first_slice != self._next:
+            raise ParameterError(
+                f"slices must arrive in order: expected slice {self._next}, got "
+                f"{coefs.first_slice}"
+            )
+        if n == 0:
+            lead = coefs.data.shape[:-2]
+            rdt = _validation.real_dtype_for(coefs.data.dtype)
+            return np.zeros(lead + (0,), rdt if sl.inner.real else coefs.data.dtype)
+        seg = sl.inner.inverse(np.ascontiguousarray(coefs.data), workers=workers,
+                               backend=backend)
+        if self._acc is None:
+            # padded coordinates: the signal starts at h; acc starts at slice self._next
+            self._acc = np.zeros(seg.shape[:-2] + (s,), seg.dtype)
+            self._base = 0
+        start = self._next * h - self._base
+        need = start + (n + 1) * h
+        if need > self._acc.shape[-1]:
+            grow = np.zeros(self._acc.shape[:-1] + (need - self._acc.shape[-1],),
+                            self._acc.dtype)
+            self._acc = np.concatenate([self._acc, grow], axis=-1)
+        module = _backend.kernels(_backend.resolve_backend(backend), "_nsgt")
+        module.overlap_add(self._acc, seg, start, h)
+        self._next += n
+        # samples before the next slice's first non-zero window value are final
+        final_padded = self._next * h + s // 4 - sl.transition // 2
+        if coefs.stream_length is not None:  # the last block: nothing follows
+            self._length = coefs.stream_length
+            final_padded = h + coefs.stream_length
+        return self._release(final_padded)
+
+    def _release(self, final_padded: int) -> np.ndarray:
+        h = self.sliced.hop
+        lo = h + self._emitted  # padded coordinate of the next sample to return
+        hi = max(lo, final_padded)
+        out = self._acc[..., lo - self._base:hi - self._base].copy()
+        self._emitted += hi - lo
+        # drop what is returned, but keep everything from the next slice's start on
+        keep_from = min(hi, self._next * h)
+        self._acc = self._acc[..., keep_from - self._base:].copy()
+        self._base = keep_from
+        return out
+
+    def flush(self, *, length: int | None = None) -> np.ndarray:
+        """Return the remaining samples up to ``length`` samples in all (default: the stream
+        length carried by the last block of :meth:`SlicedNSGT.flush`), and start over."""
+        if length is None:
+            length = self._length
+        if length is None:
+            raise ParameterError("flush() needs length= when the stream's last block has not "
+                                 "arrived")
+        length = _validation.positive_int("length", length)
+        h = self.sliced.hop
+        if self._acc is None:
+            raise ParameterError("flush() before any process(): nothing to reconstruct")
+        out = self._release(max(h + length, h + self._emitted))
+        self.reset()
+        return out
