@@ -61,7 +61,7 @@ except ImportError:
 
 html_theme = "alabaster"
 html_theme_options = {
-    "description": "Gabor transforms with a compiled core",
+    "description": "Time-frequency features of audio collections, on a compiled core",
     "fixed_sidebar": True,
     # alabaster's default 940px leaves code blocks about 66 characters: doctests and commands
     # then scroll sideways.  1180px fits a 1280px screen and about 95 characters of code.
