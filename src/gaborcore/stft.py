@@ -441,19 +441,24 @@ class STFT:
         return hit
 
     def _exact_ends(self, S3: np.ndarray, y2: np.ndarray) -> None:
-        """Recompute in float64 the samples that the first and the last frames reach.
+        """Recompute in float64 the output samples near the ends where the window sum is small.
 
         Near the ends of an uncentred (or ``length``-extended) inverse the window sum ``D`` is
-        small, and the float32 rounding of the inverse FFTs is divided by it; the at most
-        ``ceil(n_fft / hop) + 1`` frames that reach the first and the last ``n_fft`` samples of the
-        frame span are redone in double precision (a fixed, small cost), so that float32 results
-        there are as accurate as the float32 coefficients allow.
+        small, and the float32 rounding of the inverse FFTs is divided by it.  Where the first
+        or the last ``n_fft`` samples of the frame span that fall in the output have
+        ``D < 1/4`` of its steady value, the at most ``ceil(n_fft / hop)`` frames that reach
+        them are redone in double precision, so that float32 results there are as accurate as
+        the float32 coefficients allow.  (A centred inverse of the default length has no such
+        samples and costs nothing more.)
         """
         n, a, n_frames = self.n_fft, self.hop_length, S3.shape[-1]
         k = -(-n // a)
         n_out = y2.shape[-1]
         span = (n_frames - 1) * a + n
         w2 = self.window.astype(np.float64) ** 2
+        steady = np.zeros(a)
+        np.add.at(steady, np.arange(n) % a, w2)
+        low = 0.25 * steady.max()
         tiny = np.finfo(np.float32).tiny
         regions = {(0, min(k, n_frames), 0, min(n, span)),
                    (max(0, n_frames - k), n_frames, (n_frames - 1) * a, span)}
@@ -461,20 +466,32 @@ class STFT:
             o0, o1 = max(p0 - self.pad, 0), min(p1 - self.pad, n_out)
             if o1 <= o0:
                 continue
-            frames = np.fft.irfft(S3[:, :, f0:f1].astype(np.complex128), n=n, axis=-2)
-            frames *= self.window[:, None]
-            acc = np.zeros((S3.shape[0], p1 - p0))
             dd = np.zeros(p1 - p0)  # the frame diagonal there: only these frames reach it
-            for i, t in enumerate(range(f0, f1)):
+            for t in range(f0, f1):
                 s0 = t * a - p0
                 lo, hi = max(s0, 0), min(s0 + n, p1 - p0)
                 if hi > lo:
-                    acc[:, lo:hi] += frames[:, lo - s0:hi - s0, i]
                     dd[lo:hi] += w2[lo - s0:hi - s0]
-            np.divide(acc, dd, out=acc, where=dd > tiny)
-            acc[:, ~(dd > tiny)] = 0.0
             q0 = o0 + self.pad - p0
-            y2[:, o0:o1] = acc[:, q0:q0 + (o1 - o0)]
+            weak = np.flatnonzero(dd[q0:q0 + (o1 - o0)] < low)
+            if not weak.size:
+                continue
+            # redo the span of weakly covered output samples, from every frame that reaches it
+            P0, P1 = p0 + q0 + int(weak[0]), p0 + q0 + int(weak[-1]) + 1
+            t0, t1 = max(0, (P0 - n) // a + 1), min(n_frames, -(-P1 // a))
+            C = np.ascontiguousarray(S3[:, :, t0:t1].transpose(0, 2, 1), dtype=np.complex128)
+            frames = np.fft.irfft(C, n=n, axis=-1)
+            frames *= self.window
+            acc = np.zeros((S3.shape[0], P1 - P0))
+            for i, t in enumerate(range(t0, t1)):
+                s0 = t * a - P0
+                lo, hi = max(s0, 0), min(s0 + n, P1 - P0)
+                if hi > lo:
+                    acc[:, lo:hi] += frames[:, i, lo - s0:hi - s0]
+            dspan = dd[P0 - p0:P1 - p0]
+            np.divide(acc, dspan, out=acc, where=dspan > tiny)
+            acc[:, ~(dspan > tiny)] = 0.0
+            y2[:, P0 - self.pad:P1 - self.pad] = acc
 
     def istft(self, stft_matrix, *, length: int | None = None, dtype=None, out=None,
               workers=None, backend=None) -> np.ndarray:
