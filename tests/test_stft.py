@@ -226,9 +226,10 @@ def test_plan_cache_returns_same_plan():
 
 
 def test_plan_cache_is_bounded():
-    for n in range(2, 2 + STFT.CACHE_SIZE + 10):
+    info = gaborcore.plan_cache_info()
+    for n in range(2, 2 + info["max_entries"] + 10):
         STFT.cached(n_fft=2 * n, hop_length=1)
-    assert len(STFT._cache) <= STFT.CACHE_SIZE
+    assert gaborcore.plan_cache_info()["entries"] <= info["max_entries"]
 
 
 def test_output_shape_and_frames():

@@ -5,6 +5,7 @@ Backends (``backend=``): ``"c"`` (C/Cython + FFTW, OpenMP), ``"numba"`` and ``"n
 """
 
 from ._backend import available_backends, get_workers, set_backend, set_workers
+from ._cache import clear_plan_cache, plan_cache_info
 from ._config import show_config
 from ._validation import ParameterError
 from .cepstral import delta, mfcc
@@ -72,6 +73,8 @@ __all__ = [
     "set_workers",
     "get_workers",
     "show_config",
+    "plan_cache_info",
+    "clear_plan_cache",
     "STFT",
     "stft",
     "istft",

@@ -80,6 +80,13 @@ plan_cache = PlanCache()
 def plan_cache_info() -> dict:
     """How many plans the shared cache holds (in all and per kind), its bound, hits and misses.
 
+    Returns
+    -------
+    info : dict
+        ``entries`` (plans held), ``max_entries`` (the bound, least recently used plans go
+        first), ``hits`` and ``misses`` (since the last clear), ``by_kind`` (plans per kind:
+        ``"stft"``, ``"mel"``, ``"nsgt"``, ``"fftw"``).
+
     Examples
     --------
     >>> import gaborcore

@@ -11,13 +11,14 @@ FFTW is GPL-licensed; the scipy.fft path is BSD.  gaborcore itself is BSD-3-Clau
 
 from __future__ import annotations
 
-import collections
 import ctypes
 import functools
 import os
 import threading
 
 import numpy as np
+
+from ._cache import plan_cache
 
 _SYMBOLS = {
     "plan_many_r2c_f": "fftwf_plan_many_dft_r2c",
@@ -83,12 +84,29 @@ def install_c_api() -> None:
     with _install_lock:
         if _installed:
             return
-        from ._ext import _nsgt, _stft
-
         addresses = fftw_addresses()
-        for module in (_stft, _nsgt):
+        for module in fftw_extensions():
             module.set_fftw_api(addresses, _planner_lock)
         _installed = True
+
+
+def fftw_extensions() -> list:
+    """Every compiled module that takes the FFTW entry points: those that include
+    ``_common.pxi`` (which defines ``set_fftw_api``), found rather than listed, so that a new
+    extension cannot be left out."""
+    import importlib
+    import pkgutil
+
+    from . import _ext
+
+    found = []
+    for info in pkgutil.iter_modules(_ext.__path__):
+        module = importlib.import_module(f"{_ext.__name__}.{info.name}")
+        if hasattr(module, "set_fftw_api"):
+            found.append(module)
+    if not found:
+        raise ImportError("no compiled gaborcore extension takes the FFTW entry points")
+    return found
 
 
 def engine_name() -> str:
@@ -153,8 +171,6 @@ def _make_pyfftw(rows: int, n: int, dtype: np.dtype, inverse: bool):
 #: library; for the block transforms used here it costs 0-10 % (measured on n_fft 512-2048).
 MEASURE = False
 
-_local = threading.local()
-_CACHE_SIZE = 16
 # FFTW's planner is not thread-safe: every plan gaborcore makes (C kernels and pyFFTW objects)
 # is made under this one lock.  Reentrant, because a plan freed by the garbage collector while
 # the lock is held destroys its FFTW plans under the same lock.
@@ -165,24 +181,17 @@ def block_fft(rows: int, n: int, dtype, *, inverse: bool = False):
     """A cached plan for ``rows`` real FFTs of length ``n`` (or their inverses).
 
     Returns an object with ``input_array``, ``output_array`` and ``__call__()`` that transforms
-    input into output.  Plans are cached per thread (bounded LRU), so concurrent callers never
-    share scratch arrays, and planning is serialised (FFTW's planner is not thread-safe).
+    input into output.  Plans live in the shared plan cache (bounded LRU) under a key holding the
+    calling thread, so concurrent callers never share scratch arrays; planning is serialised
+    (FFTW's planner is not thread-safe).
     """
     dtype = np.dtype(dtype)
-    cache = getattr(_local, "cache", None)
-    if cache is None:
-        cache = _local.cache = collections.OrderedDict()
-    key = (rows, n, dtype.str, inverse)
-    plan = cache.get(key)
-    if plan is None:
-        if have_pyfftw():
-            with _planner_lock:
-                plan = _make_pyfftw(rows, n, dtype, inverse)
-        else:
-            plan = _ScipyBlock(rows, n, dtype, inverse)
-        cache[key] = plan
-        while len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
-    else:
-        cache.move_to_end(key)
-    return plan
+    key = ("fftw", threading.get_ident(), rows, n, dtype.str, inverse)
+    return plan_cache.get_or_create(key, lambda: _make_block(rows, n, dtype, inverse))
+
+
+def _make_block(rows: int, n: int, dtype: np.dtype, inverse: bool):
+    if have_pyfftw():
+        with _planner_lock:
+            return _make_pyfftw(rows, n, dtype, inverse)
+    return _ScipyBlock(rows, n, dtype, inverse)

@@ -13,6 +13,7 @@ import threading
 import numpy as np
 
 from . import _backend, _validation
+from ._cache import plan_cache
 from ._validation import ParameterError
 from ._warn import warn
 from .filterbanks import SparseFilterbank, filterbank
@@ -205,27 +206,14 @@ def melspectrogram(y=None, *, sr: float = 22050, S=None, n_fft: int = 2048,
     return plan(y, out=out, workers=workers, backend=backend)
 
 
-_plans: dict = {}
-_plans_lock = threading.Lock()
-_PLAN_CACHE_SIZE = 16
-
-
 def _cached_plan(**params) -> MelSpectrogram:
     basis = params.pop("mel_basis")
     window = params["window"]
-    key = tuple(sorted((k, v) for k, v in params.items() if k != "window"))
     # windows by value (names, tuples, callables) or by dtype, shape and bytes (samples)
-    key += (_window_key(window),
-            None if basis is None else (np.asarray(basis).shape, np.asarray(basis).tobytes()))
-    with _plans_lock:
-        plan = _plans.get(key)
-    if plan is None:
-        plan = MelSpectrogram(mel_basis=basis, **params)
-        with _plans_lock:
-            if len(_plans) >= _PLAN_CACHE_SIZE:
-                _plans.pop(next(iter(_plans)))
-            plan = _plans.setdefault(key, plan)
-    return plan
+    key = ("mel", *sorted((k, v) for k, v in params.items() if k != "window"),
+           _window_key(window),
+           None if basis is None else (np.asarray(basis).shape, np.asarray(basis).tobytes()))
+    return plan_cache.get_or_create(key, lambda: MelSpectrogram(mel_basis=basis, **params))
 
 
 def _spectrum(S, caller: str | None = None, fix: str = "") -> np.ndarray:

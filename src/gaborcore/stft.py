@@ -26,6 +26,7 @@ import threading
 import numpy as np
 
 from . import _backend, _fftw, _validation
+from ._cache import plan_cache
 from ._validation import ParameterError
 from ._warn import warn
 from .windows import frame_diagonal, get_window, is_window_spec, pad_center
@@ -161,10 +162,6 @@ class STFT:
     True
     """
 
-    _cache: collections.OrderedDict = collections.OrderedDict()
-    _cache_lock = threading.Lock()
-    CACHE_SIZE = 32
-
     def __init__(self, *, n_fft: int = 2048, hop_length: int | None = None,
                  win_length: int | None = None, window="hann", center: bool = True,
                  pad_mode: str = "constant", phase_convention: str = "timeinv"):
@@ -212,21 +209,11 @@ class STFT:
     # ---- plan cache ------------------------------------------------------------------------
     @classmethod
     def cached(cls, **params) -> STFT:
-        """A plan from the process-wide, thread-safe, bounded (LRU) plan cache."""
+        """A plan from the shared plan cache (bounded LRU, thread-safe; see
+        :func:`gaborcore.plan_cache_info`)."""
         wkey = _window_key(params.get("window", "hann"))
-        key = tuple(sorted((k, v) for k, v in params.items() if k != "window")) + (wkey,)
-        with cls._cache_lock:
-            plan = cls._cache.get(key)
-            if plan is not None:
-                cls._cache.move_to_end(key)
-                return plan
-        plan = cls(**params)
-        with cls._cache_lock:
-            plan = cls._cache.setdefault(key, plan)
-            cls._cache.move_to_end(key)
-            while len(cls._cache) > cls.CACHE_SIZE:
-                cls._cache.popitem(last=False)
-        return plan
+        key = ("stft", *sorted((k, v) for k, v in params.items() if k != "window"), wkey)
+        return plan_cache.get_or_create(key, lambda: cls(**params))
 
     def _kernel(self, backend: str, dtype: np.dtype):
         key = (backend, dtype.str)
