@@ -25,9 +25,8 @@ def config() -> dict:
         "default_workers": _backend.get_workers(),
     }
     try:
-        from ._ext import _stft
-
         from . import _ext
+        from ._ext import _stft
 
         info["openmp"] = _stft.HAVE_OPENMP
         info["omp_wait_policy"] = _ext.WAIT_POLICY
