@@ -108,7 +108,8 @@ def _extensions():
             f"gaborcore._ext.{name}",
             [f"src/gaborcore/_ext/{name}.pyx", *sources],
             depends=[f"csrc/{h}" for h in ("gc_common.h", "gc_fftw.h", *headers)]
-            + ["src/gaborcore/_ext/_common.pxi", "src/gaborcore/_ext/_csrc.pxd"],
+            + ["src/gaborcore/_ext/_common.pxi", "src/gaborcore/_ext/_status.pxi",
+               "src/gaborcore/_ext/_csrc.pxd"],
             **common,
         )
         for name, sources, headers in table

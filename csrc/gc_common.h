@@ -30,6 +30,9 @@ typedef enum {
     GC_EBADARG = -5    /* an enumerated argument is out of range */
 } gc_status;
 
+/* GC_BLOCK, GC_PAD_* and GC_OUT_* have the same values as src/gaborcore/_codes.py (the Python
+   side; tests/test_plan_cache.py checks that they agree). */
+
 /* Frames per FFT block: a block of windowed frames stays in L2 cache for n_fft up to a few 1000. */
 #define GC_BLOCK 32
 

@@ -62,3 +62,17 @@ def test_the_cache_is_bounded_for_a_loop_of_distinct_plans():
         gaborcore.NSGT.cached(length=1000 + n, sr=22050.0, fmin=200.0, fmax=5000.0)
     assert gaborcore.plan_cache_info()["entries"] == _cache.MAX_ENTRIES
     gaborcore.clear_plan_cache()
+
+
+def test_python_codes_agree_with_the_c_header():
+    from gaborcore import _codes
+
+    if "c" not in gaborcore.available_backends():
+        return
+    from gaborcore._ext import _nsgt, _stft
+
+    want = {name: getattr(_codes, name) for name in _stft.C_CODES}
+    assert _stft.C_CODES == want and _nsgt.C_CODES == want
+    from gaborcore._fftw import fftw_extensions
+
+    assert {m.__name__.rsplit(".", 1)[-1] for m in fftw_extensions()} >= {"_stft", "_nsgt"}

@@ -25,7 +25,7 @@ import threading
 
 import numpy as np
 
-from . import _backend, _fftw, _validation
+from . import _backend, _codes, _fftw, _validation
 from ._cache import plan_cache
 from ._validation import ParameterError
 from ._warn import warn
@@ -34,12 +34,13 @@ from .windows import frame_diagonal, get_window, is_window_spec, pad_center
 __all__ = ["STFT", "stft", "istft", "spectrogram", "dgt", "idgt"]
 
 # Padding the kernels do themselves (no copy of the signal).
-PAD_MODES = {"constant": 0, "reflect": 1, "wrap": 2}
+PAD_MODES = _codes.PAD_CODES
 # The other modes of numpy.pad (librosa's pad_mode), applied with numpy.pad before the kernels.
 NUMPY_PAD_MODES = ("edge", "linear_ramp", "symmetric", "empty", "maximum", "mean", "median",
                    "minimum")
 PHASE_CONVENTIONS = ("timeinv", "freqinv")
-_OUT_COMPLEX, _OUT_POWER, _OUT_MAGNITUDE, _OUT_POW = 0, 1, 2, 3
+_OUT_COMPLEX, _OUT_POWER, _OUT_MAGNITUDE, _OUT_POW = (_codes.OUT_COMPLEX, _codes.OUT_POWER,
+                                                     _codes.OUT_MAGNITUDE, _codes.OUT_POW)
 # Threads are only worth it with a few blocks of frames each.
 _FRAMES_PER_THREAD = 64
 # istft: a window sum below this fraction of its maximum (inside the frames' span) makes the

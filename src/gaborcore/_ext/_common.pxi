@@ -1,5 +1,5 @@
 # Shared by the Cython shims (included, so each module has its own copy of the table):
-# the FFTW entry points, the planner lock and the status -> exception mapping.
+# the FFTW entry points, the planner lock and (from _status.pxi) the status -> exception mapping.
 
 cdef gc_fftw_api _api
 cdef bint _api_ready = False
@@ -9,27 +9,17 @@ _planner_lock = None
 
 BLOCK = GC_BLOCK
 HAVE_OPENMP = bool(GC_OMP)
+#: the C enums of gc_common.h, for the test that gaborcore._codes agrees with them
+C_CODES = {"PAD_CONSTANT": GC_PAD_CONSTANT, "PAD_REFLECT": GC_PAD_REFLECT,
+           "PAD_WRAP": GC_PAD_WRAP, "OUT_COMPLEX": GC_OUT_COMPLEX, "OUT_POWER": GC_OUT_POWER,
+           "OUT_MAGNITUDE": GC_OUT_MAGNITUDE, "OUT_POW": GC_OUT_POW, "BLOCK_FRAMES": GC_BLOCK}
 
-_STATUS = {
-    GC_ENULL: (RuntimeError, "internal error: NULL pointer passed to a C kernel"),
-    GC_ENOMEM: (MemoryError, "out of memory in a C kernel"),
-    GC_EBADSIZE: (ValueError, "a size or stride passed to a C kernel is impossible"),
-    GC_EPLAN: (RuntimeError, "FFTW could not create a plan"),
-    GC_EBADARG: (ValueError, "an enumerated argument passed to a C kernel is out of range"),
-}
+include "_status.pxi"
 
 _NAMES = ("plan_many_r2c_f", "plan_many_c2r_f", "execute_r2c_f", "execute_c2r_f",
           "destroy_plan_f", "plan_many_r2c_d", "plan_many_c2r_d", "execute_r2c_d",
           "execute_c2r_d", "destroy_plan_d", "plan_many_dft_f", "execute_dft_f",
           "plan_many_dft_d", "execute_dft_d")
-
-
-cdef int check_status(gc_status st) except -1:
-    """The one place where a C status becomes a Python exception."""
-    if st == GC_OK:
-        return 0
-    exc, msg = _STATUS.get(st, (RuntimeError, f"C kernel failed with status {st}"))
-    raise exc(msg)
 
 
 cdef inline void *_addr(dict addresses, str name) except NULL:

@@ -1,5 +1,7 @@
 # cython: language_level=3
-"""Declarations of the C kernels in csrc/ (all callable without the GIL)."""
+"""Declarations of the C kernels in csrc/, the one place for them (all callable without the GIL)."""
+
+from libc.stdint cimport int64_t
 
 cdef extern from "gc_common.h" nogil:
     ctypedef enum gc_status:
@@ -11,6 +13,14 @@ cdef extern from "gc_common.h" nogil:
         GC_EBADARG
     int GC_BLOCK
     int GC_OMP
+    enum:
+        GC_PAD_CONSTANT
+        GC_PAD_REFLECT
+        GC_PAD_WRAP
+        GC_OUT_COMPLEX
+        GC_OUT_POWER
+        GC_OUT_MAGNITUDE
+        GC_OUT_POW
 
 cdef extern from "gc_fftw.h" nogil:
     ctypedef void *gc_fftw_plan
@@ -123,3 +133,69 @@ cdef extern from "gc_nsgt.h" nogil:
                                 Py_ssize_t n_batch, Py_ssize_t c_bstride, double *out,
                                 Py_ssize_t out_bstride, int n_threads)
     void gc_nsgt_plan_done_d(gc_nsgt_plan_d *plan)
+
+cdef extern from "gc_nn.h" nogil:
+    enum:
+        GC_NN_PAD_ZEROS
+        GC_NN_PAD_CIRCULAR
+        GC_NN_POOL_MAX
+        GC_NN_POOL_AVG
+        GC_NN_POOL_LP
+        GC_NN_ACT_NONE
+        GC_NN_ACT_LOG1P
+        GC_NN_ISA_AUTO
+
+    ctypedef struct gc_nn_conv2d_desc:
+        Py_ssize_t n_batch, c_in, c_out
+        Py_ssize_t in_h, in_w, k_h, k_w
+        Py_ssize_t stride_h, stride_w, dil_h, dil_w
+        Py_ssize_t pad_top, pad_bottom, pad_left, pad_right
+        Py_ssize_t out_h, out_w
+        int pad_mode
+        int flip
+
+    ctypedef struct gc_nn_pool2d_desc:
+        Py_ssize_t n_planes, in_h, in_w, k_h, k_w
+        Py_ssize_t stride_h, stride_w, pad_h, pad_w
+        Py_ssize_t out_h, out_w
+        int kind
+        int count_include_pad
+        double p
+
+    int gc_nn_isa(int requested)
+
+    gc_status gc_nn_conv2d_s(const gc_nn_conv2d_desc *d, const float *x, const float *w,
+                             const float *bias, float *y, int act, float act_param,
+                             int n_threads, int isa)
+    gc_status gc_nn_conv2d_d(const gc_nn_conv2d_desc *d, const double *x, const double *w,
+                             const double *bias, double *y, int act, double act_param,
+                             int n_threads, int isa)
+    gc_status gc_nn_dense_s(const float *x, Py_ssize_t n_batch, Py_ssize_t n_in, const float *w,
+                            Py_ssize_t n_out, const float *bias, float *y, int act,
+                            float act_param, int n_threads, int isa)
+    gc_status gc_nn_dense_d(const double *x, Py_ssize_t n_batch, Py_ssize_t n_in,
+                            const double *w, Py_ssize_t n_out, const double *bias, double *y,
+                            int act, double act_param, int n_threads, int isa)
+    gc_status gc_nn_pool2d_s(const gc_nn_pool2d_desc *d, const float *x, float *y,
+                             int n_threads, int isa)
+    gc_status gc_nn_pool2d_d(const gc_nn_pool2d_desc *d, const double *x, double *y,
+                             int n_threads, int isa)
+    gc_status gc_nn_activation_s(const float *x, float *y, Py_ssize_t n, int act,
+                                 float act_param, int n_threads, int isa)
+    gc_status gc_nn_activation_d(const double *x, double *y, Py_ssize_t n, int act,
+                                 double act_param, int n_threads, int isa)
+
+cdef extern from "gc_wav.h" nogil:
+    enum:
+        GC_WAV_I16
+        GC_WAV_I32
+        GC_WAV_F32
+        GC_WAV_F64
+        GC_WAV_DONE
+        GC_WAV_OTHER
+    ctypedef struct gc_wav_layout:
+        int64_t sr, channels, sample, data_offset, frames, container
+    int gc_wav_row_s(const char *path, int64_t sr, int64_t max_channels, float *row, int64_t n,
+                     gc_wav_layout *layout)
+    int gc_wav_row_d(const char *path, int64_t sr, int64_t max_channels, double *row, int64_t n,
+                     gc_wav_layout *layout)

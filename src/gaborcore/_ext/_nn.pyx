@@ -8,29 +8,15 @@ memory safety requires).
 """
 cimport numpy as cnp
 
-from ._csrc cimport GC_EBADARG, GC_EBADSIZE, GC_ENOMEM, GC_ENULL, GC_OK, gc_status
-from ._csrc_nn cimport *
+from ._csrc cimport *
 
 cnp.import_array()
 
-_STATUS = {
-    GC_ENULL: (RuntimeError, "internal error: NULL pointer passed to a C kernel"),
-    GC_ENOMEM: (MemoryError, "out of memory in a C kernel"),
-    GC_EBADSIZE: (ValueError, "a size or stride passed to a C kernel is impossible"),
-    GC_EBADARG: (ValueError, "an enumerated argument passed to a C kernel is out of range"),
-}
+include "_status.pxi"
 
 # Instruction set of the kernels: GC_NN_ISA_AUTO (the best the CPU has) unless a test lowers it.
 cdef int _isa = GC_NN_ISA_AUTO
 _ISA_NAMES = {0: "baseline", 1: "avx2", 2: "avx512"}
-
-
-cdef int check_status(gc_status st) except -1:
-    """The one place where a C status becomes a Python exception."""
-    if st == GC_OK:
-        return 0
-    exc, msg = _STATUS.get(st, (RuntimeError, f"C kernel failed with status {st}"))
-    raise exc(msg)
 
 
 def isa_levels():

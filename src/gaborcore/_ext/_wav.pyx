@@ -13,22 +13,9 @@ import os
 
 import numpy as np
 
-cnp.import_array()
+from ._csrc cimport GC_WAV_DONE, GC_WAV_OTHER, gc_wav_layout, gc_wav_row_d, gc_wav_row_s
 
-cdef extern from "gc_wav.h" nogil:
-    enum:
-        GC_WAV_I16
-        GC_WAV_I32
-        GC_WAV_F32
-        GC_WAV_F64
-        GC_WAV_DONE
-        GC_WAV_OTHER
-    ctypedef struct gc_wav_layout:
-        int64_t sr, channels, sample, data_offset, frames, container
-    int gc_wav_row_s(const char *path, int64_t sr, int64_t max_channels, float *row, int64_t n,
-                     gc_wav_layout *layout)
-    int gc_wav_row_d(const char *path, int64_t sr, int64_t max_channels, double *row, int64_t n,
-                     gc_wav_layout *layout)
+cnp.import_array()
 
 DONE = GC_WAV_DONE
 OTHER = GC_WAV_OTHER

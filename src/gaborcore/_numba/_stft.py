@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .._codes import OUT_MAGNITUDE, OUT_POW, PAD_CONSTANT, PAD_WRAP
 from .._numpy import _stft as _np_stft
 
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
@@ -17,7 +18,7 @@ _JIT = dict(cache=True, nogil=True, error_model="numpy")
 
 @njit(**_JIT)
 def _pad_index(i, n, mode):
-    if mode == 2:
+    if mode == PAD_WRAP:
         m = i % n
         return m + n if m < 0 else m
     if n == 1:
@@ -53,7 +54,7 @@ def _fill(buf, x, window, lo, hi, hop, g0, nb, pad, pad_mode, n_frames):
                 s = s0 + j
                 if 0 <= s < n:
                     v = x[b, s]
-                elif pad_mode == 0:
+                elif pad_mode == PAD_CONSTANT:
                     v = 0.0
                 else:
                     v = x[b, _pad_index(s, n, pad_mode)]
@@ -78,9 +79,9 @@ def _emit_real(z, out, g0, nb, n_frames, kind, power):
             for r in range(run):
                 c = zb[r, k]
                 dst[r] = c.real * c.real + c.imag * c.imag
-            if kind == 2:
+            if kind == OUT_MAGNITUDE:
                 dst[:] = np.sqrt(dst)
-            elif kind == 3:
+            elif kind == OUT_POW:
                 dst[:] = dst ** half
         i += run
 
@@ -135,9 +136,9 @@ def _emit_fb(z, fb_data, fb_start, fb_offset, out, g0, nb, n_frames, kind, power
         for k in range(n_freq):
             c = zi[k]
             v = c.real * c.real + c.imag * c.imag
-            if kind == 2:
+            if kind == OUT_MAGNITUDE:
                 v = np.sqrt(v)
-            elif kind == 3:
+            elif kind == OUT_POW:
                 v = v ** half
             pw[k] = v
         for band in range(n_bands):

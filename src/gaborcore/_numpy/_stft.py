@@ -13,11 +13,17 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import thread_pool
+from .._codes import (  # noqa: F401 - re-exported for the numba kernels
+    OUT_COMPLEX,
+    OUT_MAGNITUDE,
+    OUT_POW,
+    OUT_POWER,
+    PAD_CONSTANT,
+    PAD_REFLECT,
+    PAD_WRAP,
+)
+from .._codes import PY_BLOCK_FRAMES as BLOCK
 from .._fftw import block_fft
-
-PAD_CONSTANT, PAD_REFLECT, PAD_WRAP = 0, 1, 2
-OUT_COMPLEX, OUT_POWER, OUT_MAGNITUDE, OUT_POW = 0, 1, 2, 3
-BLOCK = 64
 
 
 def pad_index(idx: np.ndarray, n: int, mode: int) -> np.ndarray:
