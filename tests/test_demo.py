@@ -148,5 +148,5 @@ def test_bad_arguments_write_nothing(tmp_path):
     with pytest.raises(gaborcore.ParameterError, match="workers"):
         _run(out, workers=0)
     with pytest.raises(gaborcore.ParameterError, match="n_mels"):
-        _run(out, n_mels=N_FFT)
+        _run(out, n_mels=0)  # (more bands than bins is allowed, with a warning, as librosa)
     assert not out.exists()
