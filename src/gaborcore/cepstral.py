@@ -31,6 +31,8 @@ def mfcc(y=None, *, sr: float = 22050, S=None, n_mfcc: int = 20, dct_type: int =
     y : ndarray, shape (..., n_samples), optional
         Signal; its log-power mel spectrogram is ``power_to_db(melspectrogram(y, sr=sr,
         norm=mel_norm, **kwargs))`` (every :func:`gaborcore.melspectrogram` argument works).
+    sr : float
+        Sampling rate of ``y`` in Hz.
     S : ndarray, shape (..., n_mels, n_frames), optional
         A log-power mel spectrogram given instead of ``y``.
     n_mfcc : int
@@ -44,9 +46,19 @@ def mfcc(y=None, *, sr: float = 22050, S=None, n_mfcc: int = 20, dct_type: int =
     mel_norm : {"slaney", None} or float
         The mel filters' normalisation (``norm`` of :func:`gaborcore.melspectrogram`).
 
+    **kwargs
+        Arguments of :func:`gaborcore.melspectrogram` (``n_fft``, ``hop_length``, ``n_mels``,
+        ``fmin``, ``fmax``, ``htk``, ``backend``, ...), used with ``y``.
+
     Returns
     -------
-    ndarray, shape (..., n_mfcc, n_frames), the precision of the mel spectrogram
+    ndarray, shape (..., n_mfcc, n_frames)
+        The coefficients, in the precision of the mel spectrogram.
+
+    See Also
+    --------
+    melspectrogram, power_to_db
+    delta : their time derivatives.
 
     Examples
     --------
@@ -98,12 +110,27 @@ def delta(data, *, width: int = 9, order: int = 1, axis: int = -1, mode: str = "
 
     Parameters
     ----------
+    data : array_like
+        Real features, e.g. MFCCs ``(..., n_mfcc, n_frames)``.
     width : int
         Odd window length ``>= 3``; with ``mode="interp"`` at most ``data.shape[axis]``.
     order : int
         Derivative order ``>= 1`` (also the polynomial order unless ``polyorder`` is given).
+    axis : int
+        The axis along which to differentiate (default: the last, frames).
     mode : {"interp", "mirror", "constant", "nearest", "wrap"}
         Edge handling of :func:`scipy.signal.savgol_filter`.
+    **kwargs
+        Further arguments of :func:`scipy.signal.savgol_filter` (``polyorder``, ``cval``).
+
+    Returns
+    -------
+    ndarray
+        The derivative, of the shape and precision of ``data``.
+
+    See Also
+    --------
+    mfcc
 
     Examples
     --------

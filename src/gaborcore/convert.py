@@ -46,7 +46,30 @@ def _numbers(name: str, values) -> np.ndarray:
 def frames_to_samples(frames, *, hop_length: int = 512, n_fft: int | None = None):
     """First sample (or, with ``n_fft``, centre sample) of each frame: ``t a + n_fft // 2``.
 
-    Integers; a scalar gives a scalar.
+    Parameters
+    ----------
+    frames : int or array_like
+        Frame indices.
+    hop_length : int
+        Samples between frames.
+    n_fft : int, optional
+        Frame length: refer to the frames' centres (for ``center=False`` transforms).
+
+    Returns
+    -------
+    int or ndarray of int
+        The sample indices, of the shape of ``frames``.
+
+    See Also
+    --------
+    samples_to_frames : the inverse.
+    frames_to_time : the same in seconds.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> gaborcore.frames_to_samples([0, 1, 2], hop_length=512, n_fft=2048)
+    array([1024, 1536, 2048])
     """
     hop_length = positive_int("hop_length", hop_length)
     frames = _numbers("frames", frames)
@@ -54,19 +77,90 @@ def frames_to_samples(frames, *, hop_length: int = 512, n_fft: int | None = None
 
 
 def samples_to_frames(samples, *, hop_length: int = 512, n_fft: int | None = None):
-    """The frame each sample falls in, ``floor((s - n_fft // 2) / a)`` (integers)."""
+    """The frame each sample falls in, ``floor((s - n_fft // 2) / a)``.
+
+    Parameters
+    ----------
+    samples : int or array_like
+        Sample indices.
+    hop_length : int
+        Samples between frames.
+    n_fft : int, optional
+        Frame length: frames referred to by their centres.
+
+    Returns
+    -------
+    ndarray of int
+        The frame indices, of the shape of ``samples``.
+
+    See Also
+    --------
+    frames_to_samples : the inverse.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> gaborcore.samples_to_frames([0, 511, 512, 2000], hop_length=512)
+    array([0, 0, 1, 3])
+    """
     hop_length = positive_int("hop_length", hop_length)
     samples = _numbers("samples", samples)
     return np.asarray(np.floor((samples - _offset(n_fft)) // hop_length), dtype=int)
 
 
 def samples_to_time(samples, *, sr: float = 22050):
-    """Seconds of sample indices: ``s / sr``."""
+    """Seconds of sample indices: ``s / sr``.
+
+    Parameters
+    ----------
+    samples : int or array_like
+        Sample indices.
+    sr : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    float or ndarray
+        Times in seconds.
+
+    See Also
+    --------
+    time_to_samples : the inverse (truncated to integers).
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> gaborcore.samples_to_time([0, 11025, 22050], sr=22050)
+    array([0. , 0.5, 1. ])
+    """
     return _numbers("samples", samples) / _sr(sr)
 
 
 def time_to_samples(times, *, sr: float = 22050):
-    """Sample indices of times in seconds, truncated to integers: ``int(t sr)``."""
+    """Sample indices of times in seconds, truncated to integers: ``int(t sr)``.
+
+    Parameters
+    ----------
+    times : float or array_like
+        Times in seconds.
+    sr : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    int or ndarray of int
+        Sample indices.
+
+    See Also
+    --------
+    samples_to_time : the inverse.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> gaborcore.time_to_samples([0.0, 0.5, 1.0], sr=22050)
+    array([    0, 11025, 22050])
+    """
     return (_numbers("times", times) * _sr(sr)).astype(int)
 
 
@@ -74,6 +168,27 @@ def frames_to_time(frames, *, sr: float = 22050, hop_length: int = 512,
                    n_fft: int | None = None):
     """Time in seconds of each frame, ``(t a + n_fft // 2) / sr``, as
     :func:`librosa.frames_to_time`.
+
+    Parameters
+    ----------
+    frames : int or array_like
+        Frame indices.
+    sr : float
+        Sampling rate in Hz.
+    hop_length : int
+        Samples between frames.
+    n_fft : int, optional
+        Frame length: the times of the frames' centres (for ``center=False`` transforms).
+
+    Returns
+    -------
+    float or ndarray
+        Times in seconds, of the shape of ``frames``.
+
+    See Also
+    --------
+    times_like : the times of every frame of an array.
+    time_to_frames : the inverse.
 
     Examples
     --------
@@ -85,7 +200,34 @@ def frames_to_time(frames, *, sr: float = 22050, hop_length: int = 512,
 
 
 def time_to_frames(times, *, sr: float = 22050, hop_length: int = 512, n_fft: int | None = None):
-    """Frame index of times in seconds (the inverse of :func:`frames_to_time`, floored)."""
+    """Frame index of times in seconds (the inverse of :func:`frames_to_time`, floored).
+
+    Parameters
+    ----------
+    times : float or array_like
+        Times in seconds.
+    sr : float
+        Sampling rate in Hz.
+    hop_length : int
+        Samples between frames.
+    n_fft : int, optional
+        Frame length: frames referred to by their centres.
+
+    Returns
+    -------
+    ndarray of int
+        Frame indices.
+
+    See Also
+    --------
+    frames_to_time : the inverse.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> gaborcore.time_to_frames([0.0, 1.0, 2.0], sr=22050, hop_length=512)
+    array([ 0, 43, 86])
+    """
     return samples_to_frames(time_to_samples(times, sr=sr), hop_length=hop_length, n_fft=n_fft)
 
 
@@ -106,6 +248,28 @@ def times_like(X, *, sr: float = 22050, hop_length: int = 512, n_fft: int | None
     """Time in seconds of every frame of ``X`` (frames along ``axis``), or of ``X`` frames when
     ``X`` is a number, as :func:`librosa.times_like`.
 
+    Parameters
+    ----------
+    X : ndarray or int
+        A feature array with frames along ``axis``, or a number of frames.
+    sr : float
+        Sampling rate in Hz.
+    hop_length : int
+        Samples between frames.
+    n_fft : int, optional
+        Frame length: the times of the frames' centres (for ``center=False`` transforms).
+    axis : int
+        The frame axis of ``X``.
+
+    Returns
+    -------
+    ndarray
+        One time in seconds per frame.
+
+    See Also
+    --------
+    frames_to_time, samples_like
+
     Examples
     --------
     >>> import numpy as np, gaborcore
@@ -118,6 +282,33 @@ def times_like(X, *, sr: float = 22050, hop_length: int = 512, n_fft: int | None
 
 def samples_like(X, *, hop_length: int = 512, n_fft: int | None = None,
                  axis: int = -1) -> np.ndarray:
-    """Sample index of every frame of ``X`` (frames along ``axis``), as
-    :func:`librosa.samples_like`."""
+    """Sample index of every frame of ``X`` (frames along ``axis``), or of ``X`` frames when
+    ``X`` is a number, as :func:`librosa.samples_like`.
+
+    Parameters
+    ----------
+    X : ndarray or int
+        A feature array with frames along ``axis``, or a number of frames.
+    hop_length : int
+        Samples between frames.
+    n_fft : int, optional
+        Frame length: the frames' centre samples.
+    axis : int
+        The frame axis of ``X``.
+
+    Returns
+    -------
+    ndarray of int
+        One sample index per frame.
+
+    See Also
+    --------
+    frames_to_samples, times_like
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.samples_like(np.zeros((128, 4)), hop_length=256)
+    array([  0, 256, 512, 768])
+    """
     return frames_to_samples(_axis_frames(X, axis), hop_length=hop_length, n_fft=n_fft)
