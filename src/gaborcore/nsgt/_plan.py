@@ -138,10 +138,12 @@ class NSGT:
         Real signals (default) or complex ones.
     band_lengths : {"fast", "smooth", "exact"}
         How each ``M_k`` is rounded up from ``oversampling * W_k`` (ragged, bucketed and full
-        layouts): ``"fast"`` (default) to the next length with prime factors 2, 3, 5, 7, 11,
-        ``"smooth"`` to the next ``2^a 3^b 5^c`` (fewer distinct, faster FFTs; up to a few per
-        cent more coefficients), ``"exact"`` not at all (``M_k = ceil(oversampling W_k)``, the
-        least redundancy).  Every choice is painless and exactly invertible.
+        layouts): ``"smooth"`` (default) to the next ``2^a 3^b 5^c``, the lengths FFTW
+        transforms fastest; ``"fast"`` to the next length with prime factors 2, 3, 5, 7, 11;
+        ``"exact"`` not at all (``M_k = ceil(oversampling W_k)``, the least redundancy).  Every
+        choice is painless and exactly invertible.  Measured (60 s at 22.05 kHz, 84 constant-Q
+        bands from 32.7 Hz, float32, C backend, one thread): redundancy 1.025 / 1.012 / 1.011
+        and forward 10 / 13 / 31 ms for smooth / fast / exact (see the NSGT docs page).
     M : int or array, optional
         Force the number of coefficients per band (all bands, DC / Nyquist included); every
         ``M_k`` must be at least ``W_k`` (the painless case), else :class:`ParameterError`.
@@ -153,7 +155,7 @@ class NSGT:
     >>> y = np.random.default_rng(0).standard_normal(22050)
     >>> c = plan.forward(y)
     >>> len(plan.bands), c.band(10).shape, c.band(40).shape
-    (75, (21,), (120,))
+    (75, (24,), (120,))
     >>> bool(np.allclose(plan.inverse(c), y))
     True
     """
@@ -163,7 +165,7 @@ class NSGT:
                  bins_per_octave: int = 12, gamma: float = 0.0, frequencies=None,
                  htk: bool = True, window: str = "hann", min_win: int = 4, qvar: float = 1.0,
                  oversampling: float = 1.0, layout: str = "ragged", real: bool = True, M=None,
-                 pad: bool = False, band_lengths: str = "fast"):
+                 pad: bool = False, band_lengths: str = "smooth"):
         # FFTW sizes are C ints; the spectrum of one signal must fit in memory
         self.length = _validation.positive_int("length", length, minimum=8, maximum=2**31 - 1)
         _validation.check_size("length", (self.length,), np.complex128,

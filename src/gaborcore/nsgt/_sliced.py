@@ -113,8 +113,8 @@ class SlicedNSGT:
         if "length" in params or "M" in params or "pad" in params:
             raise ParameterError("length, M and pad are set by the sliced transform itself")
         probe = NSGT(length=s, sr=sr, **params)
-        rule = params.get("band_lengths", "fast")
-        M = 4 * np.array([band_length(-(-int(m) // 4), rule) for m in probe.bands.M])
+        M = 4 * np.array([band_length(-(-int(m) // 4), probe.band_lengths)
+                          for m in probe.bands.M])
         self.inner = NSGT(length=s, sr=sr, M=M, **params)
         self.window = slicing_window(s, tr)
         self.chunk_slices = _validation.positive_int("chunk_slices", chunk_slices)
