@@ -194,6 +194,10 @@ def test_stft_out_longer_than_the_result_is_a_prefix_view(backend, rng):
                 np.empty((2, 130, n_frames), np.complex64)):
         with pytest.raises(gaborcore.ParameterError, match="out"):
             gaborcore.stft(y, n_fft=256, out=bad)
+    # istft's out: the exact shape, in any memory order
+    yout = np.empty((4000, 2), np.float32).T
+    assert gaborcore.istft(want, n_fft=256, length=4000, out=yout, backend=backend) is yout
+    _close(yout, librosa.istft(want, n_fft=256, length=4000), np.float32)
 
 
 @pytest.mark.parametrize("S_n_fft,n_fft", [(2047, 2047), (2047, 2048), (2048, 2048),

@@ -542,6 +542,10 @@ class STFT:
             S = np.ascontiguousarray(S)
         wdt = _validation.real_dtype_for(S.dtype)
         shape = S.shape[:-2] + (length,)
+        user = None
+        if (isinstance(out, np.ndarray) and out.shape == shape and out.dtype == rdt
+                and out.flags.writeable and not out.flags.c_contiguous):
+            user, out = out, None  # any memory order, as librosa: filled from a work array
         res = _output("out", out, shape, rdt, prefix=False)
         y2 = (res if wdt == rdt else np.empty(shape, wdt)).reshape(-1, length)
         name = _backend.resolve_backend(backend)
@@ -562,6 +566,9 @@ class STFT:
             self._exact_ends(S3, y2)
         if wdt != rdt:
             res[...] = y2.reshape(shape)
+        if user is not None:
+            user[...] = res
+            return user
         return res
 
 
