@@ -289,3 +289,28 @@ def test_idgt_refuses_a_window_that_leaves_the_torus_uncovered():
     c = gaborcore.dgt(f, n_fft=16, hop_length=8, window=np.ones(10))
     np.testing.assert_allclose(gaborcore.idgt(c, length=64, n_fft=16, hop_length=8,
                                               window=np.ones(10)), f, atol=1e-12)
+
+
+def test_conv2d_with_a_stride_beyond_the_input_is_one_output_not_a_crash(backend):
+    # a stride of 2**62 made the C kernel's buffer arithmetic overflow (SIGFPE)
+    x = np.arange(5 * 22, dtype=np.float64).reshape(1, 5, 22)
+    w = np.ones((2, 1, 3, 2))
+    got = gaborcore.nn.conv2d(x, w, stride=2**62, padding=1, backend=backend)
+    want = gaborcore.nn.conv2d(x, w, stride=(7, 24), padding=1, backend=backend)
+    np.testing.assert_array_equal(got, want)
+    assert got.shape == (2, 1, 1)
+    _raises_naming(gaborcore.nn.conv2d, "padding", x, w, stride=2**62, padding=2**31,
+                   backend=backend)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: gaborcore.spectrogram(np.full(512, 1e30, np.float32), n_fft=64),
+    lambda: gaborcore.melspectrogram(np.full(512, 1e20, np.float32), n_fft=64, n_mels=8),
+    lambda: gaborcore.istft(np.full((33, 5), 4e37, np.complex64)),
+    lambda: gaborcore.operators.ambiguity(np.full(16, 1e300)),
+    lambda: gaborcore.equivalence.convolve2d(np.full((4, 4), 3e37, np.float32),
+                                             np.ones((4, 4), np.float32)),
+])
+def test_finite_input_that_would_overflow_to_nan_is_refused(call):
+    with pytest.raises(ParameterError, match="too large"):
+        call()

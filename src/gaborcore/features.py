@@ -125,8 +125,9 @@ class MelSpectrogram:
         st = self.stft
         # |STFT| ** power summed with the filter weights
         gain = self.sparse.data.sum() if self.sparse.nnz else 0.0
+        # (|STFT| ** power itself must fit too: an all-zero filter bank multiplies inf by 0)
         y = st._signal(y, check_finite=check_finite, power=max(self.power, 2.0),
-                       extra_log2=_validation.log2(float(gain)))
+                       extra_log2=max(0.0, _validation.log2(float(gain))))
         shape = self.output_shape(y.shape)
         if out is None:
             _validation.check_size("y", shape, y.dtype, what="the mel spectrogram")
@@ -249,8 +250,10 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0)
     """
     S = _spectrum(S, "power_to_db", "np.abs(D)**2")
     amin = _validation.positive_float("amin", amin)
-    if top_db is not None and (not np.isfinite(top_db) or top_db < 0):
-        raise ParameterError(f"top_db={top_db!r} must be a non-negative number or None")
+    if top_db is not None:
+        if isinstance(top_db, bool) or np.ndim(top_db) != 0:
+            raise ParameterError(f"top_db={top_db!r} must be a non-negative number or None")
+        top_db = float(_validation.real_values("top_db", top_db, nonnegative=True))
     ref_value = _ref_value(ref, S)
     dt = S.dtype
     log_spec = 10.0 * np.log10(np.maximum(S, dt.type(amin)))
@@ -269,6 +272,9 @@ def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db: float | None = 80
     S = _spectrum(S, "amplitude_to_db", "np.abs(S)")
     ref_value = _ref_value(ref, S)
     amin = _validation.positive_float("amin", amin)
+    if ref_value > 1e150:
+        raise ParameterError(f"ref={ref_value:g} is too large: its square, the power reference, "
+                             "would overflow float64 (at most 1e150)")
     return power_to_db(np.square(S), ref=ref_value**2, amin=amin**2, top_db=top_db)
 
 

@@ -516,7 +516,10 @@ def _pool_apply(x, kind, p, kernel_size, stride, padding, ceil_mode, count_inclu
 def _lp_order(p) -> float:
     if isinstance(p, bool) or not isinstance(p, numbers.Real | np.floating | np.integer):
         raise ParameterError(f"p={p!r} must be a number in [1, inf]")
-    p = float(p)
+    try:
+        p = float(p)
+    except OverflowError:  # an int beyond float64: the maximum norm
+        p = math.inf
     if not p >= 1:
         raise ParameterError(f"p={p} must be in [1, inf] (an l^p norm needs p >= 1)")
     return p

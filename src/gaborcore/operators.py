@@ -85,6 +85,10 @@ def _grid(name: str, a, *, square: bool = False) -> np.ndarray:
         raise ParameterError(f"{name} must be {want}, got shape {a.shape}")
     if a.dtype.kind not in "fciu" or not np.isfinite(a).all():
         raise ParameterError(f"{name} must hold finite real or complex numbers (dtype {a.dtype})")
+    # the 2-D transforms sum all the values, times L for the synthesis of an operator
+    m = _validation.absmax(a)
+    _validation.check_range(name, _validation.log2(m) + 2 * np.log2(a.size) + 1,
+                            np.result_type(a.dtype, np.float32), f"max |{name}| = {m:.3g}")
     return a
 
 
@@ -256,6 +260,11 @@ class GaborMultiplier:
         if m.dtype.kind not in "fciu" or not np.isfinite(m).all():
             raise ParameterError(f"mask must hold finite real or complex numbers (dtype "
                                  f"{m.dtype})")
+        # |G_m f| <= max|m| max|g|^2 L^2 max|f| bounds every sum of analysis and synthesis
+        mm = _validation.absmax(m.astype(np.result_type(m.dtype, np.float64)))
+        self._log2_gain = (_validation.log2(mm) + 2 * _validation.log2(_validation.absmax(g))
+                           + 2 * np.log2(L) + 1)
+        _validation.check_range("mask", self._log2_gain, np.float64, f"max |mask| = {mm:.3g}")
         self.mask = m
         self.window = g
         k = np.arange(self.n_fft)
@@ -302,6 +311,9 @@ class GaborMultiplier:
         f = _validation.signal("f", f, min_length=self.length, allow_complex=True)
         if f.shape[-1] != self.length:
             raise ParameterError(f"f has {f.shape[-1]} samples; the multiplier has L={self.length}")
+        m = _validation.absmax(f)
+        _validation.check_range("f", _validation.log2(m) + self._log2_gain,
+                                np.result_type(f.dtype, np.float64), f"max |f| = {m:.3g}")
         if self._fast and not np.iscomplexobj(f):
             return self._apply_fast(f)
         return self.synthesize(self.mask * self.coefficients(f))

@@ -530,7 +530,7 @@ class STFT:
                 raise ParameterError("too few frames to determine a signal; pass length=")
         length = _validation.positive_int("length", length)
         # the signal and the frame diagonal, in float64 at most, before either is made
-        _validation.check_size("length", stft_matrix.shape[:-2] + (2, length), np.float64,
+        _validation.check_size("length", (max(1, math.prod(S.shape[:-2])), 2, length), np.float64,
                                what="the signal and its work arrays")
         rdt = _validation.real_dtype_for(S.dtype) if dtype is None else dtype
         if rdt == np.float64 and S.dtype == np.complex64:
