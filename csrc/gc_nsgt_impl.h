@@ -13,6 +13,12 @@ struct GC_SUF(gc_nsgt_plan) {
     GC_API_SUF(gc_execute_c2r) exec_c2r;
     gc_execute_dft_t exec_dft;
     gc_destroy_plan_t destroy;
+    /* scratch owned by the plan (execute calls take and give back, so a loop allocates and
+       page-faults nothing per call; a 60 s signal's buffers are tens of MB): whole-row scratch
+       (input, spectrum, group buffer, synthesis values at the offsets below) and group buffers
+       for the threads that share a row */
+    size_t off_spec, off_gbuf, off_vals;
+    gc_pool *rows, *groups;
 };
 
 void GC_SUF(gc_nsgt_plan_done)(GC_SUF(gc_nsgt_plan) *p) {
@@ -26,6 +32,8 @@ void GC_SUF(gc_nsgt_plan_done)(GC_SUF(gc_nsgt_plan) *p) {
     if (p->big_inv) p->destroy(p->big_inv);
     free(p->gbwd);
     free(p->gfwd);
+    gc_pool_free(p->rows);
+    gc_pool_free(p->groups);
     free(p);
 }
 
@@ -73,6 +81,22 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
                 st = GC_EBADSIZE;
                 goto fail;
             }
+    }
+    {
+        const size_t a = GC_ALIGN, r = sizeof(GC_REAL);
+        const size_t in_b = ((size_t)L * (p->real ? 1 : 2) * r + a - 1) / a * a;
+        const size_t spec_b = ((size_t)p->n_spec * 2 * r + a - 1) / a * a;
+        const size_t g_b = ((size_t)(p->max_group + 1) * 2 * r + a - 1) / a * a;
+        const size_t v_b = (size_t)(p->n_items + 1) * 2 * r;
+        p->off_spec = in_b;
+        p->off_gbuf = in_b + spec_b;
+        p->off_vals = in_b + spec_b + g_b;
+        p->rows = gc_pool_new(p->off_vals + v_b);
+        p->groups = gc_pool_new(g_b);
+        if (!p->rows || !p->groups) {
+            st = GC_ENOMEM;
+            goto fail;
+        }
     }
     p->gbwd = (gc_fftw_plan *)calloc((size_t)(p->t.n_groups + 1), sizeof(gc_fftw_plan));
     p->gfwd = (gc_fftw_plan *)calloc((size_t)(p->t.n_groups + 1), sizeof(gc_fftw_plan));
@@ -136,33 +160,24 @@ fail:
     return st;
 }
 
-/* Per-thread scratch. */
+/* Per-thread scratch: one block from the plan's row pool, cut at the plan's offsets. */
 typedef struct {
+    char *mem;
     GC_REAL *in, *spec, *gbuf, *vals;
 } GC_SUF(nsgt_scratch);
 
-static void GC_SUF(scratch_free)(GC_SUF(nsgt_scratch) *s) {
-    gc_aligned_free(s->in);
-    gc_aligned_free(s->spec);
-    gc_aligned_free(s->gbuf);
-    gc_aligned_free(s->vals);
-    s->in = s->spec = s->gbuf = s->vals = NULL;
+static void GC_SUF(scratch_free)(const GC_SUF(gc_nsgt_plan) *p, GC_SUF(nsgt_scratch) *s) {
+    gc_pool_put(p->rows, s->mem);
+    s->mem = NULL;
 }
 
-static int GC_SUF(scratch_alloc)(const GC_SUF(gc_nsgt_plan) *p, GC_SUF(nsgt_scratch) *s,
-                                 int whole, int vals) {
-    s->in = s->spec = s->gbuf = s->vals = NULL;
-    if (whole) {
-        s->in = (GC_REAL *)gc_aligned_alloc((size_t)p->L * (p->real ? 1 : 2) * sizeof(GC_REAL));
-        s->spec = (GC_REAL *)gc_aligned_alloc((size_t)p->n_spec * 2 * sizeof(GC_REAL));
-        if (!s->in || !s->spec) return 0;
-    }
-    s->gbuf = (GC_REAL *)gc_aligned_alloc((size_t)(p->max_group + 1) * 2 * sizeof(GC_REAL));
-    if (!s->gbuf) return 0;
-    if (vals) {
-        s->vals = (GC_REAL *)gc_aligned_alloc((size_t)(p->n_items + 1) * 2 * sizeof(GC_REAL));
-        if (!s->vals) return 0;
-    }
+static int GC_SUF(scratch_alloc)(const GC_SUF(gc_nsgt_plan) *p, GC_SUF(nsgt_scratch) *s) {
+    s->mem = (char *)gc_pool_get(p->rows);
+    if (!s->mem) return 0;
+    s->in = (GC_REAL *)s->mem;
+    s->spec = (GC_REAL *)(s->mem + p->off_spec);
+    s->gbuf = (GC_REAL *)(s->mem + p->off_gbuf);
+    s->vals = (GC_REAL *)(s->mem + p->off_vals);
     return 1;
 }
 
@@ -261,8 +276,7 @@ static gc_status GC_SUF(groups_parallel)(const GC_SUF(gc_nsgt_plan) *p, int inve
 #pragma omp parallel num_threads(nt)
 #endif
     {
-        GC_REAL *gbuf = (GC_REAL *)gc_aligned_alloc((size_t)(p->max_group + 1) * 2 *
-                                                    sizeof(GC_REAL));
+        GC_REAL *gbuf = (GC_REAL *)gc_pool_get(p->groups);
         ptrdiff_t g;
         if (!gbuf) {
 #if GC_OMP
@@ -280,7 +294,7 @@ static gc_status GC_SUF(groups_parallel)(const GC_SUF(gc_nsgt_plan) *p, int inve
             else
                 GC_SUF(group_forward)(p, g, in, gbuf, out);
         }
-        gc_aligned_free(gbuf);
+        gc_pool_put(p->groups, gbuf);
     }
     return st;
 }
@@ -300,7 +314,7 @@ static gc_status GC_SUF(nsgt_execute)(const GC_SUF(gc_nsgt_plan) *p, int inverse
 #endif
         {
             GC_SUF(nsgt_scratch) s;
-            int ok = GC_SUF(scratch_alloc)(p, &s, 1, inverse);
+            int ok = GC_SUF(scratch_alloc)(p, &s);
             ptrdiff_t rr;
             if (!ok) {
 #if GC_OMP
@@ -313,16 +327,13 @@ static gc_status GC_SUF(nsgt_execute)(const GC_SUF(gc_nsgt_plan) *p, int inverse
 #endif
             for (rr = 0; rr < n_batch; ++rr)
                 if (ok) GC_SUF(row_job)(p, inverse, in + rr * in_stride, out + rr * out_stride, &s);
-            GC_SUF(scratch_free)(&s);
+            if (ok) GC_SUF(scratch_free)(p, &s);
         }
         return st;
     }
     {
         GC_SUF(nsgt_scratch) whole;
-        if (!GC_SUF(scratch_alloc)(p, &whole, 1, inverse)) {
-            GC_SUF(scratch_free)(&whole);
-            return GC_ENOMEM;
-        }
+        if (!GC_SUF(scratch_alloc)(p, &whole)) return GC_ENOMEM;
         for (r = 0; r < n_batch && st == GC_OK; ++r) {
             const GC_REAL *irow = in + r * in_stride;
             GC_REAL *orow = out + r * out_stride;
@@ -337,7 +348,7 @@ static gc_status GC_SUF(nsgt_execute)(const GC_SUF(gc_nsgt_plan) *p, int inverse
                 if (st == GC_OK) GC_SUF(row_synthesis)(p, &whole, orow);
             }
         }
-        GC_SUF(scratch_free)(&whole);
+        GC_SUF(scratch_free)(p, &whole);
     }
     return st;
 }
