@@ -343,3 +343,47 @@ def test_db_reference_in_the_spectrum_precision(dtype, ref, rng):
     if ref is np.max:
         assert got.max() == 0.0
         assert gaborcore.amplitude_to_db(np.sqrt(M), ref=np.max).max() == 0.0
+
+
+def _random_settings(count, seed=1414):
+    """Seeded random librosa calls: odd and even n_fft, short windows, hops up to twice n_fft,
+    short signals, every pad mode librosa accepts, both precisions."""
+    r = np.random.default_rng(seed)
+    windows = ["hann", "hamming", "bartlett", ("kaiser", 5.0), 3.0, "flattop", "triang"]
+    modes = ["constant", "reflect", "edge", "symmetric", "linear_ramp"]
+    out = []
+    for _ in range(count):
+        n_fft = int(r.integers(2, 700))
+        center = bool(r.random() < 0.7)
+        n = int(r.integers(1, 3000))
+        out.append(dict(
+            n_fft=n_fft, center=center, n=n if center else max(n, n_fft),
+            hop_length=int(r.integers(1, 2 * n_fft)) if r.random() < 0.8 else None,
+            win_length=int(r.integers(1, n_fft + 1)) if r.random() < 0.3 else None,
+            window=windows[int(r.integers(len(windows)))],
+            pad_mode=modes[int(r.integers(len(modes)))],
+            dtype=[np.float32, np.float64][int(r.integers(2))],
+            length=int(r.integers(1, 4000))))
+    return out
+
+
+@pytest.mark.parametrize("case", _random_settings(40), ids=lambda c: f"n_fft{c['n_fft']}")
+def test_random_librosa_calls(backend, case, rng):
+    case = dict(case)
+    n, dtype, length, pad_mode = (case.pop(k) for k in ("n", "dtype", "length", "pad_mode"))
+    if (case["win_length"] or case["n_fft"]) < 4 and case["hop_length"] is None:
+        case["hop_length"] = 1  # librosa's default hop is 0 there (ZeroDivisionError)
+    y = rng.standard_normal((2, n)).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = librosa.stft(y, pad_mode=pad_mode, **case)
+        got = gaborcore.stft(y, pad_mode=pad_mode, backend=backend, **case)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        _close(got, want, dtype)
+        back = gaborcore.istft(want, length=length, backend=backend, **case)
+        ref = librosa.istft(want, length=length, **case)
+    # where librosa reconstructs the signal, gaborcore does at least as well
+    m = min(n, length)
+    err_gc = np.abs(back[..., :m] - y[..., :m]).max(initial=0)
+    err_lib = np.abs(ref[..., :m] - y[..., :m]).max(initial=0)
+    assert err_gc <= 1.5 * err_lib + 100 * TOL[dtype] * np.abs(y).max()
