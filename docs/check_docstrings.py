@@ -5,6 +5,7 @@ Run from anywhere after installing gaborcore (and numpydoc, the ``docs`` extra):
     python docs/check_docstrings.py            # table of what is missing + summary
     python docs/check_docstrings.py --quiet    # summary only
     python docs/check_docstrings.py --methods  # also the public methods of the classes
+    python docs/check_docstrings.py gaborcore.nn gaborcore.io   # only these modules
 
 The public API is everything in ``gaborcore.__all__`` and in the ``__all__`` of
 :mod:`gaborcore.nn`, :mod:`gaborcore.operators`, :mod:`gaborcore.equivalence`,
@@ -165,10 +166,12 @@ def main(argv=None) -> int:
     parser.add_argument("--quiet", action="store_true", help="print the summary only")
     parser.add_argument("--methods", action="store_true",
                         help="also check the public methods of every public class")
+    parser.add_argument("modules", nargs="*",
+                        help="check only these modules (default: the whole public API)")
     args = parser.parse_args(argv)
 
     try:
-        modules = [*PUBLIC_MODULES, extraction_module()]
+        modules = args.modules or [*PUBLIC_MODULES, extraction_module()]
         objects = list(public_objects(modules, args.methods))
     except ImportError as exc:
         print(f"check_docstrings: cannot import the public API: {exc}", file=sys.stderr)
