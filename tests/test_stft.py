@@ -240,3 +240,22 @@ def test_output_shape_and_frames():
 
 def test_repr_names_parameters():
     assert "n_fft=512" in repr(STFT(n_fft=512))
+
+
+@pytest.mark.parametrize("mode", ["edge", "symmetric", "linear_ramp", "mean", "median"])
+@pytest.mark.parametrize("n_fft,hop,n", [(64, 16, 1000), (63, 100, 500), (256, 64, 300),
+                                         (128, 32, 100), (32, 8, 33)])
+@pytest.mark.filterwarnings("ignore:n_fft=128 is too large")
+def test_numpy_pad_modes_equal_padding_the_signal(backend, mode, n_fft, hop, n):
+    # the end-only modes pad copies of the ends (as librosa), the others a copy of the signal:
+    # either way the frames are those of numpy.pad(y)
+    y = np.random.default_rng(n).standard_normal((2, n)).astype(np.float32)
+    got = gaborcore.stft(y, n_fft=n_fft, hop_length=hop, pad_mode=mode, backend=backend)
+    yp = np.pad(y, [(0, 0), (n_fft // 2, n_fft // 2)], mode=mode)
+    want = gaborcore.stft(yp, n_fft=n_fft, hop_length=hop, center=False, backend=backend)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6 * np.abs(want).max())
+    M = gaborcore.melspectrogram(y, sr=8000, n_fft=n_fft, hop_length=hop, n_mels=8,
+                                 pad_mode=mode, backend=backend)
+    Mp = gaborcore.melspectrogram(yp, sr=8000, n_fft=n_fft, hop_length=hop, n_mels=8,
+                                  center=False, backend=backend)
+    np.testing.assert_allclose(M, Mp, rtol=1e-6, atol=1e-6 * Mp.max())

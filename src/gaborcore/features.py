@@ -133,15 +133,15 @@ class MelSpectrogram:
             _validation.check_size("y", shape, y.dtype, what="the mel spectrogram")
         out = (np.empty(shape, y.dtype) if out is None
                else _validation.out_array("out", out, shape, y.dtype))
-        y2, pad, pad_mode = st._padded(y.reshape(-1, y.shape[-1]))
         name = _backend.resolve_backend(backend)
         kern = st._kernel(name, y.dtype)
         fb = self._fb(y.dtype)
         kind = {2.0: _OUT_POWER, 1.0: _OUT_MAGNITUDE}.get(self.power, _OUT_POW)
-        n_frames = shape[-1]
-        kern.filterbank(y2, pad, pad_mode, n_frames, kind, self.power, fb.data,
-                        fb.start, fb.offset, out.reshape(-1, *shape[-2:]),
-                        _n_threads(workers, y2.shape[0] * n_frames))
+        out3 = out.reshape(-1, *shape[-2:])
+        for rows, pad, pad_mode, t0, t1 in st._pieces(y.reshape(-1, y.shape[-1]), shape[-1]):
+            kern.filterbank(rows, pad, pad_mode, t1 - t0, kind, self.power, fb.data, fb.start,
+                            fb.offset, out3[..., t0:t1],
+                            _n_threads(workers, rows.shape[0] * (t1 - t0)))
         return out
 
     transform = __call__
@@ -272,10 +272,15 @@ def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db: float | None = 80
     S = _spectrum(S, "amplitude_to_db", "np.abs(S)")
     ref_value = _ref_value(ref, S)
     amin = _validation.positive_float("amin", amin)
-    if ref_value > 1e150:
-        raise ParameterError(f"ref={ref_value:g} is too large: its square, the power reference, "
-                             "would overflow float64 (at most 1e150)")
-    return power_to_db(np.square(S), ref=ref_value**2, amin=amin**2, top_db=top_db)
+    big = max(_validation.absmax(S), ref_value, amin)
+    if big > 1e150:
+        raise ParameterError(f"S or ref: {big:g} is too large: its square (a power) would overflow "
+                             "float64 (amplitudes up to 1e150 are supported)")
+    if big ** 2 < np.finfo(S.dtype).max / 4:  # librosa's computation, in S's precision
+        return power_to_db(np.square(S), ref=ref_value**2, amin=amin**2, top_db=top_db)
+    # the squares overflow float32: take them in float64, return float32
+    return power_to_db(np.square(S, dtype=np.float64), ref=ref_value**2, amin=amin**2,
+                       top_db=top_db).astype(S.dtype)
 
 
 def db_to_power(S_db, *, ref: float = 1.0) -> np.ndarray:

@@ -38,6 +38,8 @@ PAD_MODES = _codes.PAD_CODES
 # The other modes of numpy.pad (librosa's pad_mode), applied with numpy.pad before the kernels.
 NUMPY_PAD_MODES = ("edge", "linear_ramp", "symmetric", "empty", "maximum", "mean", "median",
                    "minimum")
+# Those of them that depend only on the samples next to each end.
+_END_PAD_MODES = ("edge", "linear_ramp", "symmetric", "empty")
 PHASE_CONVENTIONS = ("timeinv", "freqinv")
 _OUT_COMPLEX, _OUT_POWER, _OUT_MAGNITUDE, _OUT_POW = (_codes.OUT_COMPLEX, _codes.OUT_POWER,
                                                      _codes.OUT_MAGNITUDE, _codes.OUT_POW)
@@ -284,13 +286,37 @@ class STFT:
             y = np.ascontiguousarray(y)
         return y
 
-    def _padded(self, y2: np.ndarray) -> tuple[np.ndarray, int, int]:
-        """``(rows, pad, kernel pad code)``: the numpy.pad modes are applied here, the kernels
-        then pad nothing."""
-        if self.pad and not (isinstance(self.pad_mode, str) and self.pad_mode in PAD_MODES):
-            y2 = np.pad(y2, [(0, 0), (self.pad, self.pad)], mode=self.pad_mode)
-            return np.ascontiguousarray(y2), 0, PAD_MODES["constant"]
-        return y2, self.pad, PAD_MODES.get(self.pad_mode, 0)
+    def _pieces(self, y2: np.ndarray, n_frames: int) -> list[tuple]:
+        """``[(rows, pad, kernel pad code, t0, t1)]``: what the kernels read for frames t0..t1.
+
+        The kernels pad "constant", "reflect" and "wrap" themselves (one piece, no copy).  The
+        numpy.pad modes that depend only on the signal's ends ("edge", "symmetric",
+        "linear_ramp", "empty") pad copies of the two ends, as librosa does: the frames that
+        reach the padding read them, the others read the signal in place.  The modes that
+        depend on the whole signal ("mean", "median", "maximum", "minimum", a function) pad a
+        copy of it.
+        """
+        mode = self.pad_mode
+        constant = PAD_MODES["constant"]
+        if not self.pad or (isinstance(mode, str) and mode in PAD_MODES):
+            return [(y2, self.pad, PAD_MODES.get(mode, constant), 0, n_frames)]
+        n, a, n_fft, p = y2.shape[-1], self.hop_length, self.n_fft, self.pad
+        first_in = -(-p // a)  # the first frame inside the signal
+        end_in = (n + p - n_fft) // a + 1 if n + p >= n_fft else 0  # frames before end inside
+        if mode not in _END_PAD_MODES or end_in <= first_in:
+            full = np.ascontiguousarray(np.pad(y2, [(0, 0), (p, p)], mode=mode))
+            return [(full, 0, constant, 0, n_frames)]
+        pieces = []
+        if first_in > 0:  # its excerpt has >= n_fft - p >= p samples: numpy pads as on y
+            head = np.pad(y2[:, :(first_in - 1) * a - p + n_fft], [(0, 0), (p, 0)], mode=mode)
+            pieces.append((np.ascontiguousarray(head), 0, constant, 0, first_in))
+        pieces.append((y2[:, first_in * a - p:], 0, constant, first_in, end_in))
+        if n_frames > end_in:
+            start = end_in * a - p
+            s0 = min(start, n - p)  # at least p samples before the end, as for the head
+            tail = np.ascontiguousarray(np.pad(y2[:, s0:], [(0, 0), (0, p)], mode=mode))
+            pieces.append((tail[:, start - s0:], 0, constant, end_in, n_frames))
+        return pieces
 
     def _frame_starts(self, n_frames: int) -> np.ndarray:
         return np.arange(n_frames, dtype=np.int64) * self.hop_length - self.pad
@@ -308,10 +334,9 @@ class STFT:
     def _forward(self, y2, out3, kind, power, workers, backend):
         name = _backend.resolve_backend(backend)
         kern = self._kernel(name, y2.dtype)
-        n_frames = out3.shape[-1]
-        y2, pad, mode = self._padded(y2)
-        kern.forward(y2, pad, mode, n_frames, kind, power, out3,
-                     _n_threads(workers, y2.shape[0] * n_frames))
+        for rows, pad, mode, t0, t1 in self._pieces(y2, out3.shape[-1]):
+            kern.forward(rows, pad, mode, t1 - t0, kind, power, out3[..., t0:t1],
+                         _n_threads(workers, rows.shape[0] * (t1 - t0)))
         return out3
 
     # ---- transforms ------------------------------------------------------------------------
