@@ -517,3 +517,11 @@ def test_plan_create_destroy_loop_is_flat(backend):
     before = _rss_mib()
     loop(300)
     assert _rss_mib() - before < 3.0  # 10 KiB per plan at most; a leaked plan is ~100 KiB
+
+
+@pytest.mark.parametrize("args,match", [((2**31, 2**29), "slice_length"), ((16, 1024), "transition"),
+                                        ((16, 0), "transition"), ((18, 2), "multiple of 4"),
+                                        ((16.0, 4), "slice_length")])
+def test_slicing_window_refuses_bad_sizes_before_allocating(args, match):
+    with pytest.raises(ParameterError, match=match):
+        gaborcore.slicing_window(*args)

@@ -11,6 +11,9 @@ from ._plan import NSGT, NSGTCoefficients
 
 __all__ = ["SlicedNSGT", "SlicedCoefficients", "SlicedInverse", "slicing_window"]
 
+#: Longest slice (2**26 samples: 50 minutes at 22.05 kHz); a slice is one NSGT plan's length.
+MAX_SLICE = 2**26
+
 
 def slicing_window(slice_length: int, transition: int) -> np.ndarray:
     """The slicing window of THEORY.md section 4: 0 on the outer quarters, 1 in the middle half,
@@ -19,10 +22,11 @@ def slicing_window(slice_length: int, transition: int) -> np.ndarray:
     Shifted by ``s/2`` the windows sum to one exactly: the falling flank is computed as one minus
     the rising flank at the same absolute sample.
     """
-    s = _validation.positive_int("slice_length", slice_length, minimum=4)
+    s = _validation.positive_int("slice_length", slice_length, minimum=4, maximum=MAX_SLICE)
     if s % 4:
         raise ParameterError(f"slice_length={s} must be a multiple of 4")
     tr = _validation.positive_int("transition", transition, maximum=s // 2)
+    _validation.check_size("slice_length", (s,), np.float64, what="the slicing window")
     u = (np.arange(tr) + 0.5) / tr
     rise = np.sin(0.5 * np.pi * u) ** 2
     phi = np.zeros(s)
@@ -103,7 +107,7 @@ class SlicedNSGT:
 
     def __init__(self, *, slice_length: int = 2**15, transition: int | None = None,
                  sr: float, chunk_slices: int = 16, **params):
-        s = _validation.positive_int("slice_length", slice_length, minimum=16)
+        s = _validation.positive_int("slice_length", slice_length, minimum=16, maximum=MAX_SLICE)
         if s % 4:
             raise ParameterError(f"slice_length={s} must be a multiple of 4")
         tr = s // 4 if transition is None else transition
