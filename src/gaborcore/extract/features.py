@@ -167,7 +167,7 @@ class Mfcc(Mel):
         self.params = params
         self.units = "1"
         self.dims = (f"{name}_coefficient", f"{name}_time")
-        self.frequencies = np.arange(params["n_mfcc"], dtype=np.float64)
+        self.frequencies = np.arange(params["n_mfcc"], dtype=np.int64)
         _validation.positive_int("n_mfcc", params["n_mfcc"], maximum=params["n_mels"])
 
     def coordinates(self, n_frames):
