@@ -112,6 +112,9 @@ def parse(path: Path) -> Run:
             table.notes.append(line.strip())
         elif not line.strip():
             table = None
+        m = re.search(r"\((torch [^;)]+)\)", line) if line.startswith("CNN kernels") else None
+        if m:
+            run.environment.append(m.group(1))
         if line.startswith("note:"):
             run.notes.append(line[len("note:"):].strip())
         elif (not run.tables and not line.startswith("#") and line.strip()
@@ -285,7 +288,7 @@ def render_include(runs: list[Run], tables: list[Table]) -> str:
     for run in runs:
         out.write(f"   * - ``{run.source}``\n     - {run.started.replace('T', ' ')}\n"
                   f"     - ``{run.commit}``\n     - {run.load} / {run.finished_load}\n")
-    env = next((run.environment for run in runs if run.environment), [])
+    env = list(dict.fromkeys(line for run in runs for line in run.environment))
     if env:
         out.write("\ncompare.py reported::\n\n")
         for line in env:
