@@ -149,7 +149,8 @@ class STFT:
         Padding used when ``center`` is true: "constant" (zeros), "reflect" and "wrap" (circular)
         are done by the kernels; numpy's other modes ("edge", "symmetric", "linear_ramp", "empty",
         "maximum", "mean", "median", "minimum") and a callable (numpy.pad's function form) go
-        through :func:`numpy.pad` first.
+        through :func:`numpy.pad`, on copies of the signal's ends where the mode depends on them
+        only.
     phase_convention : {"timeinv", "freqinv"}
         Phase relative to each frame (librosa) or to sample 0 of the signal (THEORY.md, LTFAT).
 
