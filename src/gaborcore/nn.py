@@ -164,6 +164,15 @@ def _precision(log2_bound: float, dtype: np.dtype) -> np.dtype | None:
     )
 
 
+def _act_param(act: int, act_param: float, dtype: np.dtype) -> None:
+    """The slope or gain of an activation must be finite in the data's precision (the kernels
+    cast it: 1e308 becomes inf in float32, and inf * 0 is NaN)."""
+    if abs(act_param) > np.finfo(dtype).max:
+        name = {_ACT["leaky_relu"]: "negative_slope", _ACT["log1p"]: "gain"}.get(act, "act_param")
+        raise ParameterError(f"{name}={act_param:g} is beyond the range of {dtype}, the "
+                             "precision of the data")
+
+
 def _act_scale(act: int, act_param: float) -> float:
     """How much a fused activation can enlarge its argument (leaky slope, log1p gain)."""
     return max(1.0, abs(act_param)) if act in (_ACT["leaky_relu"], _ACT["log1p"]) else 1.0
@@ -231,6 +240,8 @@ def _conv_geometry(in_hw, kernel_hw, *, stride, padding, dilation, operation, pa
 
 def _conv_shapes(x_shape, w_shape):
     """(leading shape, C_in, C_out, single-kernel?) of a convolution, checking the channel axes."""
+    if len(x_shape) < 2:
+        raise ParameterError(f"x has shape {x_shape}; at least (F, T) is needed")
     if len(w_shape) == 2:
         return x_shape[:-2], 1, 1, True
     if len(w_shape) != 4:
@@ -254,7 +265,8 @@ def conv_output_shape(input_shape, weight_shape, *, stride=1, padding="valid", d
                       operation="correlation", padding_mode="zeros") -> tuple:
     """Shape of :func:`conv2d`'s result for an input of ``input_shape`` and a weight of
     ``weight_shape`` (same keyword arguments as :func:`conv2d`)."""
-    input_shape, weight_shape = tuple(input_shape), tuple(weight_shape)
+    input_shape = tuple(_validation.positive_int("input_shape", n, minimum=0) for n in input_shape)
+    weight_shape = tuple(_validation.positive_int("weight_shape", n) for n in weight_shape)
     lead, _, c_out, single = _conv_shapes(input_shape, weight_shape)
     *_, out_hw = _conv_geometry(input_shape[-2:], weight_shape[-2:], stride=stride,
                                 padding=padding, dilation=dilation, operation=operation,
@@ -289,6 +301,7 @@ def _conv_apply(x, w, b, *, stride, padding, dilation, operation, padding_mode, 
     n_batch = x4.shape[0]
     if n_batch == 0:
         return out
+    _act_param(act, act_param, x.dtype)
     l1 = float(np.abs(w).reshape(c_out, -1).sum(1, dtype=np.float64).max())
     bmax = 0.0 if b is None else float(np.abs(b).max(initial=0))
     bound = (_absmax(x) * l1 + bmax) * _act_scale(act, act_param)
@@ -425,6 +438,9 @@ def conv_matrix(weight, input_shape, *, stride=1, padding="valid", dilation=1,
     (sh, sw), (dh, dw), pads, circular, flip, (oh, ow) = _conv_geometry(
         (h, wd), (kh, kw), stride=stride, padding=padding, dilation=dilation,
         operation=operation, padding_mode=padding_mode)
+    # the index arrays and the matrix entries, before any is made
+    _validation.check_size("input_shape", (3, c_out * oh * ow, c_in * kh * kw), np.int64,
+                           what="the matrix entries")
     # input row of output row i and tap u, (oh, kh); likewise columns (ow, kw)
     r = np.arange(oh)[:, None] * sh + np.arange(kh)[None, :] * dh - pads[0]
     c = np.arange(ow)[:, None] * sw + np.arange(kw)[None, :] * dw - pads[2]
@@ -618,6 +634,7 @@ def avg_pool2d(x, *, kernel_size, stride=None, padding=0, ceil_mode: bool = Fals
 
 def _activation(x, act: int, param: float, out, workers, backend) -> np.ndarray:
     x = _data("x", x, 1)
+    _act_param(act, param, x.dtype)
     out = _out(out, x.shape, x.dtype)
     _kernels(backend).activation(x, out, act, float(param), _n_threads(workers, x.size))
     return out
@@ -706,6 +723,7 @@ def _dense_apply(x, w, b, act, act_param, out, workers, backend):
     x2 = x.reshape(-1, w.shape[1])
     if x2.shape[0] == 0:
         return out
+    _act_param(act, act_param, x.dtype)
     l1 = float(np.abs(w).sum(1, dtype=np.float64).max(initial=0))
     bmax = 0.0 if b is None else float(np.abs(b).max(initial=0))
     calc = _precision(_log2((_absmax(x2) * l1 + bmax) * _act_scale(act, act_param)), x.dtype)

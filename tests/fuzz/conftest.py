@@ -24,7 +24,7 @@ _COMMON = dict(
     suppress_health_check=list(HealthCheck),
     print_blob=True,
 )
-settings.register_profile("ci", max_examples=60, derandomize=True, **_COMMON)
+settings.register_profile("ci", max_examples=150, derandomize=True, **_COMMON)
 settings.register_profile("medium", max_examples=400, **_COMMON)
 settings.register_profile("long", max_examples=2500, **_COMMON)
 settings.register_profile("replay", max_examples=1, phases=[Phase.explicit, Phase.reuse],

@@ -64,6 +64,7 @@ def arrays(draw, core_shape, *, dtypes=FLOATS, odd_dtypes=True, lead=True, speci
     base = rng.uniform(0, 1, shape) if nonnegative else rng.standard_normal(shape)
     if scale:
         base = base * draw(st.sampled_from([1.0] * 8 + [1e-30, 1e-3, 1e3, 1e30, 1e37, 1e300]))
+    base = np.array(base, dtype=np.float64)  # a 0-d shape made a Python float above
     if special and base.size and draw(st.integers(0, 19)) == 0:
         base.flat[draw(st.integers(0, base.size - 1))] = draw(
             st.sampled_from([np.nan, np.inf, -np.inf]))
