@@ -525,3 +525,62 @@ def test_plan_create_destroy_loop_is_flat(backend):
 def test_slicing_window_refuses_bad_sizes_before_allocating(args, match):
     with pytest.raises(ParameterError, match=match):
         gaborcore.slicing_window(*args)
+
+
+# ---- cqt: NSGT band filter outputs on a hop grid ------------------------------------------
+@pytest.mark.parametrize("n,hop", [(5000, 512), (4096, 256), (3001, 100)])
+def test_cqt_is_the_band_filter_output_on_the_hop_grid(backend, n, hop, rng):
+    """|C[k, m]| = |(f * g_k)(m hop)|, the filter from THEORY's window on a long DFT grid (a
+    longer grid than the function's changes the discretisation of the window a little)."""
+    y = rng.standard_normal(n)
+    fmin, n_bins, B = 200.0, 30, 6
+    C = gaborcore.cqt(y, sr=SR, hop_length=hop, fmin=fmin, n_bins=n_bins, bins_per_octave=B,
+                      backend=backend)
+    assert C.shape == (n_bins, 1 + n // hop)
+    L = 8 * (n + 8192)
+    F = np.fft.fft(y, L)
+    xi, bw = _reference_scale("cqt", fmin, n_bins, SR, B=B)
+    for k in range(0, n_bins, 7):
+        out = np.abs(L * np.fft.ifft(F * _reference_window(L, SR, xi[k], bw[k])))
+        want = out[np.arange(1 + n // hop) * hop]
+        # sums over DFT grids of different lengths scale with the length: compare shapes
+        np.testing.assert_allclose(C[k] / C[k].max(), want / want.max(), atol=2e-3)
+
+
+def test_cqt_scaling_frames_and_dtype(rng):
+    sr, hop = 22050.0, 512
+    t = np.arange(3 * int(sr)) / sr
+    xi = gaborcore.nsgt_frequencies(sr=sr, fmin=110.0, n_bins=36)[0]
+    y = (0.5 * np.cos(2 * np.pi * xi[20] * t)).astype(np.float32)
+    C = gaborcore.cqt(y, sr=sr, hop_length=hop, fmin=110.0, n_bins=36)
+    assert C.dtype == np.float32 and C.shape == (36, 1 + y.size // hop)
+    mid = C[:, 20:-20]
+    assert int(mid.mean(axis=1).argmax()) == 20
+    # a steady sinusoid: constant magnitude along time, the same in power=2 squared
+    assert mid[20].std() < 1e-3 * mid[20].mean()
+    P = gaborcore.cqt(y, sr=sr, hop_length=hop, fmin=110.0, n_bins=36, power=2.0)
+    np.testing.assert_allclose(P, C.astype(np.float64) ** 2, rtol=1e-4)
+    # an impulse at frame 40's centre peaks there in the top band
+    z = np.zeros(y.size)
+    z[40 * hop] = 1.0
+    assert int(gaborcore.cqt(z, sr=sr, hop_length=hop, fmin=110.0, n_bins=36)[-1].argmax()) == 40
+
+
+@pytest.mark.parametrize("kwargs,match", [(dict(n_bins=200), "Nyquist"),
+                                          (dict(hop_length=0), "hop_length"),
+                                          (dict(sr=None), "sr="),
+                                          (dict(power=-1.0), "power")])
+def test_cqt_refuses_bad_arguments(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        gaborcore.cqt(np.zeros(4096), **kwargs)
+
+
+def test_analysis_only_plans_refuse_inverse_and_convert(rng):
+    plan = NSGT(length=4096, sr=SR, fmin=200.0, fmax=8000.0, M=16, painless=False)
+    c = plan.forward(rng.standard_normal(4096))
+    with pytest.raises(ParameterError, match="painless"):
+        plan.inverse(c)
+    with pytest.raises(ParameterError, match="painless"):
+        NSGT(length=4096, sr=SR, fmin=200.0, fmax=8000.0).convert(c)
+    with pytest.raises(ParameterError, match="painless=False"):
+        NSGT(length=4096, sr=SR, fmin=200.0, fmax=8000.0, M=16)

@@ -49,6 +49,7 @@ from .nsgt import (
     SlicedCoefficients,
     SlicedInverse,
     SlicedNSGT,
+    cqt,
     nsgt_frequencies,
     slicing_window,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "NSGTCoefficients",
     "BandTable",
     "nsgt_frequencies",
+    "cqt",
     "SlicedNSGT",
     "SlicedCoefficients",
     "SlicedInverse",

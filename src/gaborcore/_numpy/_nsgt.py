@@ -46,8 +46,9 @@ def group_tables(length, real, first, width, centre, M, offset, mirrored, window
         sel = np.concatenate([np.arange(starts[k], starts[k + 1]) for k in idx])
         src = np.concatenate(src).astype(np.int64)
         w = windows[sel]
-        tables.append(dict(M=int(m), idx=idx, n=len(idx), src=src,
-                           dst=np.concatenate(dst).astype(np.int64),
+        dst = np.concatenate(dst).astype(np.int64)
+        tables.append(dict(M=int(m), idx=idx, n=len(idx), src=src, dst=dst,
+                           folded=len(np.unique(dst)) < len(dst),
                            w=w.astype(dtype), dual=(w / diagonal[src]).astype(dtype),
                            mirrored=np.repeat(mirrored[idx], width[idx]),
                            offsets=offset[idx]))
@@ -127,7 +128,10 @@ class NsgtKernel:
         for g in self.tables(X.real.dtype):
             M, n = g["M"], g["n"]
             buf = np.zeros((B, n * M), X.dtype)
-            buf[:, g["dst"]] = X[:, g["src"]] * g["w"]
+            if g["folded"]:  # M_k < W_k (analysis-only plans): bins that land together add up
+                _accumulate(buf, g["dst"], X[:, g["src"]] * g["w"])
+            else:
+                buf[:, g["dst"]] = X[:, g["src"]] * g["w"]
             c = scipy.fft.ifft(buf.reshape(B, n, M), axis=-1, workers=n_threads)
             c *= X.real.dtype.type(M)  # the definition has no 1/M factor
             for r, off in enumerate(g["offsets"]):

@@ -32,6 +32,7 @@ plan: validation and dispatch), ``_sliced`` (sliCQ, whole or streamed), ``_cqt``
 magnitudes on a hop grid).
 """
 
+from ._cqt import cqt
 from ._design import BAND_LENGTHS, FREQUENCY_WINDOWS, LAYOUTS
 from ._plan import NSGT, BandTable, NSGTCoefficients
 from ._scales import NSGT_SCALES, nsgt_frequencies
@@ -39,4 +40,4 @@ from ._sliced import SlicedCoefficients, SlicedInverse, SlicedNSGT, slicing_wind
 
 __all__ = ["NSGT", "NSGTCoefficients", "BandTable", "nsgt_frequencies", "LAYOUTS", "NSGT_SCALES",
            "FREQUENCY_WINDOWS", "BAND_LENGTHS", "SlicedNSGT", "SlicedCoefficients",
-           "SlicedInverse", "slicing_window"]
+           "SlicedInverse", "slicing_window", "cqt"]

@@ -119,7 +119,7 @@ class FrameDesign:
 
 def design_frame(*, length: int, sr: float, xi: np.ndarray, bw: np.ndarray, window: str,
                  min_win: int, oversampling: float, layout: str, real: bool, M_user=None,
-                 band_lengths: str = "fast") -> FrameDesign:
+                 band_lengths: str = "fast", painless: bool = True) -> FrameDesign:
     L = length
     to_bin = L / sr
     kinds, centres, bws, supports, values, centre_bins = [], [], [], [], [], []
@@ -159,7 +159,7 @@ def design_frame(*, length: int, sr: float, xi: np.ndarray, bw: np.ndarray, wind
             centre_bins.append(-centre_bins[k])
     kind = np.array(kinds)
     W = np.array([len(s) for s in supports], np.int64)
-    M = _band_counts(W, kind, oversampling, layout, band_lengths, M_user)
+    M = _band_counts(W, kind, oversampling, layout, band_lengths, M_user, painless)
     _validation.check_size("oversampling", (int(M.sum()),), np.complex128,
                            what="the coefficients of one signal")
     offset, total, groups = _storage(M, kind, layout)
@@ -184,14 +184,22 @@ def design_frame(*, length: int, sr: float, xi: np.ndarray, bw: np.ndarray, wind
     )
 
 
-def _band_counts(W, kind, oversampling, layout, band_lengths, M_user) -> np.ndarray:
+def _band_counts(W, kind, oversampling, layout, band_lengths, M_user, painless) -> np.ndarray:
     if M_user is not None:
-        M = np.broadcast_to(np.asarray(M_user), W.shape).astype(np.int64)
-        if np.any(M < W):
+        try:
+            M = np.broadcast_to(np.asarray(M_user), W.shape)
+        except ValueError:
+            raise ParameterError(f"M must be one count or one per band ({len(W)} bands); got "
+                                 f"shape {np.shape(M_user)}") from None
+        if M.dtype.kind not in "iu" or np.any(M < 1) or np.any(M > 2**31 - 1):
+            raise ParameterError("M must hold integers from 1 to 2**31 - 1")
+        M = M.astype(np.int64)
+        if painless and np.any(M < W):
             k = int(np.argmax(M < W))
             raise ParameterError(
                 f"M={int(M[k])} for band {k} is smaller than its window support W={W[k]} "
-                "bins: the frame is not painless and the painless dual cannot be used"
+                "bins: the frame is not painless and the painless dual cannot be used "
+                "(painless=False accepts it, for analysis only)"
             )
         return M
     need = np.ceil(W * oversampling).astype(np.int64)

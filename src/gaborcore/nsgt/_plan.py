@@ -147,6 +147,10 @@ class NSGT:
     M : int or array, optional
         Force the number of coefficients per band (all bands, DC / Nyquist included); every
         ``M_k`` must be at least ``W_k`` (the painless case), else :class:`ParameterError`.
+    painless : bool
+        ``False`` accepts ``M_k < W_k``: band ``k``'s coefficients are then its filter output
+        sampled every ``L / M_k`` samples, aliased (THEORY.md: the product is folded modulo
+        ``M_k``).  Such a plan analyses only: :meth:`inverse` and :meth:`convert` refuse it.
 
     Examples
     --------
@@ -165,7 +169,7 @@ class NSGT:
                  bins_per_octave: int = 12, gamma: float = 0.0, frequencies=None,
                  htk: bool = True, window: str = "hann", min_win: int = 4, qvar: float = 1.0,
                  oversampling: float = 1.0, layout: str = "ragged", real: bool = True, M=None,
-                 pad: bool = False, band_lengths: str = "smooth"):
+                 pad: bool = False, band_lengths: str = "smooth", painless: bool = True):
         # FFTW sizes are C ints; the spectrum of one signal must fit in memory
         self.length = _validation.positive_int("length", length, minimum=8, maximum=2**31 - 1)
         _validation.check_size("length", (self.length,), np.complex128,
@@ -188,7 +192,7 @@ class NSGT:
         self.design: FrameDesign = design_frame(
             length=self.length, sr=self.sr, xi=xi, bw=bw * self.qvar, window=self.window,
             min_win=self.min_win, oversampling=self.oversampling, layout=self.layout,
-            real=self.real, M_user=M, band_lengths=self.band_lengths)
+            real=self.real, M_user=M, band_lengths=self.band_lengths, painless=bool(painless))
         d = self.design
         self.total = d.total
         self.diagonal = d.diagonal
@@ -299,9 +303,15 @@ class NSGT:
             raise ParameterError("coefs contain NaN or Inf values")
         return data
 
+    def _require_painless(self, what: str) -> None:
+        if not self.is_painless:
+            raise ParameterError(f"{what} needs a painless plan (every M_k >= W_k); this plan "
+                                 "was made with painless=False and fewer coefficients")
+
     def inverse(self, coefs, *, length: int | None = None, workers=None,
                 backend=None) -> np.ndarray:
         """Reconstruction through the canonical dual windows (exact for this painless frame)."""
+        self._require_painless("inverse")
         data = self._coefficients(coefs)
         rdt = _validation.real_dtype_for(data.dtype)
         odt = rdt if self.real else data.dtype
@@ -325,6 +335,8 @@ class NSGT:
         if not isinstance(coefs, NSGTCoefficients):
             raise ParameterError("coefs must be NSGTCoefficients (they carry their plan)")
         src = coefs.plan
+        self._require_painless("convert")
+        src._require_painless("convert")
         if not self.design.same_windows(src.design):
             raise ParameterError("the plans differ in their windows: conversion is not exact")
         data = coefs.data
