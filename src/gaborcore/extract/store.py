@@ -218,7 +218,8 @@ class Store:
                 spec.name, shape=spec.shape, chunks=spec.chunks, dtype=spec.dtype,
                 fill_value=spec.fill_value, dimension_names=spec.dims,
                 attributes=spec.attributes, chunk_key_encoding=CHUNK_KEYS,
-                compressors=codecs(compression) if spec.compressed else "auto", overwrite=True)
+                compressors=codecs(compression) if spec.compressed else "auto", overwrite=True,
+                config={"write_empty_chunks": True})  # (else zarr compares every chunk to 0)
             if spec.data is not None:
                 arr[...] = spec.data
         if entries is not None and len(entries):

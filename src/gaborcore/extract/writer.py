@@ -117,7 +117,12 @@ class RowAppender:
             self.length = max(b, min(2 * self.length, self.length + GROW_CHUNKS * self.chunk))
             self.length = -(-self.length // self.chunk) * self.chunk
             grow = self.length
-        self.submit(functools.partial(self._store, a, b, data, grow))
+        # one chunk per call: zarr encodes a value of exactly a chunk's shape as it is, and
+        # copies each chunk of a larger one into a new buffer first
+        for k in range(a, b, self.chunk):
+            part = data[self._slice(k - a, k - a + self.chunk)]
+            self.submit(functools.partial(self._store, k, k + self.chunk, part, grow))
+            grow = None
         self.start += n
         self.written = self.start
 
