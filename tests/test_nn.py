@@ -32,7 +32,7 @@ def assert_close(got, want, dtype):
 
 
 def geometry(in_hw, k_hw, stride, dilation, padding, operation, padding_mode):
-    _, _, pads, circular, flip, _ = nn._conv_geometry(
+    _, _, pads, circular, flip, _ = nn.functional._conv_geometry(
         in_hw, k_hw, stride=stride, padding=padding, dilation=dilation, operation=operation,
         padding_mode=padding_mode)
     return dict(stride=stride, dilation=dilation, pads=pads, circular=circular, flip=flip)
@@ -196,8 +196,8 @@ POOL_CASES = [
 def test_pooling_matches_loops(backend, dtype, case, rng):
     kernel, stride, padding, ceil_mode = case
     x = rng.standard_normal((2, 3, 11, 13)).astype(dtype)
-    st = kernel if stride is None else nn._pair("stride", stride)
-    pd = nn._pair("padding", padding, minimum=0)
+    st = kernel if stride is None else gaborcore._validation.int_pair("stride", stride)
+    pd = gaborcore._validation.int_pair("padding", padding, minimum=0)
     opts = dict(kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode,
                 backend=backend)
     for p in (1, 2, 3, 2.5, np.inf):
@@ -262,7 +262,7 @@ def test_dense(backend, dtype, batch, rng):
 # ---- threads --------------------------------------------------------------------------------
 
 def test_results_do_not_depend_on_workers(backend, rng, monkeypatch):
-    monkeypatch.setattr(nn, "_WORK_PER_THREAD", 1)  # thread even these small problems
+    monkeypatch.setattr(nn.functional, "_WORK_PER_THREAD", 1)  # thread even these small problems
     x = rng.standard_normal((3, 4, 23, 37)).astype(np.float32)
     w = rng.standard_normal((9, 4, 3, 3))
     b = rng.standard_normal(9)

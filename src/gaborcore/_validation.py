@@ -44,6 +44,51 @@ def positive_int(name: str, value, *, minimum: int = 1, maximum: int | None = No
     return value
 
 
+def int_pair(name: str, value, *, minimum: int = 1, maximum: int | None = MAX_INDEX
+             ) -> tuple[int, int]:
+    """An integer or a pair of integers (rows, columns), each ``minimum <= v <= maximum``."""
+    if isinstance(value, numbers.Integral | np.integer) and not isinstance(value, bool):
+        value = (value, value)
+    if not isinstance(value, tuple | list | np.ndarray) or len(value) != 2:
+        raise ParameterError(f"{name}={_short(value)} must be an integer or a pair of integers")
+    return tuple(positive_int(name, v, minimum=minimum, maximum=maximum) for v in value)
+
+
+def finite_float(name: str, value) -> float:
+    """A finite real number (bools, strings and ints beyond float64 are refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | np.floating | np.integer):
+        raise ParameterError(f"{name}={_short(value)} must be a real number")
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond float64
+        raise ParameterError(f"{name}={_short(value)} must be a finite real number") from None
+    if not np.isfinite(v):
+        raise ParameterError(f"{name}={v} must be finite")
+    return v
+
+
+def real_array(name: str, value, dtype, ndim: int | None = None) -> np.ndarray:
+    """A real array (weights, kernels) cast to ``dtype``, C-contiguous and finite in that
+    precision: 1e300 for float32 data is refused rather than turned into inf."""
+    dtype = np.dtype(dtype)
+    try:
+        a = np.asarray(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be an array of real numbers") from None
+    if a.dtype.kind not in "fiu" or a.dtype == np.float16:
+        raise ParameterError(f"{name} has dtype {a.dtype}; real numbers are required")
+    if ndim is not None and a.ndim != ndim:
+        raise ParameterError(f"{name} has shape {a.shape}; {ndim} axes are required")
+    if a.size and not np.isfinite(a).all():
+        raise ParameterError(f"{name} contains NaN or Inf values")
+    with np.errstate(over="ignore"):
+        a = np.ascontiguousarray(a, dtype=dtype)
+    if a.size and not np.isfinite(a).all():
+        raise ParameterError(f"{name} has values beyond the range of {dtype} "
+                             f"(+-{np.finfo(dtype).max:.3g}), the precision of the data")
+    return a
+
+
 def choice(name: str, value, allowed) -> str:
     if not isinstance(value, str) or value not in allowed:
         raise ParameterError(f"{name}={_short(value)} is not one of {sorted(allowed)}")

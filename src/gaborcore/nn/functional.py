@@ -1,50 +1,20 @@
-r"""CNN front-end layers on spectrograms: convolution, pooling, activations, dense layers, networks.
+"""The CNN kernels as functions: convolution, pooling, activations, dense layers.
 
-Section III of Dörfler, Bammer and Grill (2017) writes a CNN on a spectrogram as convolutional
-layers ``S_{n+1} = P_p^{K,L} σ(sum_k S_n * w + b)`` followed by dense layers
-``x_{n+1} = σ(A_n x_n + b_n)``.  This module computes those blocks on the compiled kernels
-(``backend="c"``: an implicit-GEMM convolution, one-pass pooling, OpenMP), or with numba or
-NumPy, and builds networks from them.
-
-Arrays are ``(batch, channels, F, T)`` (frequency rows, time columns: a spectrogram of
-gaborcore's layout ``(..., n_freq, n_frames)`` with a channel axis added); any number of leading
-batch axes is accepted.  float32 stays float32 and float64 stays float64; weights are cast to the
-precision of the data.
-
-Definitions (``xp`` is the input padded by ``(top, bottom, left, right)`` samples, with zeros or
-circularly: ``xp[r, c] = x[(r - top) mod F, (c - left) mod T]``):
-
-* CNN-style correlation (what CNN layers, and PyTorch's ``conv2d``, compute; THEORY.md's ``⋆``)::
-
-      y[b, o, i, j] = bias[o] + sum_{c, u, v} xp[b, c, i*sh + u*dh, j*sw + v*dw] * w[o, c, u, v]
-
-* true convolution (THEORY.md's ``⊛``, the paper's ``S * w``): the same with the kernel reversed,
-  ``w[o, c, kh-1-u, kw-1-v]``.
-
-* padding ``"valid"`` (none), ``"full"`` (``dh*(kh-1)`` on both sides), ``"same"`` (output of
-  ``ceil(F / sh)`` rows: the kernel element ``(kh - 1) // 2`` sits on the output sample, so the
-  correlation pads ``(total // 2, total - total // 2)`` like PyTorch and the convolution
-  ``(total - total // 2, total // 2)`` like :func:`scipy.signal.convolve2d`), ``"circular"``
-  (``"same"`` on the torus: the paper's circular convolution and THEORY.md's torus conventions),
-  or explicit sample counts.
-
-* Lp pooling (the paper's Eq. (4)): ``y[i, j] = ||v_{i,j}||_p = (sum |v|^p)^(1/p)`` over the
-  ``kh x kw`` block ``v_{i,j}`` starting at ``(i*sh - ph, j*sw - pw)`` (padding contributes
-  nothing), ``max |v|`` for ``p = inf``.  Max pooling takes ``max v`` (padding is ``-inf``);
-  average pooling divides the sum by the block size as PyTorch's ``avg_pool2d`` does.
+Validation (through :mod:`gaborcore._validation` and the overflow bounds below), backend choice
+and threads; the arithmetic is in the backends' ``_nn`` modules.  See :mod:`gaborcore.nn` for the
+definitions.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import threading
 from collections.abc import Sequence
 
 import numpy as np
 
-from . import _backend, _validation
-from ._validation import ParameterError
+from .. import _backend, _validation
+from .._validation import ParameterError
 
 __all__ = [
     "conv2d",
@@ -62,20 +32,6 @@ __all__ = [
     "tanh",
     "sigmoid",
     "log_compression",
-    "Layer",
-    "Conv2d",
-    "LpPool2d",
-    "MaxPool2d",
-    "AvgPool2d",
-    "ReLU",
-    "LeakyReLU",
-    "Abs",
-    "Tanh",
-    "Sigmoid",
-    "LogCompression",
-    "Flatten",
-    "Dense",
-    "Network",
 ]
 
 OPERATIONS = ("correlation", "convolution")
@@ -105,26 +61,6 @@ def _data(name: str, x, min_ndim: int) -> np.ndarray:
     if x.ndim < min_ndim:
         raise ParameterError(f"{name} has shape {x.shape}; at least {min_ndim} axes are needed")
     return np.ascontiguousarray(x)
-
-
-def _param(name: str, value, dtype: np.dtype, ndim: int | None = None) -> np.ndarray:
-    """A real weight array cast to ``dtype`` (C-contiguous), finite in that precision."""
-    try:
-        a = np.asarray(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name} must be an array of real numbers") from None
-    if a.dtype.kind not in "fiu" or a.dtype == np.float16:
-        raise ParameterError(f"{name} has dtype {a.dtype}; real numbers are required")
-    if ndim is not None and a.ndim != ndim:
-        raise ParameterError(f"{name} has shape {a.shape}; {ndim} axes are required")
-    if a.size and not np.isfinite(a).all():
-        raise ParameterError(f"{name} contains NaN or Inf values")
-    with np.errstate(over="ignore"):
-        a = np.ascontiguousarray(a, dtype=dtype)
-    if a.size and not np.isfinite(a).all():
-        raise ParameterError(f"{name} has values beyond the range of {dtype} "
-                             f"(+-{np.finfo(dtype).max:.3g}), the precision of the data")
-    return a
 
 
 # ---- overflow -------------------------------------------------------------------------------
@@ -178,14 +114,6 @@ def _act_scale(act: int, act_param: float) -> float:
     return max(1.0, abs(act_param)) if act in (_ACT["leaky_relu"], _ACT["log1p"]) else 1.0
 
 
-def _pair(name: str, value, *, minimum: int = 1) -> tuple[int, int]:
-    if isinstance(value, numbers.Integral | np.integer) and not isinstance(value, bool):
-        value = (value, value)
-    if not isinstance(value, Sequence | np.ndarray) or len(value) != 2:
-        raise ParameterError(f"{name}={value!r} must be an integer or a pair of integers")
-    return tuple(_validation.positive_int(name, v, minimum=minimum) for v in value)
-
-
 def _out(out, shape, dtype) -> np.ndarray:
     if out is None:
         return np.empty(shape, dtype)
@@ -196,8 +124,8 @@ def _out(out, shape, dtype) -> np.ndarray:
 
 def _conv_geometry(in_hw, kernel_hw, *, stride, padding, dilation, operation, padding_mode):
     """Resolve the arguments of a convolution: strides, dilations, pads, circular, flip, out."""
-    sh, sw = _pair("stride", stride)
-    dh, dw = _pair("dilation", dilation)
+    sh, sw = _validation.int_pair("stride", stride)
+    dh, dw = _validation.int_pair("dilation", dilation)
     operation = _validation.choice("operation", operation, OPERATIONS)
     padding_mode = _validation.choice("padding_mode", padding_mode, PADDING_MODES)
     circular = padding_mode == "circular"
@@ -376,8 +304,8 @@ def conv2d(x, weight, bias=None, *, stride=1, padding="valid", dilation=1,
     array([0., 0., 1., 2., 3.])
     """
     x = _data("x", x, 2)
-    w = _param("weight", weight, x.dtype)
-    b = None if bias is None else _param("bias", bias, x.dtype).reshape(-1)
+    w = _validation.real_array("weight", weight, x.dtype)
+    b = None if bias is None else _validation.real_array("bias", bias, x.dtype).reshape(-1)
     return _conv_apply(x, w, b, stride=stride, padding=padding, dilation=dilation,
                        operation=operation, padding_mode=padding_mode, act=0, act_param=0.0,
                        out=out, workers=workers, backend=backend)
@@ -422,7 +350,7 @@ def conv_matrix(weight, input_shape, *, stride=1, padding="valid", dilation=1,
     if dtype is None:
         dtype = np.float32 if w.dtype == np.float32 else np.float64
     dtype = _validation.float_dtype("dtype", dtype)
-    w = _param("weight", w, dtype)
+    w = _validation.real_array("weight", w, dtype)
     input_shape = tuple(_validation.positive_int("input_shape", n) for n in input_shape)
     single = w.ndim == 2
     if single:
@@ -476,9 +404,9 @@ def _pool_len(name, n, k, s, p, ceil_mode):
 
 
 def _pool_geometry(in_hw, kernel_size, stride, padding, ceil_mode):
-    kernel = _pair("kernel_size", kernel_size)
-    stride = kernel if stride is None else _pair("stride", stride)
-    padding = _pair("padding", padding, minimum=0)
+    kernel = _validation.int_pair("kernel_size", kernel_size)
+    stride = kernel if stride is None else _validation.int_pair("stride", stride)
+    padding = _validation.int_pair("padding", padding, minimum=0)
     for k, p in zip(kernel, padding, strict=True):
         if p > k // 2:
             raise ParameterError(
@@ -662,7 +590,7 @@ def leaky_relu(x, *, negative_slope: float = 0.01, out=None, workers=None,
     >>> gaborcore.nn.leaky_relu(np.array([-1.0, 2.0]), negative_slope=0.5)
     array([-0.5,  2. ])
     """
-    slope = _finite("negative_slope", negative_slope)
+    slope = _validation.finite_float("negative_slope", negative_slope)
     return _activation(x, _ACT["leaky_relu"], slope, out, workers, backend)
 
 
@@ -693,18 +621,6 @@ def log_compression(x, *, gain: float = 1.0, out=None, workers=None,
     """
     gain = _validation.positive_float("gain", gain)
     return _activation(x, _ACT["log1p"], gain, out, workers, backend)
-
-
-def _finite(name, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real | np.floating | np.integer):
-        raise ParameterError(f"{name}={value!r} must be a real number")
-    try:
-        value = float(value)
-    except OverflowError:  # an int beyond float64
-        raise ParameterError(f"{name}={value!r} must be a finite real number") from None
-    if not np.isfinite(value):
-        raise ParameterError(f"{name}={value} must be finite")
-    return value
 
 
 def _dense_apply(x, w, b, act, act_param, out, workers, backend):
@@ -761,8 +677,8 @@ def dense(x, weight, bias=None, *, out=None, workers=None, backend=None) -> np.n
     array([[ 3.5, -2. ]])
     """
     x = _data("x", x, 1)
-    w = _param("weight", weight, x.dtype, ndim=2)
-    b = None if bias is None else _param("bias", bias, x.dtype, ndim=1)
+    w = _validation.real_array("weight", weight, x.dtype, ndim=2)
+    b = None if bias is None else _validation.real_array("bias", bias, x.dtype, ndim=1)
     return _dense_apply(x, w, b, 0, 0.0, out, workers, backend)
 
 
@@ -794,463 +710,3 @@ def _flat_shape(shape: tuple, start_axis, end_axis) -> tuple:
     if s > e:
         raise ParameterError(f"start_axis={start_axis} comes after end_axis={end_axis}")
     return shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:]
-
-
-# ---- layers and networks --------------------------------------------------------------------
-
-class Layer:
-    """A network layer: ``forward`` on a batch, its parameters (float64 arrays), its shapes."""
-
-    #: code of the elementwise activation (a :class:`Network` fuses it into a preceding
-    #: convolution or dense layer); None for other layers
-    act: int | None = None
-    act_param: float = 0.0
-
-    def parameters(self) -> list[np.ndarray]:
-        """The trainable arrays (float64, in θ order: weight, then bias)."""
-        return []
-
-    def forward(self, x, *, workers=None, backend=None) -> np.ndarray:
-        raise NotImplementedError
-
-    def __call__(self, x, *, workers=None, backend=None) -> np.ndarray:
-        return self.forward(x, workers=workers, backend=backend)
-
-    def output_shape(self, input_shape: tuple) -> tuple:
-        return tuple(input_shape)
-
-    def _changed(self) -> None:
-        """Called after the parameters were written: drop cached casts."""
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-
-class _Weighted(Layer):
-    """A layer with a weight and an optional bias (master copies in float64)."""
-
-    def __init__(self, weight, bias):
-        self.weight = _param("weight", weight, np.dtype(np.float64))
-        self.bias = None if bias is None else _param("bias", bias, np.dtype(np.float64), ndim=1)
-        if self.bias is not None and self.bias.shape[0] != self.weight.shape[0]:
-            raise ParameterError(f"bias has {self.bias.shape[0]} values; weight has "
-                                 f"{self.weight.shape[0]} outputs")
-        self._cast: dict = {}
-
-    def parameters(self) -> list[np.ndarray]:
-        return [self.weight] + ([] if self.bias is None else [self.bias])
-
-    def _changed(self) -> None:
-        self._cast = {}
-
-    def _params(self, dtype: np.dtype):
-        """Weight and bias in ``dtype``, cast once."""
-        cast = self._cast.get(dtype.str)
-        if cast is None:
-            cast = (np.ascontiguousarray(self.weight, dtype),
-                    None if self.bias is None else np.ascontiguousarray(self.bias, dtype))
-            self._cast[dtype.str] = cast
-        return cast
-
-
-class Conv2d(_Weighted):
-    """Convolution layer (see :func:`conv2d`); ``weight`` (C_out, C_in, kh, kw)."""
-
-    def __init__(self, weight, bias=None, *, stride=1, padding="valid", dilation=1,
-                 operation: str = "correlation", padding_mode: str = "zeros"):
-        super().__init__(weight, bias)
-        if self.weight.ndim != 4:
-            raise ParameterError(f"weight has shape {self.weight.shape}; (C_out, C_in, kh, kw) "
-                                 "is required")
-        self.options = dict(stride=stride, padding=padding, dilation=dilation,
-                            operation=operation, padding_mode=padding_mode)
-        # check the options once (on a large enough dummy input)
-        k = self.weight.shape[2:]
-        _conv_geometry((64 * k[0], 64 * k[1]), k, **self.options)
-
-    def forward(self, x, *, workers=None, backend=None, act=0, act_param=0.0, out=None):
-        x = _data("x", x, 3)
-        w, b = self._params(x.dtype)
-        return _conv_apply(x, w, b, **self.options, act=act, act_param=act_param, out=out,
-                           workers=workers, backend=backend)
-
-    def output_shape(self, input_shape):
-        return conv_output_shape(input_shape, self.weight.shape, **self.options)
-
-    def __repr__(self):
-        c_out, c_in, kh, kw = self.weight.shape
-        opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
-        return f"Conv2d({c_in}, {c_out}, kernel=({kh}, {kw}), {opts})"
-
-
-class Dense(_Weighted):
-    """Dense layer (see :func:`dense`); ``weight`` (n_out, n_in) as PyTorch's Linear."""
-
-    def __init__(self, weight, bias=None):
-        super().__init__(weight, bias)
-        if self.weight.ndim != 2:
-            raise ParameterError(f"weight has shape {self.weight.shape}; (n_out, n_in) is "
-                                 "required")
-
-    def forward(self, x, *, workers=None, backend=None, act=0, act_param=0.0, out=None):
-        x = _data("x", x, 1)
-        w, b = self._params(x.dtype)
-        return _dense_apply(x, w, b, act, act_param, out, workers, backend)
-
-    def output_shape(self, input_shape):
-        return tuple(input_shape)[:-1] + (self.weight.shape[0],)
-
-    def __repr__(self):
-        return f"Dense({self.weight.shape[1]}, {self.weight.shape[0]})"
-
-
-class _Pool(Layer):
-    kind = _POOL_MAX
-
-    def __init__(self, *, kernel_size, stride=None, padding=0, ceil_mode=False, p=np.inf,
-                 count_include_pad=True):
-        self.p = p
-        self.options = dict(kernel_size=kernel_size, stride=stride, padding=padding,
-                            ceil_mode=bool(ceil_mode))
-        self.count_include_pad = bool(count_include_pad)
-        kernel = _pair("kernel_size", kernel_size)
-        _pool_geometry((8 * kernel[0], 8 * kernel[1]), **self.options)
-
-    def forward(self, x, *, workers=None, backend=None, out=None):
-        return _pool_apply(x, self.kind, self.p, self.options["kernel_size"],
-                           self.options["stride"], self.options["padding"],
-                           self.options["ceil_mode"], self.count_include_pad, out, workers,
-                           backend)
-
-    def output_shape(self, input_shape):
-        return pool_output_shape(input_shape, **self.options)
-
-    def __repr__(self):
-        opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
-        return f"{type(self).__name__}({opts})"
-
-
-class LpPool2d(_Pool):
-    """Lp pooling layer (see :func:`lp_pool2d`)."""
-
-    kind = _POOL_LP
-
-    def __init__(self, *, p, kernel_size, stride=None, padding=0, ceil_mode=False):
-        super().__init__(kernel_size=kernel_size, stride=stride, padding=padding,
-                         ceil_mode=ceil_mode, p=_lp_order(p))
-
-    def __repr__(self):
-        return super().__repr__().replace("(", f"(p={self.p!r}, ", 1)
-
-
-class MaxPool2d(_Pool):
-    """Max pooling layer (see :func:`max_pool2d`)."""
-
-    kind = _POOL_MAX
-
-    def __init__(self, *, kernel_size, stride=None, padding=0, ceil_mode=False):
-        super().__init__(kernel_size=kernel_size, stride=stride, padding=padding,
-                         ceil_mode=ceil_mode)
-
-
-class AvgPool2d(_Pool):
-    """Average pooling layer (see :func:`avg_pool2d`)."""
-
-    kind = _POOL_AVG
-
-    def __init__(self, *, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True):
-        super().__init__(kernel_size=kernel_size, stride=stride, padding=padding,
-                         ceil_mode=ceil_mode, p=1.0, count_include_pad=count_include_pad)
-
-
-class _Elementwise(Layer):
-    def forward(self, x, *, workers=None, backend=None, out=None):
-        return _activation(x, self.act, self.act_param, out, workers, backend)
-
-
-class ReLU(_Elementwise):
-    """``max(x, 0)``."""
-
-    act = _ACT["relu"]
-
-
-class LeakyReLU(_Elementwise):
-    """``x`` if ``x > 0`` else ``negative_slope * x``."""
-
-    act = _ACT["leaky_relu"]
-
-    def __init__(self, negative_slope: float = 0.01):
-        self.act_param = _finite("negative_slope", negative_slope)
-
-    def __repr__(self):
-        return f"LeakyReLU(negative_slope={self.act_param!r})"
-
-
-class Abs(_Elementwise):
-    """``|x|``."""
-
-    act = _ACT["abs"]
-
-
-class Tanh(_Elementwise):
-    """``tanh(x)``."""
-
-    act = _ACT["tanh"]
-
-
-class Sigmoid(_Elementwise):
-    """``1 / (1 + exp(-x))``."""
-
-    act = _ACT["sigmoid"]
-
-
-class LogCompression(_Elementwise):
-    """``log(1 + gain * x)``."""
-
-    act = _ACT["log1p"]
-
-    def __init__(self, gain: float = 1.0):
-        self.act_param = _validation.positive_float("gain", gain)
-
-    def __repr__(self):
-        return f"LogCompression(gain={self.act_param!r})"
-
-
-class Flatten(Layer):
-    """Merge axes ``start_dim .. end_dim`` (PyTorch's Flatten; a view)."""
-
-    def __init__(self, start_dim: int = 1, end_dim: int = -1):
-        self.start_dim = _validation.positive_int("start_dim", start_dim, minimum=-64, maximum=64)
-        self.end_dim = _validation.positive_int("end_dim", end_dim, minimum=-64, maximum=64)
-
-    def forward(self, x, *, workers=None, backend=None):
-        return flatten(x, start_axis=self.start_dim, end_axis=self.end_dim)
-
-    def output_shape(self, input_shape):
-        return _flat_shape(input_shape, self.start_dim, self.end_dim)
-
-    def __repr__(self):
-        return f"Flatten(start_dim={self.start_dim}, end_dim={self.end_dim})"
-
-
-class Network:
-    r"""A sequence of layers with one flat parameter vector θ.
-
-    ``forward`` runs the layers in order on a batch; an activation that follows a convolution
-    or dense layer is applied while that layer's output is in cache.  θ is the concatenation of
-    every layer's weight and bias, raveled in C order, layer after layer (PyTorch's
-    ``parameters_to_vector`` order), as Definition IV.1 of the paper uses it.
-
-    Parameters
-    ----------
-    layers : sequence of Layer
-
-    Examples
-    --------
-    >>> import numpy as np, gaborcore
-    >>> rng = np.random.default_rng(0)
-    >>> net = gaborcore.nn.Network([
-    ...     gaborcore.nn.Conv2d(rng.standard_normal((4, 1, 3, 3)), np.zeros(4), padding="same"),
-    ...     gaborcore.nn.ReLU(),
-    ...     gaborcore.nn.MaxPool2d(kernel_size=2),
-    ...     gaborcore.nn.Flatten(),
-    ...     gaborcore.nn.Dense(rng.standard_normal((3, 4 * 4 * 5))),
-    ... ])
-    >>> net.n_parameters
-    280
-    >>> net(np.ones((2, 1, 8, 10), np.float32)).shape
-    (2, 3)
-    """
-
-    def __init__(self, layers):
-        layers = list(layers)
-        for layer in layers:
-            if not isinstance(layer, Layer):
-                raise ParameterError(f"layers: {layer!r} is not a gaborcore.nn.Layer")
-        self.layers = layers
-        self._local = threading.local()
-
-    def __repr__(self):
-        inner = ",\n    ".join(repr(layer) for layer in self.layers)
-        return f"Network([\n    {inner},\n])"
-
-    def __len__(self):
-        return len(self.layers)
-
-    def __getitem__(self, i):
-        return self.layers[i]
-
-    # ---- parameters -------------------------------------------------------------------------
-    def parameters(self) -> list[np.ndarray]:
-        """The parameter arrays of all layers, in θ order (the arrays themselves, float64)."""
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    @property
-    def n_parameters(self) -> int:
-        """Length of θ."""
-        return sum(p.size for p in self.parameters())
-
-    def get_theta(self) -> np.ndarray:
-        """θ: all parameters as one new float64 vector."""
-        params = self.parameters()
-        if not params:
-            return np.zeros(0)
-        return np.concatenate([p.ravel() for p in params])
-
-    def set_theta(self, theta) -> None:
-        """Write θ (a vector of :attr:`n_parameters` real values) into the layers."""
-        theta = np.asarray(theta)
-        if theta.dtype.kind not in "fiu" or theta.ndim != 1 or theta.size != self.n_parameters:
-            raise ParameterError(
-                f"theta has shape {theta.shape} and dtype {theta.dtype}; a real vector of "
-                f"{self.n_parameters} values is required"
-            )
-        if not np.isfinite(theta).all():
-            raise ParameterError("theta contains NaN or Inf values")
-        pos = 0
-        for layer in self.layers:
-            for p in layer.parameters():
-                p.ravel()[...] = theta[pos:pos + p.size]
-                pos += p.size
-            layer._changed()
-
-    theta = property(get_theta, set_theta, doc="θ as one float64 vector (get and set).")
-
-    # ---- evaluation -------------------------------------------------------------------------
-    def output_shape(self, input_shape) -> tuple:
-        """Shape of :meth:`forward`'s result for an input of ``input_shape``."""
-        shape = tuple(input_shape)
-        for layer in self.layers:
-            shape = layer.output_shape(shape)
-        return shape
-
-    def _workspace(self, key, shape, dtype) -> np.ndarray:
-        """A per-thread intermediate buffer, reused by the next call with the same shapes."""
-        ws = getattr(self._local, "buffers", None)
-        if ws is None:
-            ws = self._local.buffers = {}
-        buf = ws.get(key)
-        if buf is None or buf.shape != shape or buf.dtype != dtype:
-            buf = ws[key] = np.empty(shape, dtype)
-        return buf
-
-    def forward(self, x, *, workers=None, backend=None) -> np.ndarray:
-        """Run the network on a batch ``x`` (e.g. (N, C_in, F, T)); returns a new array."""
-        x = _data("x", x, 1)
-        steps = []
-        i = 0
-        while i < len(self.layers):
-            layer = self.layers[i]
-            nxt = self.layers[i + 1] if i + 1 < len(self.layers) else None
-            if isinstance(layer, Conv2d | Dense) and nxt is not None and nxt.act is not None:
-                steps.append((layer, nxt.act, nxt.act_param))
-                i += 2
-            else:
-                steps.append((layer, None, 0.0))
-                i += 1
-        # the last step that computes (later ones only reshape) writes a fresh array
-        last = max((k for k, (layer, _, _) in enumerate(steps)
-                    if not isinstance(layer, Flatten)), default=-1)
-        for k, (layer, act, act_param) in enumerate(steps):
-            try:
-                if isinstance(layer, Flatten):
-                    x = layer.forward(x)
-                    continue
-                shape = layer.output_shape(x.shape)
-                if k == last:
-                    _validation.check_size("x", shape, x.dtype, what="the network's output")
-                    out = np.empty(shape, x.dtype)
-                else:
-                    _validation.check_size("x", shape, x.dtype, what=f"the output of {layer!r}")
-                    out = self._workspace(k, shape, x.dtype)
-                opts = dict(workers=workers, backend=backend, out=out)
-                if act is not None:
-                    opts.update(act=act, act_param=act_param)
-                x = layer.forward(x, **opts)
-            except ParameterError as e:
-                # name the layer: x may be an intermediate result (one that overflowed float32)
-                i = self.layers.index(layer)
-                why = (f" (x is the output of layer {i - 1}, whose values exceeded the range of "
-                       f"{x.dtype})" if i and "NaN or Inf" in str(e) else "")
-                raise ParameterError(f"layer {i} ({layer!r}): {e}{why}") from None
-        return x if last >= 0 else x.copy()
-
-    __call__ = forward
-
-    # ---- PyTorch ----------------------------------------------------------------------------
-    @classmethod
-    def from_torch(cls, module) -> Network:
-        """The network of a PyTorch ``nn.Sequential`` (weights copied, as float64).
-
-        Supported modules: Conv2d (groups 1, padding mode "zeros" or "circular"), LPPool2d
-        (``ceil_mode=False``), MaxPool2d (dilation 1), AvgPool2d (no ``divisor_override``),
-        ReLU, LeakyReLU, Tanh, Sigmoid, Flatten, Linear; Dropout and Identity are skipped (they
-        are the identity in evaluation); nested Sequentials are flattened.  LPPool2d computes
-        ``(sum x^p)^(1/p)`` without ``|.|``: the outputs agree where the pooled values are
-        non-negative (after a ReLU) or p is even.
-        """
-        import torch
-
-        def arr(t):
-            return None if t is None else t.detach().cpu().to(torch.float64).numpy().copy()
-
-        layers: list[Layer] = []
-        for m in _torch_leaves(module):
-            name = type(m).__name__
-            if name == "Conv2d":
-                if m.groups != 1:
-                    raise ParameterError(f"{name} with groups={m.groups} is not supported")
-                if m.padding_mode not in PADDING_MODES:
-                    raise ParameterError(f"{name} with padding_mode={m.padding_mode!r} is not "
-                                         f"supported; use one of {list(PADDING_MODES)}")
-                layers.append(Conv2d(arr(m.weight), arr(m.bias), stride=tuple(m.stride),
-                                     padding=m.padding if isinstance(m.padding, str)
-                                     else tuple(m.padding), dilation=tuple(m.dilation),
-                                     padding_mode=m.padding_mode))
-            elif name == "Linear":
-                layers.append(Dense(arr(m.weight), arr(m.bias)))
-            elif name == "LPPool2d":
-                if m.ceil_mode:
-                    raise ParameterError("LPPool2d with ceil_mode=True is not supported")
-                layers.append(LpPool2d(p=float(m.norm_type), kernel_size=m.kernel_size,
-                                       stride=m.stride or m.kernel_size))
-            elif name == "MaxPool2d":
-                if _pair("dilation", m.dilation) != (1, 1) or m.return_indices:
-                    raise ParameterError("MaxPool2d with dilation or return_indices is not "
-                                         "supported")
-                layers.append(MaxPool2d(kernel_size=m.kernel_size,
-                                        stride=m.stride or m.kernel_size, padding=m.padding,
-                                        ceil_mode=m.ceil_mode))
-            elif name == "AvgPool2d":
-                if m.divisor_override is not None:
-                    raise ParameterError("AvgPool2d with divisor_override is not supported")
-                layers.append(AvgPool2d(kernel_size=m.kernel_size,
-                                        stride=m.stride or m.kernel_size, padding=m.padding,
-                                        ceil_mode=m.ceil_mode,
-                                        count_include_pad=m.count_include_pad))
-            elif name == "ReLU":
-                layers.append(ReLU())
-            elif name == "LeakyReLU":
-                layers.append(LeakyReLU(m.negative_slope))
-            elif name == "Tanh":
-                layers.append(Tanh())
-            elif name == "Sigmoid":
-                layers.append(Sigmoid())
-            elif name == "Flatten":
-                layers.append(Flatten(m.start_dim, m.end_dim))
-            elif name in ("Dropout", "Dropout2d", "Identity"):
-                continue
-            else:
-                raise ParameterError(f"PyTorch module {name} has no gaborcore.nn counterpart")
-        return cls(layers)
-
-
-def _torch_leaves(module):
-    """The modules of a (nested) nn.Sequential in order."""
-    children = list(module.children())
-    if type(module).__name__ != "Sequential":
-        yield module
-        return
-    for child in children:
-        yield from _torch_leaves(child)

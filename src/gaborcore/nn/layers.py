@@ -1,0 +1,278 @@
+"""Network layers: each holds its parameters (float64 masters) and calls :mod:`.functional`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _validation
+from .._validation import ParameterError
+from .functional import (
+    _ACT,
+    _POOL_AVG,
+    _POOL_LP,
+    _POOL_MAX,
+    _activation,
+    _conv_apply,
+    _conv_geometry,
+    _data,
+    _dense_apply,
+    _flat_shape,
+    _lp_order,
+    _pool_apply,
+    _pool_geometry,
+    conv_output_shape,
+    flatten,
+    pool_output_shape,
+)
+
+__all__ = [
+    "Layer",
+    "Conv2d",
+    "LpPool2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "ReLU",
+    "LeakyReLU",
+    "Abs",
+    "Tanh",
+    "Sigmoid",
+    "LogCompression",
+    "Flatten",
+    "Dense",
+]
+
+
+class Layer:
+    """A network layer: ``forward`` on a batch, its parameters (float64 arrays), its shapes."""
+
+    #: code of the elementwise activation (a :class:`Network` fuses it into a preceding
+    #: convolution or dense layer); None for other layers
+    act: int | None = None
+    act_param: float = 0.0
+
+    def parameters(self) -> list[np.ndarray]:
+        """The trainable arrays (float64, in θ order: weight, then bias)."""
+        return []
+
+    def forward(self, x, *, workers=None, backend=None) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, x, *, workers=None, backend=None) -> np.ndarray:
+        return self.forward(x, workers=workers, backend=backend)
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def _changed(self) -> None:
+        """Called after the parameters were written: drop cached casts."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class _Weighted(Layer):
+    """A layer with a weight and an optional bias (master copies in float64)."""
+
+    def __init__(self, weight, bias):
+        self.weight = _validation.real_array("weight", weight, np.dtype(np.float64))
+        self.bias = None if bias is None else _validation.real_array("bias", bias, np.dtype(np.float64), ndim=1)
+        if self.bias is not None and self.bias.shape[0] != self.weight.shape[0]:
+            raise ParameterError(f"bias has {self.bias.shape[0]} values; weight has "
+                                 f"{self.weight.shape[0]} outputs")
+        self._cast: dict = {}
+
+    def parameters(self) -> list[np.ndarray]:
+        return [self.weight] + ([] if self.bias is None else [self.bias])
+
+    def _changed(self) -> None:
+        self._cast = {}
+
+    def _params(self, dtype: np.dtype):
+        """Weight and bias in ``dtype``, cast once."""
+        cast = self._cast.get(dtype.str)
+        if cast is None:
+            cast = (np.ascontiguousarray(self.weight, dtype),
+                    None if self.bias is None else np.ascontiguousarray(self.bias, dtype))
+            self._cast[dtype.str] = cast
+        return cast
+
+
+class Conv2d(_Weighted):
+    """Convolution layer (see :func:`conv2d`); ``weight`` (C_out, C_in, kh, kw)."""
+
+    def __init__(self, weight, bias=None, *, stride=1, padding="valid", dilation=1,
+                 operation: str = "correlation", padding_mode: str = "zeros"):
+        super().__init__(weight, bias)
+        if self.weight.ndim != 4:
+            raise ParameterError(f"weight has shape {self.weight.shape}; (C_out, C_in, kh, kw) "
+                                 "is required")
+        self.options = dict(stride=stride, padding=padding, dilation=dilation,
+                            operation=operation, padding_mode=padding_mode)
+        # check the options once (on a large enough dummy input)
+        k = self.weight.shape[2:]
+        _conv_geometry((64 * k[0], 64 * k[1]), k, **self.options)
+
+    def forward(self, x, *, workers=None, backend=None, act=0, act_param=0.0, out=None):
+        x = _data("x", x, 3)
+        w, b = self._params(x.dtype)
+        return _conv_apply(x, w, b, **self.options, act=act, act_param=act_param, out=out,
+                           workers=workers, backend=backend)
+
+    def output_shape(self, input_shape):
+        return conv_output_shape(input_shape, self.weight.shape, **self.options)
+
+    def __repr__(self):
+        c_out, c_in, kh, kw = self.weight.shape
+        opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
+        return f"Conv2d({c_in}, {c_out}, kernel=({kh}, {kw}), {opts})"
+
+
+class Dense(_Weighted):
+    """Dense layer (see :func:`dense`); ``weight`` (n_out, n_in) as PyTorch's Linear."""
+
+    def __init__(self, weight, bias=None):
+        super().__init__(weight, bias)
+        if self.weight.ndim != 2:
+            raise ParameterError(f"weight has shape {self.weight.shape}; (n_out, n_in) is "
+                                 "required")
+
+    def forward(self, x, *, workers=None, backend=None, act=0, act_param=0.0, out=None):
+        x = _data("x", x, 1)
+        w, b = self._params(x.dtype)
+        return _dense_apply(x, w, b, act, act_param, out, workers, backend)
+
+    def output_shape(self, input_shape):
+        return tuple(input_shape)[:-1] + (self.weight.shape[0],)
+
+    def __repr__(self):
+        return f"Dense({self.weight.shape[1]}, {self.weight.shape[0]})"
+
+
+class _Pool(Layer):
+    kind = _POOL_MAX
+
+    def __init__(self, *, kernel_size, stride=None, padding=0, ceil_mode=False, p=np.inf,
+                 count_include_pad=True):
+        self.p = p
+        self.options = dict(kernel_size=kernel_size, stride=stride, padding=padding,
+                            ceil_mode=bool(ceil_mode))
+        self.count_include_pad = bool(count_include_pad)
+        kernel = _validation.int_pair("kernel_size", kernel_size)
+        _pool_geometry((8 * kernel[0], 8 * kernel[1]), **self.options)
+
+    def forward(self, x, *, workers=None, backend=None, out=None):
+        return _pool_apply(x, self.kind, self.p, self.options["kernel_size"],
+                           self.options["stride"], self.options["padding"],
+                           self.options["ceil_mode"], self.count_include_pad, out, workers,
+                           backend)
+
+    def output_shape(self, input_shape):
+        return pool_output_shape(input_shape, **self.options)
+
+    def __repr__(self):
+        opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
+        return f"{type(self).__name__}({opts})"
+
+
+class LpPool2d(_Pool):
+    """Lp pooling layer (see :func:`lp_pool2d`)."""
+
+    kind = _POOL_LP
+
+    def __init__(self, *, p, kernel_size, stride=None, padding=0, ceil_mode=False):
+        super().__init__(kernel_size=kernel_size, stride=stride, padding=padding,
+                         ceil_mode=ceil_mode, p=_lp_order(p))
+
+    def __repr__(self):
+        return super().__repr__().replace("(", f"(p={self.p!r}, ", 1)
+
+
+class MaxPool2d(_Pool):
+    """Max pooling layer (see :func:`max_pool2d`)."""
+
+    kind = _POOL_MAX
+
+    def __init__(self, *, kernel_size, stride=None, padding=0, ceil_mode=False):
+        super().__init__(kernel_size=kernel_size, stride=stride, padding=padding,
+                         ceil_mode=ceil_mode)
+
+
+class AvgPool2d(_Pool):
+    """Average pooling layer (see :func:`avg_pool2d`)."""
+
+    kind = _POOL_AVG
+
+    def __init__(self, *, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True):
+        super().__init__(kernel_size=kernel_size, stride=stride, padding=padding,
+                         ceil_mode=ceil_mode, p=1.0, count_include_pad=count_include_pad)
+
+
+class _Elementwise(Layer):
+    def forward(self, x, *, workers=None, backend=None, out=None):
+        return _activation(x, self.act, self.act_param, out, workers, backend)
+
+
+class ReLU(_Elementwise):
+    """``max(x, 0)``."""
+
+    act = _ACT["relu"]
+
+
+class LeakyReLU(_Elementwise):
+    """``x`` if ``x > 0`` else ``negative_slope * x``."""
+
+    act = _ACT["leaky_relu"]
+
+    def __init__(self, negative_slope: float = 0.01):
+        self.act_param = _validation.finite_float("negative_slope", negative_slope)
+
+    def __repr__(self):
+        return f"LeakyReLU(negative_slope={self.act_param!r})"
+
+
+class Abs(_Elementwise):
+    """``|x|``."""
+
+    act = _ACT["abs"]
+
+
+class Tanh(_Elementwise):
+    """``tanh(x)``."""
+
+    act = _ACT["tanh"]
+
+
+class Sigmoid(_Elementwise):
+    """``1 / (1 + exp(-x))``."""
+
+    act = _ACT["sigmoid"]
+
+
+class LogCompression(_Elementwise):
+    """``log(1 + gain * x)``."""
+
+    act = _ACT["log1p"]
+
+    def __init__(self, gain: float = 1.0):
+        self.act_param = _validation.positive_float("gain", gain)
+
+    def __repr__(self):
+        return f"LogCompression(gain={self.act_param!r})"
+
+
+class Flatten(Layer):
+    """Merge axes ``start_dim .. end_dim`` (PyTorch's Flatten; a view)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+        self.start_dim = _validation.positive_int("start_dim", start_dim, minimum=-64, maximum=64)
+        self.end_dim = _validation.positive_int("end_dim", end_dim, minimum=-64, maximum=64)
+
+    def forward(self, x, *, workers=None, backend=None):
+        return flatten(x, start_axis=self.start_dim, end_axis=self.end_dim)
+
+    def output_shape(self, input_shape):
+        return _flat_shape(input_shape, self.start_dim, self.end_dim)
+
+    def __repr__(self):
+        return f"Flatten(start_dim={self.start_dim}, end_dim={self.end_dim})"
