@@ -49,7 +49,31 @@ def _probe(name: str) -> bool:
 
 
 def available_backends() -> list[str]:
-    """The backends usable in this installation, in ``auto`` order."""
+    """The backends usable in this installation, in ``"auto"`` order.
+
+    A backend is usable when its kernels load: ``"c"`` needs the compiled extension and an FFT
+    engine (FFTW), ``"numba"`` needs numba; ``"numpy"`` is always there.  The probe runs once per
+    process; :func:`show_config` says why a backend is missing.
+
+    Returns
+    -------
+    list of str
+        A sublist of ``["c", "numba", "numpy"]``, in the order ``backend="auto"`` tries them:
+        the first entry is the default backend (unless :func:`set_backend` or the
+        ``GABORCORE_BACKEND`` environment variable says otherwise).
+
+    See Also
+    --------
+    set_backend : Choose the backend for a block of code.
+    show_config : Print the backends, the FFT engine, OpenMP and thread counts.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> backends = gaborcore.available_backends()
+    >>> "numpy" in backends, set(backends) <= {"c", "numba", "numpy"}
+    (True, True)
+    """
     return [name for name in BACKENDS if name == "numpy" or _probe(name)]
 
 
@@ -76,7 +100,47 @@ def resolve_backend(requested: str | None = None) -> str:
 
 @contextlib.contextmanager
 def set_backend(backend: str):
-    """Context manager: use ``backend`` for every call inside the block (unless overridden)."""
+    """Context manager: use ``backend`` for every transform called inside the ``with`` block.
+
+    The choice is stored in a :mod:`contextvars` variable, so it holds for the current thread
+    (and the asyncio task) only, and nested blocks restore the outer choice on exit.  A
+    ``backend=`` argument of a call inside the block still wins.  Outside any block the
+    ``GABORCORE_BACKEND`` environment variable applies, else ``"auto"``.  The backends give the
+    same results up to rounding; they differ in speed.
+
+    Parameters
+    ----------
+    backend : {"auto", "c", "numba", "numpy"}
+        The backend; ``"auto"`` is the first of :func:`available_backends`.  Case-insensitive.
+
+    Yields
+    ------
+    None
+        The block runs with the backend set.
+
+    Raises
+    ------
+    ParameterError
+        If ``backend`` is not one of the names above (checked on entering the block).
+    RuntimeError
+        If the backend is known but not available in this installation (the message lists the
+        available ones and why this one is not); nothing substitutes another backend silently.
+
+    See Also
+    --------
+    available_backends : The backends this installation can use.
+    set_workers : The default thread count, set the same way.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> y = np.random.default_rng(0).standard_normal(4096)
+    >>> with gaborcore.set_backend("numpy"):
+    ...     S_numpy = gaborcore.spectrogram(y, n_fft=512)
+    >>> S_default = gaborcore.spectrogram(y, n_fft=512)
+    >>> bool(np.allclose(S_numpy, S_default))
+    True
+    """
     resolve_backend(backend)  # fail early on a bad or unavailable name
     token = _backend_ctx.set(backend)
     try:
@@ -123,13 +187,70 @@ def resolve_workers(workers: int | None = None) -> int:
 
 
 def get_workers() -> int:
-    """The current default number of workers (1 unless :func:`set_workers` is active)."""
+    """The number of threads a transform uses when its ``workers`` argument is None.
+
+    Returns
+    -------
+    int
+        1 outside any :func:`set_workers` block, else the (resolved, positive) count of the
+        innermost one.
+
+    See Also
+    --------
+    set_workers : Set this default for a block of code.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> gaborcore.get_workers()
+    1
+    >>> with gaborcore.set_workers(2):
+    ...     gaborcore.get_workers()
+    2
+    """
     return resolve_workers(None)
 
 
 @contextlib.contextmanager
 def set_workers(workers: int):
-    """Context manager: default ``workers`` for every call inside the block."""
+    """Context manager: the default thread count of every call inside the ``with`` block.
+
+    ``workers`` follows :mod:`scipy.fft`'s convention; a ``workers=`` argument of a call inside the
+    block still wins.  The setting is per thread (a :mod:`contextvars` variable) and nested
+    blocks restore the outer value on exit.  Results do not depend on the thread count, only the
+    time taken does.
+
+    Parameters
+    ----------
+    workers : int
+        A positive count (counts above ``max(64, 8 * cpu_count)`` are clamped to that), or a
+        negative one counted back from the CPUs available to the process: -1 for all of them,
+        -2 for all but one, and so on.
+
+    Yields
+    ------
+    None
+        The block runs with the default set.
+
+    Raises
+    ------
+    ParameterError
+        If ``workers`` is 0, not an integer, or below ``-cpu_count``.
+
+    See Also
+    --------
+    get_workers : The current default.
+    set_backend : The default backend, set the same way.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> y = np.random.default_rng(0).standard_normal((8, 22050)).astype(np.float32)
+    >>> with gaborcore.set_workers(2):
+    ...     M = gaborcore.melspectrogram(y, sr=22050)
+    >>> M.shape
+    (8, 128, 44)
+    """
     value = resolve_workers(workers)
     token = _workers_ctx.set(value)
     try:

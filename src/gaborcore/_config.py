@@ -41,6 +41,33 @@ def config() -> dict:
 
 
 def show_config() -> None:
-    """Print the backends, OpenMP, the FFT engine and thread counts."""
+    """Print what this installation runs on: backends, FFT engine, OpenMP and thread counts.
+
+    One ``key: value`` line each for the gaborcore, Python and NumPy versions, the platform, the
+    available backends (``backends``) and why the others are not (``unavailable``), the backend
+    ``"auto"`` picks now (``default_backend``), the FFT engine of the C backend, the CPU count
+    and default thread count, whether the C extension was built with OpenMP (``openmp``: None
+    when the extension does not load) and, where numba is usable, its version.  Attach this
+    output to bug reports.
+
+    Returns
+    -------
+    None
+        The configuration is printed to standard output.
+
+    See Also
+    --------
+    available_backends : The backends as a list.
+    get_workers : The default thread count.
+
+    Examples
+    --------
+    >>> import contextlib, io, gaborcore
+    >>> text = io.StringIO()
+    >>> with contextlib.redirect_stdout(text):
+    ...     gaborcore.show_config()
+    >>> [line.split(":")[0].strip() for line in text.getvalue().splitlines()[:5]]
+    ['gaborcore', 'python', 'platform', 'numpy', 'backends']
+    """
     for key, value in config().items():
         print(f"{key:>16}: {value}")
