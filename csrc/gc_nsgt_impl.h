@@ -1,6 +1,16 @@
 /* gaborcore: NSGT kernel body, included by gc_nsgt.c once per precision.
    Expects GC_REAL, GC_SUF(name) and GC_API_SUF(name). Complex numbers are interleaved pairs. */
 #include <limits.h>
+#include <math.h>
+
+#ifndef GC_NSGT_SPLIT
+/* Groups of one band with an even M of at least this many coefficients (the wide top or DC
+   bands: 864,000 of the 1.36 million coefficients of 60 s of 84 constant-Q bands) run their
+   FFT as two half-length FFTs (even and odd samples) and a combining pass, always, so that the
+   result does not depend on the thread count; when several threads share one row, they share
+   this work too. */
+#define GC_NSGT_SPLIT 32768
+#endif
 
 struct GC_SUF(gc_nsgt_plan) {
     ptrdiff_t L, n_spec, total, max_group, n_items;
@@ -17,8 +27,12 @@ struct GC_SUF(gc_nsgt_plan) {
        page-faults nothing per call; a 60 s signal's buffers are tens of MB): whole-row scratch
        (input, spectrum, group buffer, synthesis values at the offsets below) and group buffers
        for the threads that share a row */
-    size_t off_spec, off_gbuf, off_vals;
+    size_t off_spec, off_gbuf, off_vals, off_half;
     gc_pool *rows, *groups;
+    unsigned char *split;      /* per group: 1 for a split group (see GC_NSGT_SPLIT) */
+    gc_fftw_plan *hbwd, *hfwd; /* per group: [2g] even, [2g+1] odd half-length transforms */
+    ptrdiff_t *tw_off, max_split;
+    GC_REAL *tw;               /* per split group from tw_off[g]: exp(+2 pi i k / M), k < M/2 */
 };
 
 void GC_SUF(gc_nsgt_plan_done)(GC_SUF(gc_nsgt_plan) *p) {
@@ -27,7 +41,16 @@ void GC_SUF(gc_nsgt_plan_done)(GC_SUF(gc_nsgt_plan) *p) {
     for (g = 0; g < p->t.n_groups; ++g) {
         if (p->gbwd && p->gbwd[g]) p->destroy(p->gbwd[g]);
         if (p->gfwd && p->gfwd[g]) p->destroy(p->gfwd[g]);
+        if (p->hbwd && p->hbwd[2 * g]) p->destroy(p->hbwd[2 * g]);
+        if (p->hbwd && p->hbwd[2 * g + 1]) p->destroy(p->hbwd[2 * g + 1]);
+        if (p->hfwd && p->hfwd[2 * g]) p->destroy(p->hfwd[2 * g]);
+        if (p->hfwd && p->hfwd[2 * g + 1]) p->destroy(p->hfwd[2 * g + 1]);
     }
+    free(p->split);
+    free(p->hbwd);
+    free(p->hfwd);
+    free(p->tw_off);
+    gc_aligned_free(p->tw);
     if (p->big_fwd) p->destroy(p->big_fwd);
     if (p->big_inv) p->destroy(p->big_inv);
     free(p->gbwd);
@@ -41,7 +64,7 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
                                      ptrdiff_t L, int real, ptrdiff_t total,
                                      const gc_nsgt_tables *tables, unsigned flags) {
     GC_SUF(gc_nsgt_plan) *p;
-    GC_REAL *buf = NULL, *in = NULL, *spec = NULL;
+    GC_REAL *buf = NULL, *in = NULL, *spec = NULL, *half = NULL;
     ptrdiff_t g, i;
     gc_status st = GC_OK;
     int n;
@@ -82,16 +105,56 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
                 goto fail;
             }
     }
+    p->split = (unsigned char *)calloc((size_t)(p->t.n_groups + 1), 1);
+    p->tw_off = (ptrdiff_t *)calloc((size_t)(p->t.n_groups + 1), sizeof(ptrdiff_t));
+    p->hbwd = (gc_fftw_plan *)calloc((size_t)(2 * p->t.n_groups + 1), sizeof(gc_fftw_plan));
+    p->hfwd = (gc_fftw_plan *)calloc((size_t)(2 * p->t.n_groups + 1), sizeof(gc_fftw_plan));
+    if (!p->split || !p->tw_off || !p->hbwd || !p->hfwd) {
+        st = GC_ENOMEM;
+        goto fail;
+    }
+    {
+        ptrdiff_t n_tw = 0;
+        for (g = 0; g < p->t.n_groups; ++g) {
+            const ptrdiff_t M = p->t.grp_M[g];
+            /* one band, even M, and no folding (W <= M: every bin lands on its own slot, so
+               the gather can be shared between threads) */
+            if (p->t.grp_band[g + 1] - p->t.grp_band[g] == 1 && M % 2 == 0 &&
+                M >= GC_NSGT_SPLIT && p->t.grp_item[g + 1] - p->t.grp_item[g] <= M) {
+                p->split[g] = 1;
+                p->tw_off[g] = n_tw;
+                n_tw += M / 2;
+                if (M > p->max_split) p->max_split = M;
+            }
+        }
+        p->tw = (GC_REAL *)gc_aligned_alloc((size_t)(n_tw + 1) * 2 * sizeof(GC_REAL));
+        if (!p->tw) {
+            st = GC_ENOMEM;
+            goto fail;
+        }
+        for (g = 0; g < p->t.n_groups; ++g) {
+            ptrdiff_t k, M = p->t.grp_M[g];
+            if (!p->split[g]) continue;
+            for (k = 0; k < M / 2; ++k) {
+                /* k / M in [0, 1/2): the angle in double, then rounded once */
+                const double a = 6.283185307179586476925286766559 * (double)k / (double)M;
+                p->tw[2 * (p->tw_off[g] + k)] = (GC_REAL)cos(a);
+                p->tw[2 * (p->tw_off[g] + k) + 1] = (GC_REAL)sin(a);
+            }
+        }
+    }
     {
         const size_t a = GC_ALIGN, r = sizeof(GC_REAL);
         const size_t in_b = ((size_t)L * (p->real ? 1 : 2) * r + a - 1) / a * a;
         const size_t spec_b = ((size_t)p->n_spec * 2 * r + a - 1) / a * a;
         const size_t g_b = ((size_t)(p->max_group + 1) * 2 * r + a - 1) / a * a;
-        const size_t v_b = (size_t)(p->n_items + 1) * 2 * r;
+        const size_t v_b = ((size_t)(p->n_items + 1) * 2 * r + a - 1) / a * a;
+        const size_t h_b = (size_t)(p->max_split + 1) * 2 * r;
         p->off_spec = in_b;
         p->off_gbuf = in_b + spec_b;
         p->off_vals = in_b + spec_b + g_b;
-        p->rows = gc_pool_new(p->off_vals + v_b);
+        p->off_half = in_b + spec_b + g_b + v_b;
+        p->rows = gc_pool_new(p->off_half + h_b);
         p->groups = gc_pool_new(g_b);
         if (!p->rows || !p->groups) {
             st = GC_ENOMEM;
@@ -103,7 +166,8 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
     buf = (GC_REAL *)gc_aligned_alloc((size_t)(p->max_group + 1) * 2 * sizeof(GC_REAL));
     in = (GC_REAL *)gc_aligned_alloc((size_t)L * (p->real ? 1 : 2) * sizeof(GC_REAL));
     spec = (GC_REAL *)gc_aligned_alloc((size_t)p->n_spec * 2 * sizeof(GC_REAL));
-    if (!p->gbwd || !p->gfwd || !buf || !in || !spec) {
+    half = (GC_REAL *)gc_aligned_alloc((size_t)(p->max_split + 1) * 2 * sizeof(GC_REAL));
+    if (!p->gbwd || !p->gfwd || !buf || !in || !spec || !half) {
         st = GC_ENOMEM;
         goto fail;
     }
@@ -114,6 +178,24 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
            bands on 60 s): the groups are always estimated */
         unsigned gflags = GC_FFTW_ESTIMATE;
         (void)flags;
+        if (p->split[g]) {
+            /* even samples from buf, odd from buf + 1 complex (stride 2), into the two halves
+               of `half`; at run time the same offsets of equally aligned buffers are used */
+            int h = M / 2, e;
+            for (e = 0; e < 2; ++e) {
+                p->hbwd[2 * g + e] = api->GC_API_SUF(plan_many_dft)(
+                    1, &h, 1, buf + 2 * e, NULL, 2, 2 * h, half + 2 * h * e, NULL, 1, h,
+                    GC_FFTW_BACKWARD, gflags);
+                p->hfwd[2 * g + e] = api->GC_API_SUF(plan_many_dft)(
+                    1, &h, 1, buf + 2 * e, NULL, 2, 2 * h, half + 2 * h * e, NULL, 1, h,
+                    GC_FFTW_FORWARD, gflags);
+                if (!p->hbwd[2 * g + e] || !p->hfwd[2 * g + e]) {
+                    st = GC_EPLAN;
+                    goto fail;
+                }
+            }
+            continue;
+        }
         p->gbwd[g] = api->GC_API_SUF(plan_many_dft)(1, &M, nb, buf, NULL, 1, M, buf, NULL, 1, M,
                                                      GC_FFTW_BACKWARD, gflags);
         p->gfwd[g] = api->GC_API_SUF(plan_many_dft)(1, &M, nb, buf, NULL, 1, M, buf, NULL, 1, M,
@@ -150,12 +232,14 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
     gc_aligned_free(buf);
     gc_aligned_free(in);
     gc_aligned_free(spec);
+    gc_aligned_free(half);
     *plan = p;
     return GC_OK;
 fail:
     gc_aligned_free(buf);
     gc_aligned_free(in);
     gc_aligned_free(spec);
+    gc_aligned_free(half);
     GC_SUF(gc_nsgt_plan_done)(p);
     return st;
 }
@@ -163,7 +247,7 @@ fail:
 /* Per-thread scratch: one block from the plan's row pool, cut at the plan's offsets. */
 typedef struct {
     char *mem;
-    GC_REAL *in, *spec, *gbuf, *vals;
+    GC_REAL *in, *spec, *gbuf, *vals, *half;
 } GC_SUF(nsgt_scratch);
 
 static void GC_SUF(scratch_free)(const GC_SUF(gc_nsgt_plan) *p, GC_SUF(nsgt_scratch) *s) {
@@ -178,6 +262,7 @@ static int GC_SUF(scratch_alloc)(const GC_SUF(gc_nsgt_plan) *p, GC_SUF(nsgt_scra
     s->spec = (GC_REAL *)(s->mem + p->off_spec);
     s->gbuf = (GC_REAL *)(s->mem + p->off_gbuf);
     s->vals = (GC_REAL *)(s->mem + p->off_vals);
+    s->half = (GC_REAL *)(s->mem + p->off_half);
     return 1;
 }
 
@@ -191,19 +276,72 @@ static void GC_SUF(row_spectrum)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *x
         p->exec_dft(p->big_fwd, s->in, s->spec);
 }
 
-/* Coefficients of group g from the spectrum: gather, weight, batched inverse DFT, store. */
-static void GC_SUF(group_forward)(const GC_SUF(gc_nsgt_plan) *p, ptrdiff_t g,
-                                   const GC_REAL *spec, GC_REAL *gbuf, GC_REAL *orow) {
-    const ptrdiff_t M = p->t.grp_M[g], b0 = p->t.grp_band[g], nb = p->t.grp_band[g + 1] - b0;
-    const ptrdiff_t i1 = p->t.grp_item[g + 1];
-    ptrdiff_t i, r;
-    memset(gbuf, 0, (size_t)(nb * M) * 2 * sizeof(GC_REAL));
-    for (i = p->t.grp_item[g]; i < i1; ++i) {
+/* The two half-length transforms of split group g (which = 0: even samples, 1: odd), from the
+   group buffer x into the halves of h.  dir: 0 backward (+i, analysis), 1 forward. */
+static void GC_SUF(split_half)(const GC_SUF(gc_nsgt_plan) *p, ptrdiff_t g, int dir, int which,
+                               const GC_REAL *x, GC_REAL *h) {
+    const ptrdiff_t M = p->t.grp_M[g];
+    p->exec_dft((dir ? p->hfwd : p->hbwd)[2 * g + which], (void *)(x + 2 * which),
+                h + M * which);
+}
+
+/* X[k] = E[k] + w^k O[k], X[k + M/2] = E[k] - w^k O[k] for k0 <= k < k1 (w = exp(+-2 pi i/M)). */
+static void GC_SUF(split_combine)(const GC_SUF(gc_nsgt_plan) *p, ptrdiff_t g, int dir,
+                                  const GC_REAL *h, GC_REAL *out, ptrdiff_t k0, ptrdiff_t k1) {
+    const ptrdiff_t M = p->t.grp_M[g], H = M / 2;
+    const GC_REAL *tw = p->tw + 2 * p->tw_off[g], *E = h, *O = h + M;
+    const GC_REAL sgn = dir ? (GC_REAL)-1 : (GC_REAL)1;
+    ptrdiff_t k;
+    for (k = k0; k < k1; ++k) {
+        const GC_REAL wr = tw[2 * k], wi = sgn * tw[2 * k + 1];
+        const GC_REAL tr = wr * O[2 * k] - wi * O[2 * k + 1];
+        const GC_REAL ti = wr * O[2 * k + 1] + wi * O[2 * k];
+        const GC_REAL er = E[2 * k], ei = E[2 * k + 1];
+        out[2 * k] = er + tr;
+        out[2 * k + 1] = ei + ti;
+        out[2 * (k + H)] = er - tr;
+        out[2 * (k + H) + 1] = ei - ti;
+    }
+}
+
+/* Gather F * conj(G) of items i0 .. i1-1 into the group buffer. */
+static void GC_SUF(gather)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *spec, GC_REAL *gbuf,
+                           ptrdiff_t i0, ptrdiff_t i1) {
+    ptrdiff_t i;
+    for (i = i0; i < i1; ++i) {
         const ptrdiff_t s = 2 * p->t.src[i], d = 2 * p->t.dst[i];
         const GC_REAL wi = p->w[i];
         const GC_REAL im = p->t.conj[i] ? -spec[s + 1] : spec[s + 1];
         gbuf[d] += spec[s] * wi;
         gbuf[d + 1] += im * wi;
+    }
+}
+
+/* Synthesis values of items i0 .. i1-1 from the transformed group buffer. */
+static void GC_SUF(values)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *gbuf, GC_REAL *vals,
+                           ptrdiff_t i0, ptrdiff_t i1) {
+    ptrdiff_t i;
+    for (i = i0; i < i1; ++i) {
+        const ptrdiff_t d = 2 * p->t.dst[i];
+        vals[2 * i] = gbuf[d] * p->dual[i];
+        vals[2 * i + 1] = gbuf[d + 1] * p->dual[i];
+    }
+}
+
+/* Coefficients of group g from the spectrum: gather, weight, batched inverse DFT, store.
+   `half` is scratch for split groups. */
+static void GC_SUF(group_forward)(const GC_SUF(gc_nsgt_plan) *p, ptrdiff_t g,
+                                   const GC_REAL *spec, GC_REAL *gbuf, GC_REAL *half,
+                                   GC_REAL *orow) {
+    const ptrdiff_t M = p->t.grp_M[g], b0 = p->t.grp_band[g], nb = p->t.grp_band[g + 1] - b0;
+    ptrdiff_t r;
+    memset(gbuf, 0, (size_t)(nb * M) * 2 * sizeof(GC_REAL));
+    GC_SUF(gather)(p, spec, gbuf, p->t.grp_item[g], p->t.grp_item[g + 1]);
+    if (p->split[g]) {
+        GC_SUF(split_half)(p, g, 0, 0, gbuf, half);
+        GC_SUF(split_half)(p, g, 0, 1, gbuf, half);
+        GC_SUF(split_combine)(p, g, 0, half, orow + 2 * p->t.offset[b0], 0, M / 2);
+        return;
     }
     p->exec_dft(p->gbwd[g], gbuf, gbuf);
     for (r = 0; r < nb; ++r)
@@ -212,18 +350,20 @@ static void GC_SUF(group_forward)(const GC_SUF(gc_nsgt_plan) *p, ptrdiff_t g,
 
 /* Synthesis values of group g: batched DFT of its coefficients times the dual windows. */
 static void GC_SUF(group_values)(const GC_SUF(gc_nsgt_plan) *p, ptrdiff_t g,
-                                  const GC_REAL *crow, GC_REAL *gbuf, GC_REAL *vals) {
+                                  const GC_REAL *crow, GC_REAL *gbuf, GC_REAL *half,
+                                  GC_REAL *vals) {
     const ptrdiff_t M = p->t.grp_M[g], b0 = p->t.grp_band[g], nb = p->t.grp_band[g + 1] - b0;
-    const ptrdiff_t i1 = p->t.grp_item[g + 1];
-    ptrdiff_t i, r;
+    ptrdiff_t r;
     for (r = 0; r < nb; ++r)
         memcpy(gbuf + 2 * r * M, crow + 2 * p->t.offset[b0 + r], (size_t)M * 2 * sizeof(GC_REAL));
-    p->exec_dft(p->gfwd[g], gbuf, gbuf);
-    for (i = p->t.grp_item[g]; i < i1; ++i) {
-        const ptrdiff_t d = 2 * p->t.dst[i];
-        vals[2 * i] = gbuf[d] * p->dual[i];
-        vals[2 * i + 1] = gbuf[d + 1] * p->dual[i];
+    if (p->split[g]) {
+        GC_SUF(split_half)(p, g, 1, 0, gbuf, half);
+        GC_SUF(split_half)(p, g, 1, 1, gbuf, half);
+        GC_SUF(split_combine)(p, g, 1, half, gbuf, 0, M / 2);
+    } else {
+        p->exec_dft(p->gfwd[g], gbuf, gbuf);
     }
+    GC_SUF(values)(p, gbuf, vals, p->t.grp_item[g], p->t.grp_item[g + 1]);
 }
 
 /* Accumulate all synthesis values into the spectrum (fixed order: deterministic), invert. */
@@ -259,40 +399,88 @@ static void GC_SUF(row_job)(const GC_SUF(gc_nsgt_plan) *p, int inverse, const GC
     ptrdiff_t g;
     if (!inverse) {
         GC_SUF(row_spectrum)(p, in, s);
-        for (g = 0; g < p->t.n_groups; ++g) GC_SUF(group_forward)(p, g, s->spec, s->gbuf, out);
+        for (g = 0; g < p->t.n_groups; ++g)
+            GC_SUF(group_forward)(p, g, s->spec, s->gbuf, s->half, out);
         return;
     }
-    for (g = 0; g < p->t.n_groups; ++g) GC_SUF(group_values)(p, g, in, s->gbuf, s->vals);
+    for (g = 0; g < p->t.n_groups; ++g) GC_SUF(group_values)(p, g, in, s->gbuf, s->half, s->vals);
     GC_SUF(row_synthesis)(p, s, out);
 }
 
-/* The groups of one row on nt threads (each group is independent): analysis from the spectrum
-   `in` into the coefficient row, or synthesis values from the coefficient row into `out`. */
+/* The groups of one row on nt threads: the split groups by all threads together (each thread a
+   share of the gather, of the two half transforms and of the combining pass, every value
+   computed as on one thread), then the other groups, each by one thread.  Analysis from the
+   spectrum `in` into the coefficient row `out`, or synthesis values from the coefficient row
+   `in` into `out`; `whole` is the caller's scratch (its group and half buffers are shared). */
 static gc_status GC_SUF(groups_parallel)(const GC_SUF(gc_nsgt_plan) *p, int inverse,
-                                         const GC_REAL *in, GC_REAL *out, int nt) {
+                                         const GC_REAL *in, GC_REAL *out,
+                                         GC_SUF(nsgt_scratch) *whole, int nt) {
     gc_status st = GC_OK;
+    GC_REAL *sh = whole->gbuf, *half = whole->half;
     (void)nt;
 #if GC_OMP
 #pragma omp parallel num_threads(nt)
 #endif
     {
         GC_REAL *gbuf = (GC_REAL *)gc_pool_get(p->groups);
-        ptrdiff_t g;
+        ptrdiff_t g, c;
+        const ptrdiff_t n_chunks = 64;
         if (!gbuf) {
 #if GC_OMP
 #pragma omp critical(gc_nsgt_status)
 #endif
             st = GC_ENOMEM;
         }
+        for (g = 0; g < p->t.n_groups; ++g) {
+            const ptrdiff_t M = p->t.grp_M[g], i0 = p->t.grp_item[g], i1 = p->t.grp_item[g + 1];
+            const ptrdiff_t off = 2 * p->t.offset[p->t.grp_band[g]];
+            if (!p->split[g]) continue;
+#if GC_OMP
+#pragma omp for schedule(static)
+#endif
+            for (c = 0; c < n_chunks; ++c) {
+                const ptrdiff_t a = 2 * M * c / n_chunks, b = 2 * M * (c + 1) / n_chunks;
+                if (inverse)
+                    memcpy(sh + a, in + off + a, (size_t)(b - a) * sizeof(GC_REAL));
+                else
+                    memset(sh + a, 0, (size_t)(b - a) * sizeof(GC_REAL));
+            }
+            if (!inverse) {
+#if GC_OMP
+#pragma omp for schedule(static)
+#endif
+                for (c = 0; c < n_chunks; ++c)
+                    GC_SUF(gather)(p, in, sh, i0 + (i1 - i0) * c / n_chunks,
+                                   i0 + (i1 - i0) * (c + 1) / n_chunks);
+            }
+#if GC_OMP
+#pragma omp for schedule(static, 1)
+#endif
+            for (c = 0; c < 2; ++c) GC_SUF(split_half)(p, g, inverse, (int)c, sh, half);
+#if GC_OMP
+#pragma omp for schedule(static)
+#endif
+            for (c = 0; c < n_chunks; ++c)
+                GC_SUF(split_combine)(p, g, inverse, half, inverse ? sh : out + off,
+                                      M / 2 * c / n_chunks, M / 2 * (c + 1) / n_chunks);
+            if (inverse) {
+#if GC_OMP
+#pragma omp for schedule(static)
+#endif
+                for (c = 0; c < n_chunks; ++c)
+                    GC_SUF(values)(p, sh, out, i0 + (i1 - i0) * c / n_chunks,
+                                   i0 + (i1 - i0) * (c + 1) / n_chunks);
+            }
+        }
 #if GC_OMP
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (g = 0; g < p->t.n_groups; ++g) {
-            if (!gbuf) continue;
+            if (!gbuf || p->split[g]) continue;
             if (inverse)
-                GC_SUF(group_values)(p, g, in, gbuf, out);
+                GC_SUF(group_values)(p, g, in, gbuf, NULL, out);
             else
-                GC_SUF(group_forward)(p, g, in, gbuf, out);
+                GC_SUF(group_forward)(p, g, in, gbuf, NULL, out);
         }
         gc_pool_put(p->groups, gbuf);
     }
@@ -342,9 +530,9 @@ static gc_status GC_SUF(nsgt_execute)(const GC_SUF(gc_nsgt_plan) *p, int inverse
             const int ng = gc_threads(nt, p->t.n_groups);
             if (!inverse) {
                 GC_SUF(row_spectrum)(p, irow, &whole);
-                st = GC_SUF(groups_parallel)(p, 0, whole.spec, orow, ng);
+                st = GC_SUF(groups_parallel)(p, 0, whole.spec, orow, &whole, ng);
             } else {
-                st = GC_SUF(groups_parallel)(p, 1, irow, whole.vals, ng);
+                st = GC_SUF(groups_parallel)(p, 1, irow, whole.vals, &whole, ng);
                 if (st == GC_OK) GC_SUF(row_synthesis)(p, &whole, orow);
             }
         }

@@ -584,3 +584,24 @@ def test_analysis_only_plans_refuse_inverse_and_convert(rng):
         NSGT(length=4096, sr=SR, fmin=200.0, fmax=8000.0).convert(c)
     with pytest.raises(ParameterError, match="painless=False"):
         NSGT(length=4096, sr=SR, fmin=200.0, fmax=8000.0, M=16)
+
+
+@pytest.mark.parametrize("real", [True, False])
+def test_wide_bands_split_over_threads_give_identical_results(backend, real, rng):
+    """A Nyquist band of 10^5 coefficients: the C kernel splits its FFT into two halves (shared
+    by the threads of one signal); the result equals the NumPy specification and does not depend
+    on the thread count or on the batch size, bit for bit."""
+    L = 2**17 + 6
+    plan = NSGT(length=L, sr=SR, fmin=100.0, fmax=2000.0, bins_per_octave=6, real=real)
+    assert plan.bands.M.max() >= 2**15
+    y = _signal(rng, (2, L), np.float64, real)
+    ref = plan.forward(y, backend="numpy").data
+    outs = [plan.forward(y, backend=backend, workers=w).data for w in (1, 2, 3)]
+    one = [plan.forward(y[0], backend=backend, workers=w).data for w in (1, 2, 3)]
+    np.testing.assert_allclose(outs[0], ref, rtol=0, atol=1e-13 * np.abs(ref).max())
+    for o in outs[1:] + one:
+        np.testing.assert_array_equal(o.reshape(-1, plan.total)[0], outs[0][0])
+    inv = [plan.inverse(ref[0], backend=backend, workers=w) for w in (1, 2, 3)]
+    np.testing.assert_allclose(inv[0], y[0], atol=1e-12)
+    for r in inv[1:]:
+        np.testing.assert_array_equal(r, inv[0])
