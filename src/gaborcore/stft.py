@@ -5,12 +5,12 @@ Definitions (``n = n_fft``, ``a = hop_length``, ``w`` the window centred in ``n`
     padded signal   x_p = pad(y, n // 2 on both sides, pad_mode)   if center else y
     frame t         x_p[t a : t a + n] * w
     X[..., m, t]  = sum_j x_p[t a + j] w[j] exp(-2 pi i m j / n)          ("timeinv", librosa)
-    X[..., m, t]  = sum_s y[s] w(s - s_t) exp(-2 pi i m s / n)             ("freqinv", THEORY.md)
+    X[..., m, t]  = sum_s y[s] w(s - s_t) exp(-2 pi i m s / n)             ("freqinv", theory)
 
 with ``s_t = t a - (n // 2 if center else 0)`` the first sample of frame t in the coordinates of
 the unpadded signal.  The two conventions differ by the factor ``exp(-2 pi i m s_t / n)``.
 "timeinv" (phase relative to each frame) is librosa's and the default; "freqinv" references the
-phase to sample 0 of the signal, as LTFAT's ``dgt`` and THEORY.md do.
+phase to sample 0 of the signal, as LTFAT's ``dgt`` and the theory page (:doc:`/theory`) do.
 
 The inverse divides the overlap-add of the windowed inverse FFTs by the exact frame-operator
 diagonal ``sum_t w(p - t a)^2``: the canonical dual frame, so ``istft(stft(y)) == y`` wherever the
@@ -133,26 +133,56 @@ def _output(name: str, out, shape: tuple, dtype: np.dtype, *, prefix: bool) -> n
 class STFT:
     """A reusable STFT plan: window, lattice and compiled kernels for one parameter set.
 
+    The plan checks its parameters once, computes the window (``win_length`` samples of
+    ``window``, centred in ``n_fft``) and keeps the compiled FFT kernels of each backend and
+    precision it has been used with; :meth:`stft`, :meth:`istft` and :meth:`spectrogram` can then be
+    called on any number of signals, from any number of threads.  The functions :func:`stft`,
+    :func:`istft` and :func:`spectrogram` use such plans from a shared cache.
+
     Parameters
     ----------
-    n_fft : int
+    n_fft : int, default 2048
         FFT length (number of frequency channels of the lattice), any size >= 2.
     hop_length : int, optional
-        Samples between frames, ``>= 1``; default ``win_length // 4``.
+        Samples between frames, ``>= 1``; default ``win_length // 4``.  A hop longer than the
+        window is accepted (as librosa); the inverse then returns the samples no window covers
+        as 0, with a warning.
     win_length : int, optional
-        Window length ``<= n_fft`` (centred in ``n_fft``); default ``n_fft``.
-    window : str, tuple, float, callable or array_like
+        Window length ``<= n_fft`` (centred in ``n_fft``); default ``n_fft``, or the length of
+        ``window`` when it is given by its samples.
+    window : str, tuple, float, callable or array_like, default "hann"
         See :func:`gaborcore.get_window` (scipy's windows); periodic windows.
-    center : bool
+    center : bool, default True
         Pad ``n_fft // 2`` samples on both sides so that frame ``t`` is centred at ``t * hop_length``.
-    pad_mode : str or callable
+    pad_mode : str or callable, default "constant"
         Padding used when ``center`` is true: "constant" (zeros), "reflect" and "wrap" (circular)
         are done by the kernels; numpy's other modes ("edge", "symmetric", "linear_ramp", "empty",
         "maximum", "mean", "median", "minimum") and a callable (numpy.pad's function form) go
         through :func:`numpy.pad`, on copies of the signal's ends where the mode depends on them
         only.
-    phase_convention : {"timeinv", "freqinv"}
-        Phase relative to each frame (librosa) or to sample 0 of the signal (THEORY.md, LTFAT).
+    phase_convention : {"timeinv", "freqinv"}, default "timeinv"
+        Phase relative to each frame (librosa) or to sample 0 of the signal (the theory page's
+        convention, LTFAT's ``dgt``); the two differ by the factor ``exp(-2 pi i m s_t / n_fft)``
+        with ``s_t`` the first sample of frame ``t``.
+
+    Raises
+    ------
+    ParameterError
+        If a size is not a positive integer (``n_fft >= 2``), ``win_length > n_fft``,
+        ``pad_mode`` or ``phase_convention`` is not one of the names above, the window cannot be
+        made (see :func:`gaborcore.get_window`), or the window and its work arrays would not fit
+        in memory.
+
+    See Also
+    --------
+    stft, istft, spectrogram : The same transforms through a cached plan.
+    MelSpectrogram : The plan of a mel spectrogram (an STFT plan and a filter bank).
+    frame_bounds : The frame bounds of the lattice.
+
+    Notes
+    -----
+    The definitions of both phase conventions, the inverse through the canonical dual window
+    and the frame-operator diagonal are on the theory page, :doc:`/theory`.
 
     Examples
     --------
@@ -607,19 +637,86 @@ def stft(y, *, n_fft: int = 2048, hop_length: int | None = None, win_length: int
          window="hann", center: bool = True, pad_mode: str = "constant",
          phase_convention: str = "timeinv", dtype=None, out=None, workers=None,
          backend=None) -> np.ndarray:
-    """Short-time Fourier transform, shape ``(..., 1 + n_fft // 2, n_frames)``.
+    """Short-time Fourier transform of ``y`` along its last axis.
 
-    Same parameters and results as :func:`librosa.stft` (``phase_convention="timeinv"``); see
-    :class:`STFT` for the definitions and :meth:`STFT.stft` for ``dtype`` and ``out``.  A
-    centred signal shorter than ``n_fft`` warns and is transformed (as librosa); float16 input
-    is computed in float32.
+    Same parameters, defaults and results as :func:`librosa.stft` (with the default
+    ``phase_convention="timeinv"``), computed by the compiled kernels through a cached
+    :class:`STFT` plan.  A centred signal shorter than ``n_fft`` warns and is transformed (as
+    librosa); float16 input is computed in float32.
+
+    Parameters
+    ----------
+    y : array_like, shape (..., n_samples)
+        Real (float32 or float64) or complex signal; leading axes are batch and channels and are
+        transformed independently.  Must be finite.
+    n_fft : int, default 2048
+        FFT length, any size >= 2 (not only powers of two).
+    hop_length : int, optional
+        Samples between successive frames; default ``win_length // 4``.
+    win_length : int, optional
+        Window length, at most ``n_fft``; the window is centred in ``n_fft`` samples.  Default
+        ``n_fft``.
+    window : str, tuple, float, callable or array_like, default "hann"
+        The window, as :func:`get_window` reads it (scipy's names, ``(name, parameter)`` tuples,
+        a Kaiser beta, a callable, or the samples); periodic.
+    center : bool, default True
+        Pad ``n_fft // 2`` samples on each side, so that frame ``t`` is centred at sample
+        ``t * hop_length``; otherwise frame ``t`` starts there.
+    pad_mode : str or callable, default "constant"
+        Padding when ``center`` is true: ``"constant"`` (zeros), ``"reflect"``, ``"wrap"``, any
+        other mode of :func:`numpy.pad` (``"edge"``, ``"symmetric"``, ...) or a callable in
+        :func:`numpy.pad`'s function form (see :class:`STFT`).
+    phase_convention : {"timeinv", "freqinv"}, default "timeinv"
+        Phase relative to each frame's first sample (librosa) or to sample 0 of the signal
+        (LTFAT's ``dgt``); the moduli are the same.
+    dtype : {complex64, complex128}, optional
+        Precision of the result; default complex64 for float32 input, complex128 for float64.
+        The transform runs in the higher of this and the input's precision.
+    out : ndarray, optional
+        Array to write the result to, of the result's shape and dtype, or longer along the last
+        axis (then the result is the view ``out[..., :n_frames]``, as librosa).
+    workers : int, optional
+        Threads, as :mod:`scipy.fft` counts them (-1: all CPUs); default :func:`get_workers`.
+    backend : {"auto", "c", "numba", "numpy"}, optional
+        Backend for this call; default the :func:`set_backend` context, else ``"auto"``.
+
+    Returns
+    -------
+    ndarray, shape (..., 1 + n_fft // 2, n_frames)
+        Complex coefficients ``X[..., m, t]``: one-sided (``1 + n_fft // 2`` rows) for real
+        input, all ``n_fft`` rows for complex input.  ``n_frames = 1 + n_samples // hop_length``
+        when centred (even ``n_fft``; ``1 + (n_samples - 1) // hop_length`` for odd), else
+        ``1 + (n_samples - n_fft) // hop_length``.
+
+    Raises
+    ------
+    ParameterError
+        If a parameter is out of range (see :class:`STFT`), ``y`` contains NaN or Inf or is so
+        large that the sums would overflow, ``center=False`` and ``y`` is shorter than
+        ``n_fft``, ``dtype`` is not complex, or ``out`` has the wrong shape or dtype.
+
+    See Also
+    --------
+    istft : The inverse transform.
+    spectrogram : ``|X| ** power`` without storing the complex coefficients.
+    STFT : The reusable plan, with the definitions.
+    dgt : The Gabor transform on the torus.
 
     Examples
     --------
     >>> import numpy as np, gaborcore
-    >>> X = gaborcore.stft(np.zeros(22050, np.float32), n_fft=512, hop_length=256)
+    >>> y = np.random.default_rng(0).standard_normal(22050).astype(np.float32)
+    >>> X = gaborcore.stft(y, n_fft=512, hop_length=128)
     >>> X.shape, X.dtype
-    ((257, 87), dtype('complex64'))
+    ((257, 173), dtype('complex64'))
+    >>> gaborcore.stft(y.astype(np.float64), n_fft=512, hop_length=128).dtype
+    dtype('complex128')
+
+    The moduli do not depend on the phase convention:
+
+    >>> Xf = gaborcore.stft(y, n_fft=512, hop_length=128, phase_convention="freqinv")
+    >>> bool(np.allclose(np.abs(Xf), np.abs(X)))
+    True
     """
     return _plan(n_fft, hop_length, win_length, window, center, pad_mode,
                  phase_convention).stft(y, dtype=dtype, out=out, workers=workers,
@@ -630,10 +727,77 @@ def istft(stft_matrix, *, n_fft: int | None = None, hop_length: int | None = Non
           win_length: int | None = None, window="hann", center: bool = True,
           phase_convention: str = "timeinv", dtype=None, length: int | None = None, out=None,
           workers=None, backend=None) -> np.ndarray:
-    """Inverse STFT (perfect reconstruction through the canonical dual window).
+    """Inverse STFT: the signal whose :func:`stft` is ``stft_matrix``, as :func:`librosa.istft`.
 
-    ``n_fft`` defaults to ``2 * (stft_matrix.shape[-2] - 1)`` as in librosa; see
-    :meth:`STFT.istft` for ``length`` (zero-filled past the frames), ``dtype`` and gaps.
+    The overlap-add of the windowed inverse FFTs is divided by the frame-operator diagonal
+    ``sum_t w(p - t hop_length)^2``: synthesis with the canonical dual window, so that
+    ``istft(stft(y)) == y`` up to rounding wherever the frames cover the signal (everywhere when
+    centred).  Samples that no window reaches (a hop longer than the window) cannot be recovered:
+    they are returned as 0, with a warning.
+
+    Parameters
+    ----------
+    stft_matrix : ndarray, shape (..., 1 + n_fft // 2, n_frames)
+        The complex64 or complex128 one-sided coefficients, as :func:`stft` returns them.
+    n_fft : int, optional
+        FFT length of the analysis; default ``2 * (stft_matrix.shape[-2] - 1)`` (as librosa).
+    hop_length : int, optional
+        Hop of the analysis; default ``win_length // 4``.
+    win_length : int, optional
+        Window length of the analysis; default ``n_fft``.
+    window : str, tuple, float, callable or array_like, default "hann"
+        Window of the analysis (see :func:`get_window`).
+    center : bool, default True
+        Whether the analysis centred the frames (then ``n_fft // 2`` samples are dropped at each
+        end).
+    phase_convention : {"timeinv", "freqinv"}, default "timeinv"
+        Phase convention of the analysis.
+    dtype : {float32, float64}, optional
+        Precision of the result; default float32 for complex64 input, float64 for complex128.
+    length : int, optional
+        Length of the output, cut or zero-filled past the last frame (as librosa); default the
+        longest signal the frames determine, ``n_fft + hop_length * (n_frames - 1)`` minus the
+        padding.
+    out : ndarray, optional
+        Array of shape ``(..., length)`` and the result's dtype to write the result to.
+    workers : int, optional
+        Threads, as :mod:`scipy.fft` counts them; default :func:`get_workers`.
+    backend : {"auto", "c", "numba", "numpy"}, optional
+        Backend for this call; default the :func:`set_backend` context, else ``"auto"``.
+
+    Returns
+    -------
+    ndarray, shape (..., length)
+        The real signal.
+
+    Raises
+    ------
+    ParameterError
+        If ``stft_matrix`` is not a complex array of ``1 + n_fft // 2`` rows, contains NaN or
+        Inf, a parameter is out of range, there are too few frames to determine a signal (pass
+        ``length``), or ``out`` has the wrong shape or dtype.
+
+    See Also
+    --------
+    stft : The forward transform.
+    STFT.istft : The same through a reusable plan.
+    dual_window : The canonical dual window of the periodic (painless) frame.
+
+    Notes
+    -----
+    The frame operator of a finite, padded signal and its canonical dual are derived on the
+    theory page, :doc:`/theory`.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> y = np.random.default_rng(0).standard_normal(22050).astype(np.float32)
+    >>> X = gaborcore.stft(y, n_fft=512, hop_length=128)
+    >>> y_hat = gaborcore.istft(X, hop_length=128, length=y.shape[-1])
+    >>> y_hat.shape, y_hat.dtype
+    ((22050,), dtype('float32'))
+    >>> bool(np.allclose(y_hat, y, atol=1e-5))
+    True
     """
     if n_fft is None:
         rows = getattr(stft_matrix, "shape", (0, 0))[-2] if np.ndim(stft_matrix) >= 2 else 0
@@ -649,18 +813,55 @@ def spectrogram(y, *, n_fft: int = 2048, hop_length: int | None = None,
                 backend=None) -> np.ndarray:
     """Power (or magnitude) spectrogram ``|STFT|**power``, same precision as ``y``.
 
+    The kernels square (and raise to ``power``) each block of frames as it is transformed: the
+    complex STFT of the whole signal is never stored.  ``spectrogram(y, power=2)`` equals
+    ``np.abs(stft(y)) ** 2`` up to rounding (librosa's ``power`` spectrogram).
+
     Parameters
     ----------
     y : ndarray, shape (..., n_samples)
-        float32 or float64 signal; leading axes are batch and channels.
-    power : float
-        2 for energy (default), 1 for magnitude, any positive exponent.
+        The float32 or float64 signal; leading axes are batch and channels.  Must be finite.
+    n_fft : int, default 2048
+        FFT length, any size >= 2 (not only powers of two).
+    hop_length : int, optional
+        Samples between successive frames; default ``win_length // 4``.
+    win_length : int, optional
+        Window length, at most ``n_fft``; the window is centred in ``n_fft`` samples.  Default
+        ``n_fft``.
+    window : str, tuple, float, callable or array_like, default "hann"
+        The window, as :func:`get_window` reads it (scipy's names, ``(name, parameter)`` tuples,
+        a Kaiser beta, a callable, or the samples); periodic.
+    center : bool, default True
+        Pad ``n_fft // 2`` samples on each side, so that frame ``t`` is centred at sample
+        ``t * hop_length``; otherwise frame ``t`` starts there.
+    pad_mode : str or callable, default "constant"
+        Padding when ``center`` is true (see :func:`stft`).
+    power : float, default 2.0
+        Exponent of the magnitude: 2 for energy, 1 for magnitude, any positive number.
     out : ndarray, optional
         Pre-allocated output of the right shape and dtype (see :meth:`STFT.output_shape`).
+    workers : int, optional
+        Threads, as :mod:`scipy.fft` counts them; default :func:`get_workers`.
+    backend : {"auto", "c", "numba", "numpy"}, optional
+        Backend for this call; default the :func:`set_backend` context, else ``"auto"``.
 
     Returns
     -------
-    S : ndarray, shape (..., 1 + n_fft // 2, n_frames)
+    ndarray, shape (..., 1 + n_fft // 2, n_frames)
+        ``|X| ** power``, in the dtype of ``y``.
+
+    Raises
+    ------
+    ParameterError
+        If ``power`` is not positive, a parameter is out of range (see :class:`STFT`), ``y``
+        contains NaN or Inf or is too large for ``|X| ** power`` to fit its dtype, or ``out``
+        has the wrong shape or dtype.
+
+    See Also
+    --------
+    stft : The complex coefficients.
+    melspectrogram : The spectrogram projected on a filter bank, in one pass.
+    power_to_db : Decibels of a power spectrogram.
 
     Examples
     --------
@@ -686,13 +887,75 @@ def _torus_plan(n_fft, hop_length, win_length, window, length):
 
 def dgt(f, *, n_fft: int, hop_length: int, window="hann", win_length: int | None = None,
         workers=None, backend=None) -> np.ndarray:
-    """Discrete Gabor transform on the torus Z_L (THEORY.md section 1), frequency-invariant phase.
+    """Discrete Gabor transform on the torus Z_L, with frequency-invariant phase (LTFAT's ``dgt``).
 
     ``c[..., m, n] = sum_t f(t) g(t - a n) exp(-2 pi i m t / M)`` with ``a = hop_length``,
-    ``M = n_fft`` and ``g`` the window centred at 0 (circularly).  ``L`` must be a multiple of ``a``
-    and of ``M``; the result has ``N = L / a`` frames.  The window may be shorter than ``M``
-    (painless case).  Real signals give the ``M // 2 + 1`` non-negative frequencies, complex
-    signals all ``M``; :func:`idgt` inverts the real case.
+    ``M = n_fft`` and ``g`` the window centred at 0 (circularly), indices modulo ``L``.  ``L``
+    must be a multiple of ``a`` and of ``M``; the result has ``N = L / a`` frames.  The window
+    may be shorter than ``M`` (painless case).  Real signals give the ``M // 2 + 1``
+    non-negative frequencies, complex signals all ``M``; :func:`idgt` inverts the real case.
+
+    Parameters
+    ----------
+    f : array_like, shape (..., L)
+        Real or complex signal on the torus (periodic); leading axes are transformed
+        independently.
+    n_fft : int
+        Number of frequency channels ``M``; must divide ``L``.
+    hop_length : int
+        Time step ``a``; must divide ``L``.
+    window : str, tuple, float, callable or array_like, default "hann"
+        The window ``g`` (see :func:`get_window`).
+    win_length : int, optional
+        Window length, at most ``n_fft``; default ``n_fft``.
+    workers : int, optional
+        Threads, as :mod:`scipy.fft` counts them; default :func:`get_workers`.
+    backend : {"auto", "c", "numba", "numpy"}, optional
+        Backend for this call; default the :func:`set_backend` context, else ``"auto"``.
+
+    Returns
+    -------
+    ndarray, shape (..., M // 2 + 1, L // a) or (..., M, L // a)
+        The complex coefficients ``c[..., m, n]`` (complex128 for float64 input, complex64 for
+        float32).
+
+    Raises
+    ------
+    ParameterError
+        If ``L`` is not a multiple of ``hop_length`` and of ``n_fft``, ``f`` has fewer than two
+        samples or is not finite, or a parameter is out of range.
+
+    See Also
+    --------
+    idgt : The inverse.
+    stft : The transform of a finite (padded) signal.
+    frame_bounds, dual_window : The frame of the lattice.
+
+    Notes
+    -----
+    This is the Gabor frame of the theory page, :doc:`/theory`: ``c[m, n]`` samples the
+    short-time Fourier transform at time ``a n`` and frequency ``m L / M`` (in bins of ``L``).  It
+    is computed as :func:`stft` with ``center=True``, wrap-around padding and
+    ``phase_convention="freqinv"``.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> f = np.random.default_rng(0).standard_normal(64)
+    >>> c = gaborcore.dgt(f, n_fft=16, hop_length=4)
+    >>> c.shape, c.dtype
+    ((9, 16), dtype('complex128'))
+
+    The definition, term by term, for the default periodic Hann window:
+
+    >>> L, M, a = 64, 16, 4
+    >>> g = np.zeros(L)
+    >>> g[(np.arange(M) - M // 2) % L] = gaborcore.get_window("hann", M)  # centred at 0
+    >>> t = np.arange(L)
+    >>> c_def = [[np.sum(f * g[(t - a * n) % L] * np.exp(-2j * np.pi * m * t / M))
+    ...           for n in range(L // a)] for m in range(M // 2 + 1)]
+    >>> bool(np.allclose(c, c_def))
+    True
     """
     f = _validation.signal("f", f, min_length=2, allow_complex=True)
     plan = _torus_plan(n_fft, hop_length, win_length, window, f.shape[-1])
@@ -702,7 +965,58 @@ def dgt(f, *, n_fft: int, hop_length: int, window="hann", win_length: int | None
 
 def idgt(coef, *, length: int, n_fft: int | None = None, hop_length: int, window="hann",
          win_length: int | None = None, workers=None, backend=None) -> np.ndarray:
-    """Inverse of :func:`dgt` with the canonical dual window (exact in the painless case)."""
+    """Inverse of :func:`dgt` with the canonical dual window (exact in the painless case).
+
+    Synthesis with the canonical dual window ``g / D``, where ``D`` is the diagonal of the frame
+    operator on the torus (the shifted windows' squares summed modulo ``L``): for the
+    coefficients of a real signal, ``idgt(dgt(f)) == f`` up to rounding.
+
+    Parameters
+    ----------
+    coef : ndarray, shape (..., n_fft // 2 + 1, length // hop_length)
+        The complex64 or complex128 coefficients of a real signal, as :func:`dgt` returns them.
+    length : int
+        Length ``L`` of the signal, a multiple of ``hop_length`` and of ``n_fft``.
+    n_fft : int, optional
+        Number of frequency channels ``M``; default ``2 * (coef.shape[-2] - 1)``.
+    hop_length : int
+        Time step ``a`` of the analysis.
+    window : str, tuple, float, callable or array_like, default "hann"
+        The analysis window (see :func:`get_window`).
+    win_length : int, optional
+        Window length, at most ``n_fft``; default ``n_fft``.
+    workers : int, optional
+        Threads, as :mod:`scipy.fft` counts them; default :func:`get_workers`.
+    backend : {"auto", "c", "numba", "numpy"}, optional
+        Backend for this call; default the :func:`set_backend` context, else ``"auto"``.
+
+    Returns
+    -------
+    ndarray, shape (..., length)
+        The real signal, float64 for complex128 coefficients, float32 for complex64.
+
+    Raises
+    ------
+    ParameterError
+        If ``coef`` is not a complex array of the expected shape, ``length`` is not a multiple of
+        ``hop_length`` and ``n_fft``, or the shifted windows leave samples of the torus uncovered
+        (the Gabor system is not a frame).
+
+    See Also
+    --------
+    dgt : The forward transform.
+    dual_window : The canonical dual window.
+    istft : The inverse of the finite (padded) transform.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> f = np.random.default_rng(0).standard_normal(64)
+    >>> c = gaborcore.dgt(f, n_fft=16, hop_length=4, win_length=8)
+    >>> f_hat = gaborcore.idgt(c, length=64, hop_length=4, win_length=8)
+    >>> f_hat.shape, bool(np.allclose(f_hat, f))
+    ((64,), True)
+    """
     if n_fft is None:
         n_fft = 2 * (np.shape(coef)[-2] - 1)
     length = _validation.positive_int("length", length)
