@@ -43,6 +43,7 @@ class Feature:
     dims: tuple[str, ...] = ()
     units = "power"
     time_axis = True  # the last axis is time (frames)
+    window = 0  # signals shorter than this are padded by the plan (with a warning)
 
     def __init__(self, name: str, params: dict, config: ExtractConfig):
         self.name = name
@@ -110,6 +111,7 @@ class Stft(Feature):
         super().__init__(name, params, config)
         self.dims = (f"{name}_frequency", f"{name}_time")
         self.plan = STFT.cached(**_lattice(params))
+        self.window = self.plan.n_fft
         self.power = _validation.positive_float("power", params["power"])
         self.frequencies = fft_frequencies(sr=self.sr, n_fft=self.plan.n_fft)
         self.hop_seconds = self.plan.hop_length / self.sr
@@ -136,6 +138,7 @@ class Mel(Feature):
         if "power" not in bank:
             bank["power"] = 2.0
         self.plan = MelSpectrogram(sr=self.sr, **bank)
+        self.window = self.plan.stft.n_fft
         p = params
         self.frequencies = scale_frequencies(p["n_mels"] + 2, fmin=p["fmin"], fmax=p["fmax"],
                                              scale=p["scale"], htk=p["htk"])[1:-1]
@@ -306,7 +309,9 @@ def compute_all(feats: dict[str, Feature], x: np.ndarray, backend,
                 finite: bool = False) -> dict[str, np.ndarray]:
     """Every feature of a batch of signals.  A signal shorter than a window is padded as the
     plans pad a centred signal (as librosa does); their warning about it is not repeated per
-    file."""
+    file (and only then are the warning filters touched: they are shared by every thread)."""
+    if all(x.shape[-1] >= f.window for f in feats.values()):
+        return {name: f.compute(x, backend, finite) for name, f in feats.items()}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", r"n_fft=\d+ is too large for input signal", UserWarning)
         return {name: f.compute(x, backend, finite) for name, f in feats.items()}

@@ -35,6 +35,7 @@ COMMIT_FILES = 4096
 COMMIT_SECONDS = 10.0
 GROW_CHUNKS = 64  # an array grows by up to this many chunks at a time (one metadata write)
 WRITES_IN_FLIGHT = 4  # chunk writes queued or running, at most (bounds the memory they hold)
+RING = WRITES_IN_FLIGHT + 2  # buffers per array that chunks are put together in
 COMMIT_THREADS = 4  # threads writing the per-file arrays of a commit
 
 
@@ -58,6 +59,11 @@ class RowAppender:
         self.pieces: list[np.ndarray] = []  # rows after ``start``, in order, not yet written
         self.start = start  # first row of the first piece: always on a chunk boundary
         self.buffered = 0
+        # chunks are put together in a ring of buffers, not in new memory each time: fresh
+        # memory costs page faults (on this project's VMs the host backs it lazily, at 1-2 ms
+        # per MB), and a buffer is written RING submissions later at the latest
+        self.ring: list[np.ndarray] = []
+        self.turn = 0
         if self.written > start:  # the committed rows of the chunk being filled
             self.pieces.append(arr[self._slice(start, self.written)])
             self.buffered = self.written - start
@@ -83,9 +89,18 @@ class RowAppender:
         if whole >= self.chunk:
             self._write(whole)
 
+    def _buffer(self) -> np.ndarray:
+        """The next buffer of the ring (see ``__init__``)."""
+        if len(self.ring) < RING:
+            self.ring.append(np.empty(self.arr.chunks, self.arr.dtype))
+        buf = self.ring[self.turn % len(self.ring)]
+        self.turn += 1
+        return buf
+
     def _take(self, n: int) -> np.ndarray:
-        """The first ``n`` buffered rows as one array: the rows are copied once (not at all when
-        one piece holds them), the pieces after them are left as they are."""
+        """The first ``n`` buffered rows (at most a chunk) as one array: the rows are copied
+        once, into a buffer of the ring (not at all when one piece holds them); the pieces after
+        them are left as they are."""
         taken, got = [], 0
         while got < n:
             piece = self.pieces[0]
@@ -99,32 +114,26 @@ class RowAppender:
                 self.pieces[0] = piece[self._slice(k, None)]
                 got = n
         self.buffered -= n
-        return taken[0] if len(taken) == 1 else np.concatenate(taken, axis=self.axis)
+        if len(taken) == 1:
+            return taken[0]
+        return np.concatenate(taken, axis=self.axis, out=self._buffer()[self._slice(0, n)])
 
-    def _write(self, n: int, pad_to: int | None = None) -> None:
-        """Write the first ``n`` buffered rows at ``start`` (padded to ``pad_to`` rows)."""
-        a = self.start
-        data = self._take(n)
-        if pad_to is not None and pad_to > n:
-            shape = list(data.shape)
-            shape[self.axis] = pad_to
-            full = np.full(shape, self.arr.fill_value, self.arr.dtype)
-            full[self._slice(0, n)] = data
-            data = full
-        b = a + data.shape[self.axis]
+    def _write(self, n: int) -> None:
+        """Write the first ``n`` buffered rows (whole chunks) at ``start``."""
+        a, b = self.start, self.start + n
         grow = None
         if b > self.length:
-            self.length = max(b, min(2 * self.length, self.length + GROW_CHUNKS * self.chunk))
+            step = min(max(self.length, 8 * self.chunk), GROW_CHUNKS * self.chunk)  # doubling
+            self.length = max(b, self.length + step)
             self.length = -(-self.length // self.chunk) * self.chunk
             grow = self.length
         # one chunk per call: zarr encodes a value of exactly a chunk's shape as it is, and
         # copies each chunk of a larger one into a new buffer first
         for k in range(a, b, self.chunk):
-            part = data[self._slice(k - a, k - a + self.chunk)]
+            part = self._take(self.chunk)
             self.submit(functools.partial(self._store, k, k + self.chunk, part, grow))
             grow = None
-        self.start += n
-        self.written = self.start
+        self.start = self.written = b
 
     def _store(self, a: int, b: int, data: np.ndarray, grow: int | None) -> None:
         if grow is not None:
@@ -139,7 +148,7 @@ class RowAppender:
         chunk = None
         if self.buffered:
             a, n = self.start, self.buffered
-            data = self._take(n)
+            data = self._take(n).copy()  # (not a buffer of the ring: it is kept)
             self.pieces, self.buffered = [data], n  # kept: the chunk is filled on, written again
             full = np.full(self.arr.chunks, self.arr.fill_value, self.arr.dtype)
             full[self._slice(0, n)] = data
