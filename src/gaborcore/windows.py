@@ -11,7 +11,7 @@ Conventions
 * A window shorter than ``n_fft`` is centred in ``n_fft`` samples (:func:`pad_center`).
 * The lattice is ``(hop, n_fft)``: frames every ``hop`` samples, ``n_fft`` frequency channels.  The
   painless case is a window no longer than ``n_fft``; there the frame operator is the diagonal
-  ``D(t) = n_fft * sum_n |g(t - n hop)|^2`` (THEORY.md I11), the canonical dual window is
+  ``D(t) = n_fft * sum_n |g(t - n hop)|^2`` (identity I11 of :doc:`/theory`), the canonical dual window is
   ``g / D`` and the canonical tight window is ``g / sqrt(D)``.
 """
 
@@ -161,12 +161,30 @@ def get_window(window="hann", Nx: int = 2048, *, fftbins: bool = True,
     Returns
     -------
     ndarray of float64, shape (Nx,)
+        The window samples.
+
+    Raises
+    ------
+    ParameterError
+        If ``Nx`` is not a positive integer, scipy does not know the window, a callable fails or
+        returns something other than ``Nx`` finite real samples, or the samples given are not
+        1-D, real, finite, not all zero and ``Nx`` long.
+
+    See Also
+    --------
+    pad_center : Centre a window in ``n_fft`` samples.
+    dual_window, tight_window : Windows derived from it for a lattice.
+    scipy.signal.get_window : The windows by name.
 
     Examples
     --------
-    >>> import gaborcore
+    >>> import numpy as np, gaborcore
     >>> gaborcore.get_window("hann", 4)
     array([0. , 0.5, 1. , 0.5])
+    >>> gaborcore.get_window("hann", 5, fftbins=False)  # symmetric
+    array([0. , 0.5, 1. , 0.5, 0. ])
+    >>> gaborcore.get_window(("kaiser", 8.0), 5).round(3)
+    array([0.002, 0.227, 0.86 , 0.86 , 0.227])
     """
     if win_length is not None:
         Nx = win_length
@@ -193,8 +211,45 @@ def pad_center(data, size: int | None = None, *, axis: int = -1, n_fft: int | No
                **kwargs) -> np.ndarray:
     """Centre ``data`` in ``size`` samples along ``axis``, as :func:`librosa.util.pad_center`.
 
-    ``kwargs`` go to :func:`numpy.pad` (default: zeros).  ``size`` may also be given by position
-    or by its former name ``n_fft``.
+    ``(size - n) // 2`` samples are added before the data and the rest after it, ``n`` being the
+    data's length along ``axis``: how a window shorter than ``n_fft`` is placed in the frame.
+
+    Parameters
+    ----------
+    data : array_like
+        The array to pad.
+    size : int
+        Length along ``axis`` after padding, at least the data's length.  May also be given by
+        position or by its former name ``n_fft``.
+    axis : int, default -1
+        The axis to pad.
+    n_fft : int, optional
+        The former name of ``size`` (keyword), still accepted.
+    **kwargs
+        Passed to :func:`numpy.pad` (default ``mode="constant"``, zeros).
+
+    Returns
+    -------
+    ndarray
+        ``data`` padded to ``size`` along ``axis``, same dtype.
+
+    Raises
+    ------
+    ParameterError
+        If ``size`` is missing, negative or smaller than the data's length along ``axis``.
+
+    See Also
+    --------
+    get_window : Make a window.
+    numpy.pad : The padding itself.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.pad_center(np.ones(3), size=7)
+    array([0., 0., 1., 1., 1., 0., 0.])
+    >>> gaborcore.pad_center(np.ones((2, 3)), size=5, axis=0).shape
+    (5, 3)
     """
     if size is None:
         size = n_fft
@@ -257,6 +312,51 @@ def frame_bounds(window="hann", *, hop_length: int, n_fft: int,
     With the unnormalised DFT the frame operator is the diagonal
     ``D(t) = n_fft * sum_n |g(t - n hop)|^2``; ``A = min D`` and ``B = max D``.  ``A = B`` means a
     tight frame.  A hop that leaves gaps gives ``A = 0`` (no frame).
+
+    Parameters
+    ----------
+    window : str, tuple, float, callable or array_like, default "hann"
+        The window ``g``, as :func:`get_window` reads it; a name, tuple, number or callable is
+        made with ``win_length`` samples.
+    hop_length : int
+        Time step of the lattice (samples between frames).
+    n_fft : int
+        Number of frequency channels; the window is centred in ``n_fft`` samples and must not
+        be longer.
+    win_length : int, optional
+        Length of a window given by name; default ``n_fft`` (for samples: their length).
+
+    Returns
+    -------
+    tuple of float
+        ``(A, B)``, the smallest and largest value of the frame operator's diagonal:
+        ``A ||f||^2 <= sum |c|^2 <= B ||f||^2`` for every signal ``f`` (periodic, of a length
+        that is a multiple of ``hop_length`` and ``n_fft``).
+
+    Raises
+    ------
+    ParameterError
+        If the window is longer than ``n_fft`` (not painless) or a size is not a positive
+        integer.
+
+    See Also
+    --------
+    is_painless : Whether the diagonal formula applies.
+    dual_window, tight_window : The windows that invert the frame.
+    STFT.frame_bounds : The bounds of a plan's lattice.
+
+    Notes
+    -----
+    The painless case and its frame operator are identity I11 of :ref:`theory-identities`.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> A, B = gaborcore.frame_bounds("hann", hop_length=128, n_fft=512)
+    >>> round(A, 6), round(B, 6)  # hann^2 shifted by n/4 sums to 1.5: a tight frame
+    (768.0, 768.0)
+    >>> gaborcore.frame_bounds("hann", hop_length=512, n_fft=512)  # a gap at the window's ends
+    (0.0, 512.0)
     """
     g = _lattice_window(window, hop_length, n_fft, win_length)
     d = _periodic_diagonal(g, hop_length, n_fft)
@@ -264,7 +364,34 @@ def frame_bounds(window="hann", *, hop_length: int, n_fft: int,
 
 
 def is_painless(window="hann", *, n_fft: int, win_length: int | None = None) -> bool:
-    """True when the window is no longer than ``n_fft`` (then the frame operator is diagonal)."""
+    """True when the window is no longer than ``n_fft`` (then the frame operator is diagonal).
+
+    Parameters
+    ----------
+    window : str, tuple, float, callable or array_like, default "hann"
+        The window: given by its samples, their count is compared; otherwise ``win_length``.
+    n_fft : int
+        Number of frequency channels.
+    win_length : int, optional
+        Length of a window given by name; default ``n_fft``.
+
+    Returns
+    -------
+    bool
+        Whether the window has at most ``n_fft`` samples.
+
+    See Also
+    --------
+    frame_bounds, dual_window, tight_window : Defined for painless windows.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.is_painless("hann", n_fft=512)
+    True
+    >>> gaborcore.is_painless(np.ones(600), n_fft=512)
+    False
+    """
     n_fft = positive_int("n_fft", n_fft)
     if is_window_spec(window):
         n = n_fft if win_length is None else positive_int("win_length", win_length)
@@ -278,7 +405,37 @@ def dual_window(window="hann", *, hop_length: int, n_fft: int,
     """Canonical dual window ``g / D`` of the painless Gabor frame (length ``n_fft``, float64).
 
     Synthesis ``f = sum_{n,m} c[n,m] M_m T_{n hop} gamma`` with the unnormalised DFT coefficients
-    ``c`` reconstructs ``f`` exactly (THEORY.md I11).
+    ``c`` reconstructs ``f`` exactly (identity I11 of :ref:`theory-identities`).
+
+    Parameters
+    ----------
+    window : str, tuple, float, callable or array_like, default "hann"
+        The window ``g``, as :func:`get_window` reads it; a name, tuple, number or callable is
+        made with ``win_length`` samples.
+    hop_length : int
+        Time step of the lattice (samples between frames).
+    n_fft : int
+        Number of frequency channels; the window is centred in ``n_fft`` samples and must not
+        be longer.
+    win_length : int, optional
+        Length of a window given by name; default ``n_fft`` (for samples: their length).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_fft,)
+        The dual window ``gamma``, centred in ``n_fft`` samples.
+
+    Raises
+    ------
+    ParameterError
+        If the window is longer than ``n_fft`` or the shifted windows leave gaps (the frame is
+        not invertible).
+
+    See Also
+    --------
+    tight_window : The canonical tight window ``g / sqrt(D)``.
+    frame_bounds : The bounds of ``D``.
+    idgt : Synthesis with this window on the torus.
 
     Examples
     --------
@@ -296,7 +453,52 @@ def dual_window(window="hann", *, hop_length: int, n_fft: int,
 
 def tight_window(window="hann", *, hop_length: int, n_fft: int,
                  win_length: int | None = None) -> np.ndarray:
-    """Canonical tight window ``g / sqrt(D)`` of the painless Gabor frame (float64)."""
+    """Canonical tight window ``g / sqrt(D)`` of the painless Gabor frame (float64).
+
+    The Gabor system of the tight window on the same lattice has frame bounds ``A = B = 1``: it
+    is its own dual, so analysis and synthesis use the same window.
+
+    Parameters
+    ----------
+    window : str, tuple, float, callable or array_like, default "hann"
+        The window ``g``, as :func:`get_window` reads it; a name, tuple, number or callable is
+        made with ``win_length`` samples.
+    hop_length : int
+        Time step of the lattice (samples between frames).
+    n_fft : int
+        Number of frequency channels; the window is centred in ``n_fft`` samples and must not
+        be longer.
+    win_length : int, optional
+        Length of a window given by name; default ``n_fft`` (for samples: their length).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_fft,)
+        The tight window, centred in ``n_fft`` samples.
+
+    Raises
+    ------
+    ParameterError
+        If the window is longer than ``n_fft`` or the shifted windows leave gaps.
+
+    See Also
+    --------
+    dual_window : The canonical dual window ``g / D``.
+    frame_bounds : Check the result: ``(1, 1)``.
+
+    Notes
+    -----
+    See identity I11 of :ref:`theory-identities`.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> g = gaborcore.tight_window("hann", hop_length=128, n_fft=512)
+    >>> g.shape
+    (512,)
+    >>> [round(b, 9) for b in gaborcore.frame_bounds(g, hop_length=128, n_fft=512)]
+    [1.0, 1.0]
+    """
     g = _lattice_window(window, hop_length, n_fft, win_length)
     d = _periodic_diagonal(g, hop_length, n_fft)
     _check_covering(d, hop_length, n_fft)
@@ -308,6 +510,41 @@ def frame_diagonal(window: np.ndarray, hop_length: int, n_frames: int) -> np.nda
 
     This is the exact (finite, non-periodic) frame-operator diagonal of an STFT with ``n_frames``
     frames, divided by ``n_fft``; the inverse STFT divides by it.
+
+    Parameters
+    ----------
+    window : ndarray, shape (n,)
+        The window's real samples (as the transform uses them: centred in ``n_fft``).
+    hop_length : int
+        Samples between frames.
+    n_frames : int
+        Number of frames.
+
+    Returns
+    -------
+    ndarray of float64, shape ((n_frames - 1) * hop_length + n,)
+        The sum of the squared, shifted windows at each sample of the span the frames cover
+        (sample 0 is the first sample of frame 0, in the padded signal's coordinates).
+
+    Raises
+    ------
+    ParameterError
+        If ``window`` is not a non-empty 1-D real array, or ``hop_length`` or ``n_frames`` is
+        not a positive integer.
+
+    See Also
+    --------
+    istft : The inverse STFT, which divides by this diagonal.
+    frame_bounds : The periodic diagonal's extremes.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> d = gaborcore.frame_diagonal(gaborcore.get_window("hann", 8), 2, 4)
+    >>> d.shape
+    (14,)
+    >>> d[6:9]  # inside: hann^2 shifted by a quarter of its length sums to 1.5
+    array([1.5, 1.5, 1.5])
     """
     window = np.asarray(window)
     if window.ndim != 1 or window.size == 0 or window.dtype.kind not in "fiu":
