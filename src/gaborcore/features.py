@@ -35,25 +35,64 @@ class MelSpectrogram:
 
     Parameters
     ----------
-    sr : float
+    sr : float, default 22050
         Sampling rate in Hz.
-    n_fft, hop_length, win_length, window, center, pad_mode
-        As for :class:`gaborcore.STFT` (librosa's names and defaults; ``hop_length`` defaults to
-        ``win_length // 4``).
-    power : float
+    n_fft : int, default 2048
+        FFT length, as for :class:`gaborcore.STFT`.
+    hop_length : int, optional
+        Samples between frames; default ``win_length // 4`` (the function
+        :func:`melspectrogram` defaults to librosa's 512).
+    win_length : int, optional
+        Window length, at most ``n_fft``; default ``n_fft``.
+    window : str, tuple, float, callable or array_like, default "hann"
+        The window (see :func:`gaborcore.get_window`).
+    center : bool, default True
+        Centre frame ``t`` at sample ``t * hop_length``.
+    pad_mode : str or callable, default "constant"
+        Padding when centred (see :class:`gaborcore.STFT`).
+    power : float, default 2.0
         Exponent of the magnitude: 2 (energy, default) or 1 (magnitude), or any positive number.
-    n_mels : int
+    n_mels : int, default 128
         Number of bands.
-    fmin, fmax : float
-        Frequency range in Hz (``fmax`` defaults to ``sr / 2``).
-    htk : bool
+    fmin : float, default 0.0
+        Lowest frequency of the filters, Hz.
+    fmax : float, optional
+        Highest frequency, Hz; default ``sr / 2``.
+    htk : bool, default False
         HTK mel formula instead of Slaney's.
-    norm : {"slaney", None} or float
+    norm : {"slaney", None} or float, default "slaney"
         Filter normalisation (see :func:`gaborcore.filterbank`).
-    scale : {"mel", "bark", "erb", "log", "linear"}
+    scale : {"mel", "bark", "erb", "log", "linear"}, default "mel"
         Frequency scale of the triangular filters (``"mel"`` gives librosa's mel filters).
     mel_basis : array_like, shape (n_bands, n_fft // 2 + 1), optional
         Any filter matrix given by the user; replaces the designed one.
+
+    Raises
+    ------
+    ParameterError
+        If ``sr`` or ``power`` is not positive, an STFT parameter is out of range (see
+        :class:`gaborcore.STFT`), the band parameters cannot make a filter bank (see
+        :func:`gaborcore.filterbank`), or ``mel_basis`` does not have ``n_fft // 2 + 1`` columns.
+
+    Warns
+    -----
+    EmptyFilterWarning
+        When a designed band covers no STFT bin (it always outputs zero).
+
+    See Also
+    --------
+    melspectrogram : The same through a cached plan, or from a precomputed spectrogram.
+    filterbank : The filters.
+    STFT : The underlying STFT plan (the attribute ``stft``).
+    power_to_db : Decibels of the result.
+
+    Notes
+    -----
+    ``M[..., b, t] = sum_k W[b, k] |X[..., k, t]| ** power``, the mel spectrogram of
+    :doc:`/theory` (Eq. (2) of the paper), computed block by block: the kernels window,
+    transform, square and project a block of frames at a time, so no full spectrogram is
+    stored.  The plan is called as ``plan(y, out=None, workers=None, backend=None)``; its
+    ``filters`` property is the dense filter matrix.
 
     Examples
     --------
@@ -165,12 +204,83 @@ def melspectrogram(y=None, *, sr: float = 22050, S=None, n_fft: int = 2048,
     float64 results round the weights to float32, gaborcore's do not).  float16 input is
     computed in float32.
 
+    Parameters
+    ----------
+    y : ndarray, shape (..., n_samples), optional
+        The float32 or float64 signal; leading axes are batch and channels.  Give ``y`` or ``S``.
+    sr : float, default 22050
+        Sampling rate in Hz.
+    S : ndarray, shape (..., n_fft // 2 + 1, n_frames), optional
+        A precomputed (power) spectrogram, projected on the filters as it is.
+    n_fft : int, default 2048
+        FFT length.
+    hop_length : int, default 512
+        Samples between frames (librosa's default; None: ``win_length // 4``).
+    win_length : int, optional
+        Window length, at most ``n_fft``; default ``n_fft``.
+    window : str, tuple, float, callable or array_like, default "hann"
+        The window (see :func:`get_window`).
+    center : bool, default True
+        Centre frame ``t`` at sample ``t * hop_length`` (pad ``n_fft // 2`` on each side).
+    pad_mode : str or callable, default "constant"
+        Padding when centred (see :func:`stft`).
+    power : float, default 2.0
+        Exponent of the magnitude: 2 for energy, 1 for magnitude, any positive number.
+    n_mels : int, default 128
+        Number of bands.
+    fmin : float, default 0.0
+        Lowest frequency of the filters, Hz.
+    fmax : float, optional
+        Highest frequency, Hz; default ``sr / 2``.
+    htk : bool, default False
+        HTK's mel formula instead of Slaney's.
+    norm : {"slaney", None} or float, default "slaney"
+        Normalisation of the filters (see :func:`filterbank`).
+    scale : {"mel", "bark", "erb", "log", "linear"}, default "mel"
+        Frequency scale of the triangular filters; ``"mel"`` gives librosa's.
+    mel_basis : array_like, shape (n_bands, n_fft // 2 + 1), optional
+        A filter matrix to use instead of the designed one.
+    dtype : {float32, float64}, optional
+        Precision of the filters; the result has the higher of it and the input's precision.
+    out : ndarray, optional
+        Array of the result's shape and dtype to write it to.
+    workers : int, optional
+        Threads, as :mod:`scipy.fft` counts them; default :func:`get_workers`.
+    backend : {"auto", "c", "numba", "numpy"}, optional
+        Backend for this call; default the :func:`set_backend` context, else ``"auto"``.
+
+    Returns
+    -------
+    ndarray, shape (..., n_mels, n_frames)
+        The mel spectrogram, in the precision of the input (or of ``dtype`` if higher).
+
+    Raises
+    ------
+    ParameterError
+        If both or neither of ``y`` and ``S`` are given, ``S`` is not at least 2-D or
+        ``mel_basis`` does not match its rows, a parameter is out of range (see
+        :class:`MelSpectrogram`), the signal contains NaN or Inf, or ``out`` does not fit.
+
+    See Also
+    --------
+    MelSpectrogram : The reusable plan.
+    spectrogram : The spectrogram without the projection.
+    mfcc : Cepstral coefficients of the log mel spectrogram.
+    power_to_db : Decibels of the result.
+
     Examples
     --------
     >>> import numpy as np, gaborcore
     >>> y = np.random.default_rng(0).standard_normal(22050).astype(np.float32)
-    >>> gaborcore.melspectrogram(y, sr=22050, n_mels=64).shape
-    (64, 44)
+    >>> M = gaborcore.melspectrogram(y, sr=22050, n_mels=64)
+    >>> M.shape, M.dtype
+    ((64, 44), dtype('float32'))
+
+    From a precomputed power spectrogram, the same numbers:
+
+    >>> S = gaborcore.spectrogram(y, n_fft=2048, hop_length=512)
+    >>> bool(np.allclose(gaborcore.melspectrogram(S=S, sr=22050, n_mels=64), M, rtol=1e-4))
+    True
     """
     if dtype is not None:
         dtype = _validation.float_dtype("dtype", dtype)
@@ -247,6 +357,44 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0)
     librosa's semantics: ``ref`` may be a number or a function of ``S`` (e.g. ``np.max``); the
     ``top_db`` floor is taken relative to the maximum of the whole array.  Keeps float32.
     Complex input warns (as librosa) and is replaced by its modulus.
+
+    Parameters
+    ----------
+    S : array_like
+        A power spectrogram (values >= 0).
+    ref : float or callable, default 1.0
+        The power that maps to 0 dB, or a function of ``S`` returning it (``np.max``: the
+        maximum is 0 dB).  Its absolute value is used.
+    amin : float, default 1e-10
+        Smallest power: ``S`` and ``ref`` are raised to at least ``amin`` before the logarithm.
+    top_db : float or None, default 80.0
+        Floor, in dB below the maximum of the result; None for no floor.
+
+    Returns
+    -------
+    ndarray
+        ``S`` in decibels, same shape and floating-point dtype (integers give float64).
+
+    Raises
+    ------
+    ParameterError
+        If ``S`` is not numeric, ``amin`` is not positive, ``top_db`` is negative or not a
+        number, or ``ref`` is not (or does not return) one finite number.
+
+    See Also
+    --------
+    db_to_power : The inverse (without the clipping).
+    amplitude_to_db : The same for magnitudes (``20 log10``).
+    log1p_compress : A logarithmic compression without a floor.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> S = np.array([1.0, 10.0, 100.0, 1e-12])
+    >>> gaborcore.power_to_db(S)  # the last is floored at 80 dB below the maximum
+    array([  0.,  10.,  20., -60.])
+    >>> gaborcore.power_to_db(S[:3], ref=np.max)
+    array([-20., -10.,   0.])
     """
     S = _spectrum(S, "power_to_db", "np.abs(D)**2")
     amin = _validation.positive_float("amin", amin)
@@ -268,7 +416,43 @@ def power_to_db(S, *, ref=1.0, amin: float = 1e-10, top_db: float | None = 80.0)
 def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db: float | None = 80.0) -> np.ndarray:
     """``20 log10(|S| / ref)`` with the same ``amin`` / ``top_db`` handling as librosa.
 
-    Complex input warns (as librosa) and is replaced by its modulus."""
+    Computed as ``power_to_db(S ** 2, ref=ref ** 2, amin=amin ** 2, top_db=top_db)``; float32
+    squares that would overflow are taken in float64 (the result stays float32).  Complex input
+    warns (as librosa) and is replaced by its modulus.
+
+    Parameters
+    ----------
+    S : array_like
+        A magnitude spectrogram.
+    ref : float or callable, default 1.0
+        The magnitude that maps to 0 dB, or a function of ``|S|`` returning it.
+    amin : float, default 1e-5
+        Smallest magnitude considered.
+    top_db : float or None, default 80.0
+        Floor, in dB below the maximum of the result; None for no floor.
+
+    Returns
+    -------
+    ndarray
+        ``|S|`` in decibels, same shape and floating-point dtype (integers give float64).
+
+    Raises
+    ------
+    ParameterError
+        As :func:`power_to_db`, and when ``S``, ``ref`` or ``amin`` exceeds 1e150 (its square
+        would overflow float64).
+
+    See Also
+    --------
+    db_to_amplitude : The inverse (without the clipping).
+    power_to_db : The same for powers (``10 log10``).
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.amplitude_to_db(np.array([1.0, 10.0, 0.1]))
+    array([  0.,  20., -20.])
+    """
     S = _spectrum(S, "amplitude_to_db", "np.abs(S)")
     ref_value = _ref_value(ref, S)
     amin = _validation.positive_float("amin", amin)
@@ -284,8 +468,38 @@ def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db: float | None = 80
 
 
 def db_to_power(S_db, *, ref: float = 1.0) -> np.ndarray:
-    """Inverse of :func:`power_to_db` (without the clipping); beyond the range of the dtype the
-    result is inf."""
+    """Inverse of :func:`power_to_db` (without the clipping): ``ref * 10 ** (S_db / 10)``.
+
+    Values beyond the range of the dtype give inf (float32 overflows above about 385 dB).
+
+    Parameters
+    ----------
+    S_db : array_like
+        Decibels (real numbers).
+    ref : float, default 1.0
+        The power of 0 dB.
+
+    Returns
+    -------
+    ndarray
+        The powers, same shape; float32 stays float32.
+
+    Raises
+    ------
+    ParameterError
+        If ``S_db`` is not real or ``ref`` is not a finite number.
+
+    See Also
+    --------
+    power_to_db : The forward conversion.
+    db_to_amplitude : The same for magnitudes.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.db_to_power(np.array([0.0, 10.0, 20.0]))
+    array([  1.,  10., 100.])
+    """
     S_db = np.asarray(S_db)
     if S_db.dtype.kind not in "biuf":
         raise ParameterError(f"S_db has dtype {S_db.dtype}; real numbers (decibels) are required")
@@ -295,7 +509,31 @@ def db_to_power(S_db, *, ref: float = 1.0) -> np.ndarray:
 
 
 def db_to_amplitude(S_db, *, ref: float = 1.0) -> np.ndarray:
-    """Inverse of :func:`amplitude_to_db` (without the clipping)."""
+    """Inverse of :func:`amplitude_to_db` (without the clipping): ``ref * 10 ** (S_db / 20)``.
+
+    Parameters
+    ----------
+    S_db : array_like
+        Decibels (real numbers).
+    ref : float, default 1.0
+        The magnitude of 0 dB.
+
+    Returns
+    -------
+    ndarray
+        The magnitudes, same shape; float32 stays float32.
+
+    See Also
+    --------
+    amplitude_to_db : The forward conversion.
+    db_to_power : The same for powers.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.db_to_amplitude(np.array([0.0, 20.0, -20.0]))
+    array([ 1. , 10. ,  0.1])
+    """
     return db_to_power(S_db, ref=ref**2) ** 0.5
 
 
@@ -304,6 +542,35 @@ def log1p_compress(S, *, gain: float = 1.0) -> np.ndarray:
 
     ``S`` is a power or magnitude spectrogram: negative values (``log1p`` of ``gain * S < -1``
     would be NaN) raise :class:`ParameterError`; complex input is replaced by its modulus.
+
+    Parameters
+    ----------
+    S : array_like
+        A power or magnitude spectrogram (values >= 0).
+    gain : float, default 1.0
+        Positive factor applied before the logarithm; larger gains compress more.
+
+    Returns
+    -------
+    ndarray
+        ``log(1 + gain * S)``, same shape; float32 stays float32, integers give float64.
+
+    Raises
+    ------
+    ParameterError
+        If ``S`` has negative values or is not numeric, or ``gain`` is not positive.
+
+    See Also
+    --------
+    power_to_db : Decibels, with a floor.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.log1p_compress(np.array([0.0, 1.0, np.e - 1]))
+    array([0.        , 0.69314718, 1.        ])
+    >>> gaborcore.log1p_compress(np.array([0.0, 1.0], np.float32), gain=10.0).dtype
+    dtype('float32')
     """
     S = _spectrum(S)
     gain = _validation.positive_float("gain", gain)
