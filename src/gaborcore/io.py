@@ -695,7 +695,7 @@ def load(path: str | os.PathLike, *, sr: int | None = 22050, mono: bool = True,
     >>> soundfile.write(path, np.zeros(44100, np.float32), 44100)
     >>> y, sr = io.load(path, offset=0.5, duration=0.25)
     >>> y.shape, sr
-    ((5512,), 22050)
+    ((5513,), 22050)
     """
     y, source = read(path, sr=sr, mono=mono, dtype=dtype, quality=quality, offset=offset,
                      duration=duration)

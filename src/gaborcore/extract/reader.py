@@ -170,6 +170,19 @@ def open_store(store: str | os.PathLike) -> StoreReader:
     ------
     ParameterError
         The path is not a gaborcore store.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, soundfile
+    >>> from gaborcore.extract import extract, open_store
+    >>> d = tempfile.mkdtemp()
+    >>> soundfile.write(os.path.join(d, "a.wav"), np.zeros(16000, np.float32), 16000)
+    >>> _ = extract(d, "mel", os.path.join(d, "f.zarr"), sr=16000, clip=0.5, n_mels=40)
+    >>> store = open_store(os.path.join(d, "f.zarr"))
+    >>> store.features, store.status.tolist(), store.feature("mel", 0).shape
+    (('mel',), [1], (2, 40, 16))
+    >>> len(store.dataset("mel")), store.dataset("mel")[1]["clip_start"]
+    (2, 0.5)
     """
     where = os.fspath(store)
     return StoreReader(_open_group(where), where)
