@@ -53,7 +53,27 @@ _LOGSTEP = np.log(6.4) / 27.0
 
 
 class EmptyFilterWarning(UserWarning):
-    """A band of a filter bank covers no STFT bin, so it will always output zero."""
+    """A band of a filter bank covers no STFT bin, so it will always output zero.
+
+    Issued by :func:`filterbank` (and so by :func:`mel`, :func:`melspectrogram`,
+    :class:`MelSpectrogram` and :func:`mfcc`) when bands are narrower than the bin spacing
+    ``sr / n_fft``, librosa's "Empty filters detected" case.  A subclass of :class:`UserWarning`,
+    so it can be filtered on its own with :func:`warnings.filterwarnings`.
+
+    See Also
+    --------
+    filterbank : Where it is issued.
+    fft_frequencies : The bin frequencies the bands are evaluated at.
+
+    Examples
+    --------
+    >>> import warnings, gaborcore
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     W = gaborcore.filterbank(sr=16000, n_fft=256, n_bands=128)  # 128 bands, 129 bins
+    >>> caught[0].category.__name__
+    'EmptyFilterWarning'
+    """
 
 
 def _scale_name(scale: str) -> str:
@@ -63,7 +83,47 @@ def _scale_name(scale: str) -> str:
 
 
 def hz_to_scale(frequencies, scale: str = "mel", *, htk: bool = False):
-    """Convert hertz to the given scale (element-wise; scalars stay scalars)."""
+    """Convert hertz to the given scale (element-wise; scalars stay scalars).
+
+    Parameters
+    ----------
+    frequencies : float or array_like
+        Frequencies in Hz.
+    scale : {"mel", "bark", "erb", "log", "linear"}, default "mel"
+        The frequency scale (formulas in the module description below).
+    htk : bool, default False
+        With ``scale="mel"``: HTK's formula ``2595 log10(1 + f / 700)`` instead of Slaney's
+        (linear below 1 kHz, logarithmic above, as librosa's default).  Ignored by the other
+        scales.
+
+    Returns
+    -------
+    float or ndarray
+        The values on the scale: a float for a scalar input, else a float64 array of the same
+        shape.
+
+    Raises
+    ------
+    ParameterError
+        If ``scale`` is unknown, or a frequency is outside the scale's domain: below 0 Hz for
+        ``"bark"`` and ``"erb"``, not above 0 Hz for ``"log"``, not above -700 Hz for HTK mel.
+
+    See Also
+    --------
+    scale_to_hz : The exact inverse.
+    hz_to_mel : The mel scale under librosa's name.
+    scale_frequencies : Frequencies equally spaced on a scale.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> round(gaborcore.hz_to_scale(1000.0, "mel"), 6)  # Slaney: the linear part ends at 15 mel
+    15.0
+    >>> round(gaborcore.hz_to_scale(1000.0, "erb"), 4)
+    15.6214
+    >>> gaborcore.hz_to_scale([100.0, 1600.0], "log")
+    array([ 6.64385619, 10.64385619])
+    """
     scale = _scale_name(scale)
     f = real_values("frequencies", frequencies, finite=False)
     if scale in ("bark", "erb") and np.any(f < 0):
@@ -93,7 +153,42 @@ def hz_to_scale(frequencies, scale: str = "mel", *, htk: bool = False):
 
 
 def scale_to_hz(values, scale: str = "mel", *, htk: bool = False):
-    """Convert values on the given scale back to hertz (the exact inverse of hz_to_scale)."""
+    """Convert values on the given scale back to hertz (the exact inverse of hz_to_scale).
+
+    Parameters
+    ----------
+    values : float or array_like
+        Values on the scale.
+    scale : {"mel", "bark", "erb", "log", "linear"}, default "mel"
+        The frequency scale (formulas in the module description below).
+    htk : bool, default False
+        With ``scale="mel"``: HTK's formula ``2595 log10(1 + f / 700)`` instead of Slaney's
+        (linear below 1 kHz, logarithmic above, as librosa's default).  Ignored by the other
+        scales.
+
+    Returns
+    -------
+    float or ndarray
+        Frequencies in Hz: a float for a scalar input, else a float64 array of the same shape.
+
+    Raises
+    ------
+    ParameterError
+        If ``scale`` is unknown, or a Bark value is 26.28 or more (infinite frequency).
+
+    See Also
+    --------
+    hz_to_scale : The forward conversion.
+    mel_to_hz : The mel scale under librosa's name.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> round(gaborcore.scale_to_hz(gaborcore.hz_to_scale(440.0, "bark"), "bark"), 9)
+    440.0
+    >>> gaborcore.scale_to_hz([0.0, 7.5], "mel")
+    array([  0., 500.])
+    """
     scale = _scale_name(scale)
     v = real_values("values", values, finite=False)
     if scale == "bark" and np.any(v >= 26.28):
@@ -120,18 +215,108 @@ def scale_to_hz(values, scale: str = "mel", *, htk: bool = False):
 
 
 def hz_to_mel(frequencies, *, htk: bool = False):
-    """Hertz to mel (Slaney by default, HTK with ``htk=True``); see :func:`hz_to_scale`."""
+    """Hertz to mel (Slaney by default, HTK with ``htk=True``), as :func:`librosa.hz_to_mel`.
+
+    Parameters
+    ----------
+    frequencies : float or array_like
+        Frequencies in Hz.
+    htk : bool, default False
+        HTK's formula ``2595 log10(1 + f / 700)`` instead of Slaney's.
+
+    Returns
+    -------
+    float or ndarray
+        Mel values: a float for a scalar input, else a float64 array.
+
+    See Also
+    --------
+    mel_to_hz : The inverse.
+    hz_to_scale : The other scales.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.hz_to_mel(np.array([0.0, 500.0, 2000.0]))
+    array([ 0.        ,  7.5       , 25.08188016])
+    >>> round(gaborcore.hz_to_mel(1000.0, htk=True), 3)
+    999.986
+    """
     return hz_to_scale(frequencies, "mel", htk=htk)
 
 
 def mel_to_hz(mels, *, htk: bool = False):
-    """Mel to hertz; the inverse of :func:`hz_to_mel`."""
+    """Mel to hertz, the inverse of :func:`hz_to_mel`, as :func:`librosa.mel_to_hz`.
+
+    Parameters
+    ----------
+    mels : float or array_like
+        Mel values.
+    htk : bool, default False
+        HTK's formula instead of Slaney's.
+
+    Returns
+    -------
+    float or ndarray
+        Frequencies in Hz: a float for a scalar input, else a float64 array.
+
+    See Also
+    --------
+    hz_to_mel : The forward conversion.
+    scale_to_hz : The other scales.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> round(gaborcore.mel_to_hz(15.0), 6)
+    1000.0
+    """
     return scale_to_hz(mels, "mel", htk=htk)
 
 
 def scale_frequencies(n: int, *, fmin: float = 0.0, fmax: float = 11025.0, scale: str = "mel",
                       htk: bool = False) -> np.ndarray:
-    """``n`` frequencies (Hz) equally spaced on ``scale`` from ``fmin`` to ``fmax`` inclusive."""
+    """``n`` frequencies (Hz) equally spaced on ``scale`` from ``fmin`` to ``fmax`` inclusive.
+
+    The band edges of :func:`filterbank` are ``scale_frequencies(n_bands + 2, ...)``.
+
+    Parameters
+    ----------
+    n : int
+        Number of frequencies (0 gives an empty array).
+    fmin : float, default 0.0
+        First frequency, Hz (above 0 for ``scale="log"``).
+    fmax : float, default 11025.0
+        Last frequency, Hz.
+    scale : {"mel", "bark", "erb", "log", "linear"}, default "mel"
+        The frequency scale (formulas in the module description below).
+    htk : bool, default False
+        With ``scale="mel"``: HTK's formula ``2595 log10(1 + f / 700)`` instead of Slaney's
+        (linear below 1 kHz, logarithmic above, as librosa's default).  Ignored by the other
+        scales.
+
+    Returns
+    -------
+    ndarray of float64, shape (n,)
+        The frequencies in Hz, increasing from ``fmin`` to ``fmax``.
+
+    Raises
+    ------
+    ParameterError
+        If ``n`` is negative or not an integer, or ``fmin``/``fmax`` is outside the scale's
+        domain (see :func:`hz_to_scale`).
+
+    See Also
+    --------
+    mel_frequencies : The mel case, as librosa names it.
+    filterbank : Triangular filters between such frequencies.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> gaborcore.scale_frequencies(5, fmin=100.0, fmax=1600.0, scale="log")
+    array([ 100.,  200.,  400.,  800., 1600.])
+    """
     n = positive_int("n", n, minimum=0)
     check_size("n", (n,), np.float64, what="the frequencies")
     lo, hi = hz_to_scale(fmin, scale, htk=htk), hz_to_scale(fmax, scale, htk=htk)
@@ -140,13 +325,71 @@ def scale_frequencies(n: int, *, fmin: float = 0.0, fmax: float = 11025.0, scale
 
 def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025.0,
                     htk: bool = False) -> np.ndarray:
-    """``n_mels`` frequencies equally spaced on the mel scale (as :func:`librosa.mel_frequencies`)."""
+    """``n_mels`` frequencies equally spaced on the mel scale (as :func:`librosa.mel_frequencies`).
+
+    Parameters
+    ----------
+    n_mels : int, default 128
+        Number of frequencies.
+    fmin : float, default 0.0
+        First frequency, Hz.
+    fmax : float, default 11025.0
+        Last frequency, Hz.
+    htk : bool, default False
+        HTK's mel formula instead of Slaney's.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_mels,)
+        The frequencies in Hz.
+
+    See Also
+    --------
+    scale_frequencies : The same on any scale.
+    mel : The mel filter bank (its band edges are such frequencies).
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> gaborcore.mel_frequencies(5, fmax=8000.0).round(1)
+    array([   0. ,  754.1, 1688.9, 3675.8, 8000. ])
+    """
     return scale_frequencies(n_mels, fmin=fmin, fmax=fmax, scale="mel", htk=htk)
 
 
 def fft_frequencies(*, sr: float = 22050, n_fft: int = 2048) -> np.ndarray:
-    """Centre frequencies of the ``n_fft // 2 + 1`` STFT bins: ``k sr / n_fft`` (as
-    :func:`librosa.fft_frequencies`, with its defaults)."""
+    """Centre frequencies of the ``n_fft // 2 + 1`` STFT bins, ``k sr / n_fft``.
+
+    As :func:`librosa.fft_frequencies`, with its defaults.
+
+    Parameters
+    ----------
+    sr : float, default 22050
+        Sampling rate in Hz.
+    n_fft : int, default 2048
+        FFT length.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_fft // 2 + 1,)
+        The frequencies of the rows of :func:`stft`, from 0 Hz to (at most) ``sr / 2``.
+
+    Raises
+    ------
+    ParameterError
+        If ``sr`` or ``n_fft`` is not positive.
+
+    See Also
+    --------
+    stft : The transform whose rows these are.
+    filterbank : Filters evaluated at these frequencies.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> gaborcore.fft_frequencies(sr=16000, n_fft=8)
+    array([   0., 2000., 4000., 6000., 8000.])
+    """
     sr = sample_rate("sr", sr)
     n_fft = positive_int("n_fft", n_fft)
     check_size("n_fft", (n_fft // 2 + 1,), np.float64, what="the frequencies")
@@ -207,12 +450,82 @@ def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
     Designed in float64 and cast once to ``dtype``.  Warns with :class:`EmptyFilterWarning` when
     a band covers no STFT bin (the bands are narrower than the bin spacing there).
 
+    The ``n_bands + 2`` band edges are equally spaced on the scale from ``fmin`` to ``fmax``
+    (:func:`scale_frequencies`); band ``i`` rises linearly from edge ``i`` to edge ``i + 1`` and
+    falls to edge ``i + 2``, evaluated at the bin frequencies (:func:`fft_frequencies`), as in
+    Slaney's Auditory Toolbox and librosa.
+
+    Parameters
+    ----------
+    sr : float
+        Sampling rate in Hz.
+    n_fft : int
+        FFT length (at least 2); the filters have ``n_fft // 2 + 1`` columns.
+    n_bands : int, default 128
+        Number of bands.
+    fmin : float, default 0.0
+        Lowest band edge, Hz (above 0 for ``scale="log"``).
+    fmax : float, optional
+        Highest band edge, Hz; default ``sr / 2``.  Above it warns and the bands are cut at
+        Nyquist.
+    scale : {"mel", "bark", "erb", "log", "linear"}, default "mel"
+        The frequency scale (formulas in the module description below).
+    htk : bool, default False
+        With ``scale="mel"``: HTK's formula ``2595 log10(1 + f / 700)`` instead of Slaney's
+        (linear below 1 kHz, logarithmic above, as librosa's default).  Ignored by the other
+        scales.
+    norm : {"slaney", None} or float, default "slaney"
+        ``"slaney"`` divides each triangle by half its width in Hz (constant area, librosa's
+        default); a number ``p >= 1`` scales each row to unit Lp norm (``np.inf``: unit
+        maximum); None leaves the peaks at 1.
+    dtype : numpy dtype, default float32
+        Type of the result.
+    _name : str, default "n_bands"
+        Internal: the argument name that error and warning messages give for ``n_bands``
+        (:func:`mel` and the mel spectrograms pass ``"n_mels"``).
+    _stacklevel : int, default 2
+        Internal and unused (warnings are attributed to the first caller outside gaborcore);
+        accepted for the callers that pass it.
+
+    Returns
+    -------
+    ndarray, shape (n_bands, n_fft // 2 + 1)
+        The filter weights, rows of bands, columns of STFT bins.
+
+    Raises
+    ------
+    ParameterError
+        If ``sr`` is not positive, ``n_fft`` < 2, ``n_bands`` < 1, ``fmin`` < 0, ``fmin >= fmax``,
+        ``fmax`` is not finite, ``scale`` or ``norm`` is not one of the above, the log scale has
+        ``fmin = 0``, or the band edges coincide in float64.
+
+    Warns
+    -----
+    EmptyFilterWarning
+        When a band covers no STFT bin.
+    UserWarning
+        When ``fmax`` is above ``sr / 2``.
+
+    See Also
+    --------
+    mel : The mel filters under librosa's name.
+    melspectrogram : A spectrogram projected on these filters.
+    SparseFilterbank : The sparse form the kernels use.
+
+    Notes
+    -----
+    The mel spectrogram as an average of spectrogram rows is described on the theory page,
+    :ref:`theory-mel-average`.
+
     Examples
     --------
-    >>> import gaborcore
+    >>> import numpy as np, gaborcore
     >>> W = gaborcore.filterbank(sr=22050, n_fft=2048, n_bands=40, scale="erb")
-    >>> W.shape
-    (40, 1025)
+    >>> W.shape, W.dtype
+    ((40, 1025), dtype('float32'))
+    >>> P = gaborcore.filterbank(sr=22050, n_fft=2048, n_bands=40, scale="erb", norm=None)
+    >>> bool(P.max() <= 1.0)
+    True
     """
     scale = _scale_name(scale)
     sr, n_fft, n_bands, fmin, fmax = _check_band_args(sr, n_fft, n_bands, fmin, fmax, _name)
@@ -249,17 +562,98 @@ def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
 def mel(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
         fmax: float | None = None, htk: bool = False, norm="slaney",
         dtype=np.float32) -> np.ndarray:
-    """Mel filter bank, shape ``(n_mels, n_fft // 2 + 1)``, as :func:`librosa.filters.mel`."""
+    """Mel filter bank, shape ``(n_mels, n_fft // 2 + 1)``, as :func:`librosa.filters.mel`.
+
+    ``filterbank(..., scale="mel")`` under librosa's name and argument names.
+
+    Parameters
+    ----------
+    sr : float
+        Sampling rate in Hz.
+    n_fft : int
+        FFT length.
+    n_mels : int, default 128
+        Number of bands.
+    fmin : float, default 0.0
+        Lowest band edge, Hz.
+    fmax : float, optional
+        Highest band edge, Hz; default ``sr / 2``.
+    htk : bool, default False
+        HTK's mel formula instead of Slaney's.
+    norm : {"slaney", None} or float, default "slaney"
+        Normalisation of the rows (see :func:`filterbank`).
+    dtype : numpy dtype, default float32
+        Type of the result.
+
+    Returns
+    -------
+    ndarray, shape (n_mels, n_fft // 2 + 1)
+        The filter weights.
+
+    Raises
+    ------
+    ParameterError
+        As :func:`filterbank`.
+
+    Warns
+    -----
+    EmptyFilterWarning
+        When a band covers no STFT bin.
+
+    See Also
+    --------
+    filterbank : The other scales.
+    mel_frequencies : The band edges' spacing.
+    melspectrogram : A spectrogram projected on these filters.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> W = gaborcore.mel(sr=22050, n_fft=2048, n_mels=128)
+    >>> W.shape, W.dtype
+    ((128, 1025), dtype('float32'))
+    """
     return filterbank(sr=sr, n_fft=n_fft, n_bands=n_mels, fmin=fmin, fmax=fmax, scale="mel",
                       htk=htk, norm=norm, dtype=dtype, _name="n_mels", _stacklevel=3)
 
 
 @dataclasses.dataclass(frozen=True)
 class SparseFilterbank:
-    """Per-band support of a filter matrix: band ``i`` has weights ``data[offset[i]:offset[i+1]]``
-    on the bins ``start[i] : start[i] + (offset[i+1] - offset[i])``.
+    """Sparse, per-band form of a filter matrix, as the fused mel kernels read it.
+
+    Band ``i`` has weights ``data[offset[i]:offset[i+1]]`` on the bins
+    ``start[i] : start[i] + (offset[i+1] - offset[i])``.
 
     Zeros outside each band's first and last non-zero weight are dropped; zeros inside are kept.
+    This is the form the fused mel kernels read; make one from a dense matrix with
+    :meth:`from_dense` and go back with :meth:`todense`.  Frozen (immutable).
+
+    Parameters
+    ----------
+    start : ndarray of int64, shape (n_bands,)
+        First bin of each band's support.
+    offset : ndarray of int64, shape (n_bands + 1,)
+        Where each band's weights start in ``data``; ``offset[-1]`` is the number of stored
+        weights (``nnz``).
+    data : ndarray of float, shape (nnz,)
+        The weights of all bands, concatenated.
+    n_freq : int
+        Number of STFT bins (columns of the dense matrix).
+
+    See Also
+    --------
+    filterbank : Dense filter matrices.
+    MelSpectrogram : Holds one (attribute ``sparse``).
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> W = gaborcore.mel(sr=22050, n_fft=2048, n_mels=128)
+    >>> fb = gaborcore.SparseFilterbank.from_dense(W)
+    >>> fb.n_bands, fb.n_freq, fb.nnz
+    (128, 1025, 2018)
+    >>> bool(np.array_equal(fb.todense(), W))
+    True
     """
 
     start: np.ndarray  # int64, (n_bands,)
