@@ -55,10 +55,19 @@ def mfcc(y=None, *, sr: float = 22050, S=None, n_mfcc: int = 20, dct_type: int =
     ndarray, shape (..., n_mfcc, n_frames)
         The coefficients, in the precision of the mel spectrogram.
 
+    Raises
+    ------
+    ParameterError
+        If both or neither of ``y`` and ``S`` are given, ``S`` is not a real array of at least
+        two dimensions, ``n_mfcc`` exceeds the number of bands, ``dct_type``, ``norm`` or
+        ``lifter`` is not one of the values above (``dct_type=1`` needs two bands), or a
+        :func:`gaborcore.melspectrogram` argument is invalid.
+
     See Also
     --------
-    melspectrogram, power_to_db
-    delta : their time derivatives.
+    melspectrogram : The mel spectrogram of ``y``.
+    power_to_db : Its logarithm.
+    delta : Time derivatives of the coefficients.
 
     Examples
     --------
@@ -103,10 +112,11 @@ def mfcc(y=None, *, sr: float = 22050, S=None, n_mfcc: int = 20, dct_type: int =
 
 def delta(data, *, width: int = 9, order: int = 1, axis: int = -1, mode: str = "interp",
           **kwargs) -> np.ndarray:
-    """Local derivative of order ``order`` of ``data`` along ``axis``, as
-    :func:`librosa.feature.delta`: a Savitzky-Golay filter of window ``width`` and polynomial
-    order ``order`` (:func:`scipy.signal.savgol_filter`, whose other arguments ``kwargs`` go
-    to).
+    """Local derivative of order ``order`` of ``data`` along ``axis``, as librosa's ``delta``.
+
+    :func:`librosa.feature.delta`'s computation: a Savitzky-Golay filter of window ``width`` and
+    polynomial order ``order`` (:func:`scipy.signal.savgol_filter`, whose other arguments
+    ``kwargs`` go to).
 
     Parameters
     ----------
@@ -128,9 +138,18 @@ def delta(data, *, width: int = 9, order: int = 1, axis: int = -1, mode: str = "
     ndarray
         The derivative, of the shape and precision of ``data``.
 
+    Raises
+    ------
+    ParameterError
+        If ``data`` is not real, ``axis`` is out of range, ``width`` is not an odd integer
+        ``>= 3`` (or exceeds the data's length with ``mode="interp"``), ``order`` is not a
+        positive integer, ``mode`` is unknown, or ``polyorder`` is not in
+        ``[order, width)``.
+
     See Also
     --------
-    mfcc
+    mfcc : The usual input.
+    scipy.signal.savgol_filter : The filter.
 
     Examples
     --------
