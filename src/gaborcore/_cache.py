@@ -87,6 +87,11 @@ def plan_cache_info() -> dict:
         first), ``hits`` and ``misses`` (since the last clear), ``by_kind`` (plans per kind:
         ``"stft"``, ``"mel"``, ``"nsgt"``, ``"fftw"``).
 
+    See Also
+    --------
+    clear_plan_cache : forget every cached plan.
+    NSGT.cached, STFT.cached : plans through this cache.
+
     Examples
     --------
     >>> import gaborcore
@@ -99,6 +104,10 @@ def plan_cache_info() -> dict:
 
 def clear_plan_cache() -> None:
     """Forget every cached plan (STFT, mel, NSGT, FFTW); plans in use stay valid.
+
+    See Also
+    --------
+    plan_cache_info : what the cache holds.
 
     Examples
     --------

@@ -19,7 +19,7 @@ def cqt(y, *, sr: float = 22050, hop_length: int = 512, fmin: float = 32.7031956
         power: float = 1.0, workers=None, backend=None) -> np.ndarray:
     """Constant-Q (or variable-Q) magnitudes ``|C|**power`` on a grid of ``hop_length`` samples.
 
-    ``C[k, n]`` is the output of the NSGT's band filter ``k`` (THEORY.md section 4: the window
+    ``C[k, n]`` is the output of the NSGT's band filter ``k`` (docs/theory.rst: the window
     ``G_k`` on the DFT grid, centre ``xi_k = fmin 2^(k / B)``, bandwidth ``xi_k / Q + gamma``)
     at sample ``n * hop_length`` of the signal::
 
@@ -27,8 +27,9 @@ def cqt(y, *, sr: float = 22050, hop_length: int = 512, fmin: float = 32.7031956
 
     where ``F`` is the DFT of the signal zero-padded to ``L'`` (a multiple of ``hop_length``, with
     room for the longest filter, so no output wraps around).  This is the NSGT with
-    ``M_k = L' / hop_length`` coefficients in every band (I13: coefficients are subsampled filter
-    outputs); where a band is wider than that, its spectrum is folded, so ``C`` holds exact
+    ``M_k = L' / hop_length`` coefficients in every band (identity I13: coefficients are
+    subsampled filter outputs); where a band is wider than that, its spectrum is folded, so ``C``
+    holds exact
     samples of the filter output (aliased in time, as any CQT on a fixed hop is), not an
     invertible frame.  For an invertible transform use :class:`NSGT` or :class:`SlicedNSGT`.
 
@@ -60,6 +61,11 @@ def cqt(y, *, sr: float = 22050, hop_length: int = 512, fmin: float = 32.7031956
     -------
     C : ndarray, shape (..., n_bins, 1 + n_samples // hop_length)
         Same precision as ``y``.
+
+    See Also
+    --------
+    NSGT : the invertible transform whose band filters these are.
+    SlicedNSGT.forward : invertible constant-Q coefficients of long signals and streams.
 
     Examples
     --------

@@ -18,7 +18,36 @@ __all__ = ["NSGT", "NSGTCoefficients", "BandTable"]
 
 @dataclasses.dataclass(frozen=True)
 class BandTable:
-    """Per-band parameters, in frequency order (DC, scale bands, Nyquist[, mirrored bands])."""
+    """Per-band parameters, in frequency order (DC, scale bands, Nyquist[, mirrored bands]).
+
+    Made by :class:`NSGT` (its ``bands`` attribute); ``print(plan.bands)`` shows a table.
+
+    Parameters
+    ----------
+    kind : ndarray of str
+        ``"dc"``, ``"band"``, ``"nyquist"`` or ``"mirror"`` (complex plans' negative bands).
+    centre_hz, bandwidth_hz : ndarray
+        Centre and bandwidth in Hz.
+    support : ndarray
+        ``W_k``, window support in DFT bins.
+    M : ndarray
+        Coefficients per band.
+    hop, hop_seconds : ndarray
+        The band's time hop ``L / M_k`` in samples and in seconds.
+    offset : ndarray
+        Start of the band in the coefficient buffer.
+
+    See Also
+    --------
+    NSGT, NSGTCoefficients
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> b = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4).bands
+    >>> b.kind.tolist(), int(b.M[1]), round(float(b.hop[1]), 2)
+    (['dc', 'band', 'band', 'band', 'band', 'nyquist'], 45, 177.78)
+    """
 
     kind: np.ndarray  # "dc", "band", "nyquist", "mirror"
     centre_hz: np.ndarray
@@ -46,6 +75,25 @@ class NSGTCoefficients:
     """NSGT coefficients of one plan: a contiguous buffer plus views in each layout.
 
     ``data`` has shape ``(..., total)``; band ``k`` occupies ``data[..., offset[k]:offset[k]+M[k]]``.
+
+    Parameters
+    ----------
+    plan : NSGT
+        The plan that made (or will invert) the coefficients.
+    data : ndarray, shape (..., plan.total)
+        complex64 or complex128 buffer.
+
+    See Also
+    --------
+    NSGT.forward, NSGT.inverse, NSGT.convert
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+    >>> c = plan.forward(np.zeros(8000))
+    >>> c.data.shape == (plan.total,), c.band(1).shape, len(c.bands())
+    (True, (45,), 6)
     """
 
     def __init__(self, plan: NSGT, data: np.ndarray):
@@ -147,10 +195,19 @@ class NSGT:
     M : int or array, optional
         Force the number of coefficients per band (all bands, DC / Nyquist included); every
         ``M_k`` must be at least ``W_k`` (the painless case), else :class:`ParameterError`.
+    pad : bool
+        Zero-pad signals shorter than ``length`` (``inverse`` returns ``length`` samples, or
+        ``length=`` of them).
     painless : bool
         ``False`` accepts ``M_k < W_k``: band ``k``'s coefficients are then its filter output
         sampled every ``L / M_k`` samples, aliased (THEORY.md: the product is folded modulo
         ``M_k``).  Such a plan analyses only: :meth:`inverse` and :meth:`convert` refuse it.
+
+    See Also
+    --------
+    SlicedNSGT : the same transform on slices, for signals of any length and streams.
+    cqt : constant-Q magnitudes on a hop grid.
+    nsgt_frequencies : the scales.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""NSGT scale design: centre frequencies and bandwidths of the bands (THEORY.md section 4)."""
+"""NSGT scale design: centre frequencies and bandwidths of the bands (docs/theory.rst)."""
 
 from __future__ import annotations
 
@@ -33,10 +33,50 @@ def nsgt_frequencies(*, sr: float, scale: str = "cqt", fmin: float = 32.7,
       that scale from ``fmin`` to ``fmax``; bandwidth ``xi_{k+1} - xi_{k-1}`` (neighbours
       extrapolated on the scale at both ends, clipped to 0 Hz and sr/2; no band reaches below
       0 Hz, and one centred close to sr/2 may cross it: its mirror image completes it).
-      The mel scale is THEORY.md's ``2595 log10(1 + f / 700)`` (``htk=True``,
+      The mel scale is the theory page's ``2595 log10(1 + f / 700)`` (``htk=True``,
       the default here) or Slaney's (``htk=False``).
     * ``frequencies``: any increasing array of centres in ``(0, sr/2)``; bandwidths as above,
       on a log-frequency extrapolation at the ends.
+
+    Centres at or above ``sr / 2`` are dropped with a warning (as the nsgt package does).
+
+    Parameters
+    ----------
+    sr : float
+        Sampling rate in Hz.
+    scale : {"cqt", "vqt", "mel", "bark", "erb", "log", "linear"}
+        The frequency scale (ignored when ``frequencies`` is given).
+    fmin, fmax : float
+        Lowest centre and, for the constant-Q scales without ``n_bins`` and for the others,
+        highest centre in Hz (default for the mel-like scales: 0.95 ``sr / 2``).
+    n_bins : int, optional
+        Number of bands (required by the mel-like scales; with it the constant-Q scales ignore
+        ``fmax``).
+    bins_per_octave : int
+        ``B`` of the constant-Q scales.
+    gamma : float
+        Added bandwidth of the variable-Q scale, in Hz.
+    frequencies : array_like, optional
+        Explicit centres in Hz.
+    htk : bool
+        Mel formula: HTK's (default) or Slaney's.
+
+    Returns
+    -------
+    xi, bw : ndarray
+        Centre frequencies and bandwidths in Hz, float64, one per band.
+
+    See Also
+    --------
+    NSGT : the transform built on these bands.
+    gaborcore.scale_frequencies : evenly spaced frequencies on a scale.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> xi, bw = gaborcore.nsgt_frequencies(sr=22050, fmin=110.0, n_bins=3, bins_per_octave=12)
+    >>> xi.round(2), (xi / bw).round(3)
+    (array([110.  , 116.54, 123.47]), array([8.651, 8.651, 8.651]))
     """
     sr = _validation.sample_rate("sr", sr)
     nyquist = sr / 2

@@ -16,11 +16,34 @@ MAX_SLICE = 2**26
 
 
 def slicing_window(slice_length: int, transition: int) -> np.ndarray:
-    """The slicing window of THEORY.md section 4: 0 on the outer quarters, 1 in the middle half,
-    Hann flanks of ``transition`` samples centred at ``s/4`` and ``3s/4``.
+    """The slicing window of the sliced NSGT (docs/theory.rst): 0 on the outer quarters, 1 in
+    the middle half, Hann flanks of ``transition`` samples centred at ``s/4`` and ``3s/4``.
 
     Shifted by ``s/2`` the windows sum to one exactly: the falling flank is computed as one minus
     the rising flank at the same absolute sample.
+
+    Parameters
+    ----------
+    slice_length : int
+        ``s``, a multiple of 4, at most ``MAX_SLICE`` (2**26).
+    transition : int
+        Width of each flank, ``1 <= transition <= s / 2``.
+
+    Returns
+    -------
+    phi : ndarray, shape (slice_length,)
+        float64 window.
+
+    See Also
+    --------
+    SlicedNSGT : the transform that uses it.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> w = gaborcore.slicing_window(16, 4)
+    >>> w[:2].tolist(), w[6:10].tolist(), bool(np.allclose(w[:8] + w[8:], 1.0))
+    ([0.0, 0.0], [1.0, 1.0, 1.0, 1.0], True)
     """
     s = _validation.positive_int("slice_length", slice_length, minimum=4, maximum=MAX_SLICE)
     if s % 4:
@@ -42,6 +65,29 @@ class SlicedCoefficients:
 
     Slice ``i`` covers samples ``[start[i], start[i] + slice_length)`` of the signal; its
     coefficients are those of the slice's own (painless) NSGT, in the inner plan's layout.
+
+    Parameters
+    ----------
+    plan : SlicedNSGT
+        The transform that made them.
+    data : ndarray, shape (..., n_slices, plan.inner.total)
+        Per-slice coefficients.
+    first_slice : int
+        Index of the first slice in the stream (0 for whole signals).
+    stream_length : int, optional
+        Set on the last block of a stream: the number of samples streamed.
+
+    See Also
+    --------
+    SlicedNSGT.forward, SlicedNSGT.process, SlicedCoefficients.assemble
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+    >>> c = sl.forward(np.zeros(5000))
+    >>> c.n_slices == sl.n_slices(5000), c.slice(0).data.shape == (sl.inner.total,)
+    (True, True)
     """
 
     def __init__(self, plan: SlicedNSGT, data: np.ndarray, first_slice: int = 0,
@@ -103,6 +149,22 @@ class SlicedNSGT:
         Scale parameters of :class:`NSGT` (``scale``, ``fmin``, ``fmax``, ``n_bins``, ...) and its
         ``layout``.  The inner plan's ``M_k`` are multiples of 4 (so ``M_k / 2`` coefficients
         per slice hop in :meth:`SlicedCoefficients.assemble`).
+    chunk_slices : int
+        Slices transformed at a time by :meth:`forward` and :meth:`inverse` (bounds memory).
+
+    See Also
+    --------
+    NSGT : the transform of each slice.
+    slicing_window : the window of each slice.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> sl = gaborcore.SlicedNSGT(slice_length=2048, sr=8000, fmin=100.0, fmax=3000.0)
+    >>> y = np.random.default_rng(0).standard_normal(20000)
+    >>> c = sl.forward(y)
+    >>> bool(np.allclose(sl.inverse(c, length=y.size), y))
+    True
     """
 
     def __init__(self, *, slice_length: int = 2**15, transition: int | None = None,
@@ -255,7 +317,28 @@ class SlicedNSGT:
 
 class SlicedInverse:
     """Push-style inverse of :class:`SlicedNSGT`: ``process(coefs)`` returns the samples that no
-    later slice can change; ``flush(length)`` returns the rest, cropped to the stream length."""
+    later slice can change; ``flush(length)`` returns the rest, cropped to the stream length.
+
+    Parameters
+    ----------
+    sliced : SlicedNSGT
+        The transform whose coefficients arrive (usually from :meth:`SlicedNSGT.inverse_stream`).
+
+    See Also
+    --------
+    SlicedNSGT.process, SlicedNSGT.flush
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+    >>> y = np.random.default_rng(1).standard_normal(6000)
+    >>> inv = sl.inverse_stream()
+    >>> parts = [inv.process(sl.process(y[:2500])), inv.process(sl.process(y[2500:])),
+    ...          inv.process(sl.flush()), inv.flush()]
+    >>> bool(np.allclose(np.concatenate(parts), y))
+    True
+    """
 
     def __init__(self, sliced: SlicedNSGT):
         self.sliced = sliced
