@@ -11,12 +11,12 @@ not depend on the batch it was computed in.
 from __future__ import annotations
 
 import json
-import threading
 import warnings
 
 import numpy as np
 
 from .. import _validation
+from .._cache import plan_cache
 from .._validation import ParameterError
 from ..features import MelSpectrogram, amplitude_to_db, power_to_db
 from ..filterbanks import fft_frequencies, scale_frequencies
@@ -279,30 +279,20 @@ class Cqt(Feature):
 
 FEATURE_CLASSES = {"stft": Stft, "mel": Mel, "mfcc": Mfcc, "nsgt": Nsgt, "cqt": Cqt}
 
-# PLAN CACHE: the features of the last few configurations, made once per process (the local
-# workers share the caller's).  To move to the library's shared plan cache (gaborcore._cache)
-# once there is one.
-_PLANS: dict[str, tuple[ExtractConfig, dict[str, Feature]]] = {}
-_PLANS_LOCK = threading.Lock()
-_PLANS_KEPT = 8
+def _make(config_json: str) -> tuple[ExtractConfig, dict[str, Feature]]:
+    cfg = ExtractConfig(**json.loads(config_json))
+    return cfg, {name: FEATURE_CLASSES[name](name, params, cfg)
+                 for name, params in cfg.features.items()}
 
 
 def prepared(config_json: str) -> tuple[ExtractConfig, dict[str, Feature]]:
-    """The configuration and its features, made once per process.
+    """The configuration and its features, made once per process (the local workers share the
+    caller's), kept in the library's one plan cache (kind ``"extract"``).
 
     Making them validates every parameter (the plans' constructors check them).  Warnings of
     the plans' constructors (a filter that covers no bin) are given once, here, not per batch.
     """
-    with _PLANS_LOCK:
-        made = _PLANS.get(config_json)
-        if made is None:
-            cfg = ExtractConfig(**json.loads(config_json))
-            made = cfg, {name: FEATURE_CLASSES[name](name, params, cfg)
-                         for name, params in cfg.features.items()}
-            if len(_PLANS) >= _PLANS_KEPT:
-                _PLANS.pop(next(iter(_PLANS)))
-            _PLANS[config_json] = made
-    return made
+    return plan_cache.get_or_create(("extract", config_json), lambda: _make(config_json))
 
 
 def compute_all(feats: dict[str, Feature], x: np.ndarray, backend,
