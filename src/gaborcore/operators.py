@@ -1,8 +1,8 @@
-"""Time-frequency operators of the paper (THEORY.md section 1), in exact discrete form.
+"""Time-frequency operators of the paper (see :doc:`/theory`), in exact discrete form.
 
 Signals live on the torus ``Z_L``; a window ``g`` is a length-L array with ``g[0]`` at time 0
 (use :func:`torus_window` to centre a short window at 0).  Two-dimensional arrays on
-``Z_L x Z_L`` are indexed ``[time (lag) x, frequency w]`` as in THEORY.md; lattice arrays
+``Z_L x Z_L`` are indexed ``[time (lag) x, frequency w]`` as on the theory page; lattice arrays
 ``[n, k]`` (frame, channel) for a lattice with hop ``a`` and ``M`` channels, ``L = a N = b M``.
 
 * :func:`ambiguity`: ``V_g g(x, w) = sum_t g(t) conj(g(t - x)) exp(-2 pi i w t / L)`` (the paper's
@@ -44,7 +44,45 @@ __all__ = [
 
 
 def torus_window(window: np.ndarray, length: int) -> np.ndarray:
-    """Place a short window (centre at ``len(window) // 2``) on ``Z_L`` with its centre at 0."""
+    """Place a short window (centre at ``len(window) // 2``) on ``Z_L`` with its centre at 0.
+
+    Sample ``j`` of ``window`` goes to time ``(j - len(window) // 2) mod L``: the window's
+    centre to 0, its first half to the end of the torus.  This is the form every function of
+    this module takes a window in.
+
+    Parameters
+    ----------
+    window : ndarray, shape (n,)
+        Finite float or complex samples, for example from :func:`gaborcore.get_window`.
+    length : int
+        The torus length ``L >= n``.
+
+    Returns
+    -------
+    ndarray, shape (length,)
+        The window on ``Z_L`` (float64, or complex128 for a complex window).
+
+    Raises
+    ------
+    ParameterError
+        If ``window`` is not a non-empty 1-D finite float or complex array, or is longer than
+        ``length``.
+
+    See Also
+    --------
+    ambiguity : The ambiguity function of such a window.
+    GaborMultiplier : A multiplier with such a window.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore import operators
+    >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+    >>> g.shape
+    (48,)
+    >>> g[[-4, 0, 4]]  # the centre at 0, the first half at the end of the torus
+    array([0.5, 1. , 0.5])
+    """
     w = np.asarray(window)
     if w.ndim != 1 or w.size == 0 or w.dtype.kind not in "fc" or not np.isfinite(w).all():
         raise ParameterError(
@@ -112,6 +150,46 @@ def ambiguity(g, *, rows=None) -> np.ndarray:
 
     Row x is ``fft(g * conj(roll(g, x)))``.  For a window of support W only the lags
     ``|x| < W`` are non-zero; pass ``rows`` to compute a subset (memory ``len(rows) * L``).
+
+    Parameters
+    ----------
+    g : array_like, shape (L,)
+        The window on ``Z_L`` (float or complex, finite; see :func:`torus_window`).
+    rows : array_like of int, optional
+        Time lags to compute (taken modulo ``L``); default all ``L``.
+
+    Returns
+    -------
+    ndarray of complex128, shape (L, L) or (len(rows), L)
+        ``V_g g(x, w) = sum_t g(t) conj(g(t - x)) exp(-2 pi i w t / L)``, indexed ``[x, w]``.
+
+    Raises
+    ------
+    ParameterError
+        If ``g`` is not a finite 1-D array of at least two samples, or ``rows`` is not a 1-D
+        integer array.
+
+    See Also
+    --------
+    ambiguity_rows : Consecutive lags through the compiled STFT.
+    ambiguity_lattice : The values on a lattice.
+    multiplier_spreading_function : Where it enters the spreading function (identity I7).
+
+    Notes
+    -----
+    The ambiguity function and its symmetries are identities I3-I4 of
+    :ref:`theory-identities`.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore import operators
+    >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+    >>> V = operators.ambiguity(g)
+    >>> V.shape, V.dtype
+    ((48, 48), dtype('complex128'))
+    >>> bool(np.isclose(V[0, 0], np.sum(g ** 2)))  # at the origin: the energy
+    True
     """
     g = _torus("g", g)
     L = g.shape[0]
@@ -143,6 +221,41 @@ def ambiguity_rows(g, x0: int, n_rows: int, *, backend=None) -> np.ndarray:
     ``sum_t g(t) g(t - x) exp(-2 pi i m (t - x + L//2) / L)`` with ``x = x0 + n``: the row of
     ``V_g g`` up to the phase ``exp(2 pi i m (x - L//2) / L)``; negative frequencies are the
     conjugates.  Complex windows use :func:`ambiguity`.
+
+    Parameters
+    ----------
+    g : array_like, shape (L,)
+        The window on ``Z_L`` (see :func:`torus_window`).
+    x0 : int
+        First time lag (any integer, taken modulo ``L``; negative lags are allowed).
+    n_rows : int
+        Number of consecutive lags.
+    backend : {"auto", "c", "numba", "numpy"}, optional
+        Backend of the STFT; default the :func:`gaborcore.set_backend` context.
+
+    Returns
+    -------
+    ndarray of complex128, shape (n_rows, L)
+        Rows ``x0 .. x0 + n_rows - 1`` of :func:`ambiguity`.
+
+    Raises
+    ------
+    ParameterError
+        If ``g`` is not a valid window, or ``x0``/``n_rows`` is not an integer (``n_rows >= 1``),
+        or the result would not fit in memory.
+
+    See Also
+    --------
+    ambiguity : All lags, or any set of them, directly.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore import operators
+    >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+    >>> R = operators.ambiguity_rows(g, -3, 6)
+    >>> R.shape, bool(np.allclose(R, operators.ambiguity(g, rows=np.arange(-3, 3))))
+    ((6, 48), True)
     """
     g = _torus("g", g)
     L = g.shape[0]
@@ -175,7 +288,48 @@ def ambiguity_rows(g, x0: int, n_rows: int, *, backend=None) -> np.ndarray:
 def ambiguity_lattice(g, *, hop_length: int, n_fft: int, backend=None) -> np.ndarray:
     """``V_g g(a n, b m)`` on the lattice, shape ``(N, M)``, through the compiled Gabor transform.
 
-    ``g`` must be real and supported within ``n_fft`` samples around 0 (painless lattice).
+    ``g`` must be real and supported within ``n_fft`` samples around 0 (painless lattice) for the
+    compiled path; a complex window is computed from :func:`ambiguity`.
+
+    Parameters
+    ----------
+    g : array_like, shape (L,)
+        The window on ``Z_L`` (see :func:`torus_window`).
+    hop_length : int
+        Time step ``a`` of the lattice; divides ``L``.
+    n_fft : int
+        Number of channels ``M``; divides ``L`` (frequency step ``b = L / M``).
+    backend : {"auto", "c", "numba", "numpy"}, optional
+        Backend of the Gabor transform; default the :func:`gaborcore.set_backend` context.
+
+    Returns
+    -------
+    ndarray of complex128, shape (L // hop_length, n_fft)
+        ``V_g g(a n, b m)`` indexed ``[n, m]``.
+
+    Raises
+    ------
+    ParameterError
+        If ``L`` is not a multiple of ``hop_length`` and ``n_fft``, or a real window reaches
+        farther than ``n_fft // 2`` samples from 0.
+
+    See Also
+    --------
+    ambiguity : The full grid.
+    gaborcore.dgt : The transform it uses.
+
+    Notes
+    -----
+    Identity I1 of :ref:`theory-identities`: the lattice transform samples the full STFT.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore import operators
+    >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+    >>> A = operators.ambiguity_lattice(g, hop_length=4, n_fft=16)
+    >>> A.shape, bool(np.allclose(A, operators.ambiguity(g)[::4, ::3]))
+    ((12, 16), True)
     """
     g = _torus("g", g)
     L = g.shape[0]
@@ -194,7 +348,43 @@ def ambiguity_lattice(g, *, hop_length: int, n_fft: int, backend=None) -> np.nda
 
 
 def symplectic_fft(F) -> np.ndarray:
-    """``F_s F`` on ``Z_L x Z_L`` (involutive: ``symplectic_fft(symplectic_fft(F)) == F``)."""
+    """``F_s F`` on ``Z_L x Z_L`` (involutive: ``symplectic_fft(symplectic_fft(F)) == F``).
+
+    ``F_s F(x, w) = (1/L) sum_{y,v} F(y, v) exp(-2 pi i (w y - x v) / L)``, the symplectic Fourier
+    transform that maps a spreading function to the kernel of the corresponding Cohen-class
+    distribution.
+
+    Parameters
+    ----------
+    F : array_like, shape (L, L)
+        Finite real or complex values, indexed ``[x, w]``.
+
+    Returns
+    -------
+    ndarray of complex128, shape (L, L)
+        The transform, indexed ``[x, w]``.
+
+    Raises
+    ------
+    ParameterError
+        If ``F`` is not a square, finite, numeric 2-D array.
+
+    See Also
+    --------
+    lattice_symplectic_fft : The transform of a kernel on a lattice.
+
+    Notes
+    -----
+    Identity I5 of :ref:`theory-identities` (involution and the convolution theorem).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore import operators
+    >>> F = np.random.default_rng(0).standard_normal((48, 48))
+    >>> bool(np.allclose(operators.symplectic_fft(operators.symplectic_fft(F)), F))
+    True
+    """
     F = _grid("F", F, square=True)
     return np.fft.ifft(np.fft.fft(F, axis=0), axis=1).T
 
@@ -204,6 +394,37 @@ def lattice_symplectic_fft(w, *, length: int) -> np.ndarray:
 
     ``w`` is a kernel on the lattice, shape ``(N, M)`` (frames, channels); ``P_w`` is periodic
     with period M in the time lag x and N in the frequency lag v.
+
+    Parameters
+    ----------
+    w : array_like, shape (N, M)
+        The kernel (or a multiplier's mask) on the lattice, finite real or complex.
+    length : int
+        The signal length ``L = a N = b M``.
+
+    Returns
+    -------
+    ndarray of complex128, shape (M, N)
+        One period of ``P_w``, indexed ``[x, v]``.
+
+    Raises
+    ------
+    ParameterError
+        If ``w`` is not a finite numeric 2-D array or ``length`` is not a positive integer.
+
+    See Also
+    --------
+    lattice_symplectic_ifft : The inverse.
+    multiplier_spreading_function : ``P_m`` times the ambiguity function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore import operators
+    >>> w = np.random.default_rng(0).standard_normal((12, 16))
+    >>> P = operators.lattice_symplectic_fft(w, length=48)
+    >>> P.shape, bool(np.allclose(operators.lattice_symplectic_ifft(P, length=48), w))
+    ((16, 12), True)
     """
     w = _grid("w", w)
     length = _validation.positive_int("length", length)
@@ -212,7 +433,38 @@ def lattice_symplectic_fft(w, *, length: int) -> np.ndarray:
 
 
 def lattice_symplectic_ifft(P, *, length: int) -> np.ndarray:
-    """Inverse of :func:`lattice_symplectic_fft`: the kernel ``w[n, k]`` from ``P`` (M, N)."""
+    """Inverse of :func:`lattice_symplectic_fft`: the kernel ``w[n, k]`` from ``P`` (M, N).
+
+    Parameters
+    ----------
+    P : array_like, shape (M, N)
+        One period of ``P_w``, indexed ``[x, v]``.
+    length : int
+        The signal length ``L = a N = b M``.
+
+    Returns
+    -------
+    ndarray of complex128, shape (N, M)
+        The kernel on the lattice, indexed ``[n, k]``.
+
+    Raises
+    ------
+    ParameterError
+        If ``P`` is not a finite numeric 2-D array or ``length`` is not a positive integer.
+
+    See Also
+    --------
+    lattice_symplectic_fft : The forward transform.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore import operators
+    >>> P = np.random.default_rng(0).standard_normal((16, 12))
+    >>> w = operators.lattice_symplectic_ifft(P, length=48)
+    >>> w.shape, bool(np.allclose(operators.lattice_symplectic_fft(w, length=48), P))
+    ((12, 16), True)
+    """
     P = _grid("P", P)
     length = _validation.positive_int("length", length)
     M = P.shape[0]
@@ -229,18 +481,57 @@ def tile_lattice(P: np.ndarray, length: int, rows=None) -> np.ndarray:
 class GaborMultiplier:
     """``G_m f = sum_{n,k} m[n, k] <f, g_{n,k}> g_{n,k}`` on the lattice (hop, n_fft).
 
+    ``g_{n,k} = M_{bk} T_{an} g`` with ``a = hop_length``, ``b = L / n_fft``.  Real signals, a
+    real window supported within ``n_fft`` samples and a real mask symmetric in frequency
+    (``m[n, k] == m[n, -k]``) use the compiled Gabor transform both ways; anything else uses the
+    explicit (NumPy) synthesis.
+
+    The multiplier is applied with ``G(f)`` or ``G.apply(f)`` (``f`` of shape ``(..., L)``);
+    ``G.coefficients(f)`` is the analysis (shape ``(..., N, M)``), ``G.synthesize(d)`` the
+    synthesis, ``G.adjoint()`` the multiplier of ``conj(m)`` and ``G.matrix()`` the explicit
+    ``L x L`` matrix (``L <= 4096``).
+
     Parameters
     ----------
-    mask : array, shape (N, M)
+    mask : array_like, shape (N, M)
         The symbol ``m[n, k]`` (frame n, channel k), real or complex; ``N = L / hop``.
-    window : array on Z_L
-        The window g (see :func:`torus_window`).
-    hop_length, n_fft : int
-        Lattice ``a`` and ``M``; ``L`` must be a multiple of both.
+    window : array_like, shape (L,)
+        The window g on ``Z_L`` (see :func:`torus_window`); its length is the signal length.
+    hop_length : int
+        Time step ``a`` of the lattice; divides ``L``.
+    n_fft : int
+        Number of channels ``M``; divides ``L``.
 
-    Real signals, a real window supported within ``n_fft`` samples and a real mask symmetric in
-    frequency (``m[n, k] == m[n, -k]``) use the compiled Gabor transform both ways; anything else
-    uses the explicit (NumPy) synthesis.
+    Raises
+    ------
+    ParameterError
+        If ``window`` is not a finite 1-D array, ``L`` is not a multiple of ``hop_length`` and
+        ``n_fft``, ``mask`` does not have shape ``(L // hop_length, n_fft)`` or is not finite, or
+        the products would overflow float64.
+
+    See Also
+    --------
+    multiplier_spreading_function : Its spreading function (identity I7).
+    NSGTMultiplier : The same on a non-stationary Gabor frame.
+    frame_bounds : A mask of ones gives the frame operator.
+
+    Notes
+    -----
+    ``<G_m f, f> = sum m[n, k] |<f, g_{n,k}>|^2`` (identity I6 of :ref:`theory-identities`): a
+    multiplier weights the spectrogram samples on the lattice.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore import operators
+    >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+    >>> G = operators.GaborMultiplier(np.ones((12, 16)), g, hop_length=4, n_fft=16)
+    >>> f = np.random.default_rng(0).standard_normal(48)
+    >>> A, B = gaborcore.frame_bounds("hann", hop_length=4, n_fft=16)
+    >>> bool(np.allclose(G(f), A * f))  # a tight frame: the mask of ones is A times identity
+    True
+    >>> bool(np.allclose(G.matrix() @ f, G(f)))
+    True
     """
 
     def __init__(self, mask, window, *, hop_length: int, n_fft: int):
@@ -349,9 +640,46 @@ class GaborMultiplier:
 
 
 class NSGTMultiplier:
-    """``sum_k sum_n m_k[n] <f, phi_{k,n}> phi_{k,n}`` on the frame of an :class:`~gaborcore.NSGT`
-    plan (analysis windows, not duals, on both sides).  ``mask`` has the plan's coefficient
-    layout (a ``(total,)`` array, or NSGTCoefficients)."""
+    """A multiplier on the frame of an NSGT plan, ``sum_{k,n} m_k[n] <f, phi_{k,n}> phi_{k,n}``.
+
+    The frame is that of an :class:`~gaborcore.NSGT` plan, with the analysis windows (not the
+    duals) on both sides.  Apply it with ``mult(f)`` or ``mult.apply(f, backend=None)``, ``f`` of
+    shape ``(..., L)``: real for a real plan.
+
+    Parameters
+    ----------
+    plan : NSGT
+        The plan whose atoms ``phi_{k,n}`` the multiplier uses.
+    mask : ndarray, shape (plan.total,), or NSGTCoefficients
+        The symbol, in the plan's coefficient layout.
+
+    Raises
+    ------
+    ParameterError
+        If ``mask`` does not have ``plan.total`` entries.
+
+    See Also
+    --------
+    GaborMultiplier : The stationary case.
+    gaborcore.NSGT : The plan.
+
+    Notes
+    -----
+    The NSGT frame is described on the theory page, :ref:`theory-nsgt`.
+
+    Examples
+    --------
+    A mask of ones gives the frame operator, diagonal in frequency for a painless plan:
+
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore.operators import NSGTMultiplier
+    >>> plan = gaborcore.NSGT(sr=22050, length=8192, fmin=100.0, fmax=8000.0, bins_per_octave=12)
+    >>> mult = NSGTMultiplier(plan, np.ones(plan.total))
+    >>> f = np.random.default_rng(0).standard_normal(8192)
+    >>> Sf = plan.length * np.fft.ifft(plan.diagonal * np.fft.fft(f)).real
+    >>> bool(np.allclose(mult(f), Sf))
+    True
+    """
 
     def __init__(self, plan, mask):
         self.plan = plan
@@ -376,7 +704,42 @@ class NSGTMultiplier:
 
 
 def spreading_function(K) -> np.ndarray:
-    """``eta(x, w) = (1/L) sum_t K[t, t - x] exp(-2 pi i w t / L)`` of an L x L matrix."""
+    """``eta(x, w) = (1/L) sum_t K[t, t - x] exp(-2 pi i w t / L)`` of an L x L matrix.
+
+    The spreading function writes the operator as ``K = sum_{x,w} eta(x, w) M_w T_x``
+    (modulations of translations); :func:`operator_from_spreading` rebuilds the matrix.
+
+    Parameters
+    ----------
+    K : array_like, shape (L, L)
+        The operator's matrix, finite real or complex.
+
+    Returns
+    -------
+    ndarray of complex128, shape (L, L)
+        ``eta`` indexed ``[x, w]``.
+
+    Raises
+    ------
+    ParameterError
+        If ``K`` is not a square, finite, numeric 2-D array.
+
+    See Also
+    --------
+    operator_from_spreading : The inverse.
+    multiplier_spreading_function : The closed form for a Gabor multiplier.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore import operators
+    >>> K = np.random.default_rng(0).standard_normal((16, 16))
+    >>> eta = operators.spreading_function(K)
+    >>> bool(np.allclose(operators.operator_from_spreading(eta), K))
+    True
+    >>> bool(np.allclose(operators.spreading_function(np.eye(16))[0], [1] + [0] * 15))
+    True
+    """
     K = _grid("K", K, square=True)
     L = K.shape[0]
     t = np.arange(L)
@@ -385,7 +748,42 @@ def spreading_function(K) -> np.ndarray:
 
 
 def operator_from_spreading(eta) -> np.ndarray:
-    """The matrix of ``H = sum_{x,w} eta(x, w) M_w T_x``."""
+    """The matrix of ``H = sum_{x,w} eta(x, w) M_w T_x``.
+
+    Parameters
+    ----------
+    eta : array_like, shape (L, L)
+        A spreading function indexed ``[x, w]``.
+
+    Returns
+    -------
+    ndarray of complex128, shape (L, L)
+        The operator's matrix ``K`` (``H f = K @ f``).
+
+    Raises
+    ------
+    ParameterError
+        If ``eta`` is not a square, finite, numeric 2-D array.
+
+    See Also
+    --------
+    spreading_function : The inverse.
+
+    Notes
+    -----
+    Identity I8 of :ref:`theory-identities`: the operator rebuilt from a multiplier's spreading
+    function is the multiplier.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore import operators
+    >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+    >>> G = operators.GaborMultiplier(np.ones((12, 16)), g, hop_length=4, n_fft=16)
+    >>> K = operators.operator_from_spreading(operators.multiplier_spreading_function(G))
+    >>> bool(np.allclose(K, G.matrix()))
+    True
+    """
     eta = _grid("eta", eta, square=True)
     L = eta.shape[0]
     t = np.arange(L)
@@ -398,8 +796,41 @@ def operator_from_spreading(eta) -> np.ndarray:
 def multiplier_spreading_function(mult: GaborMultiplier) -> np.ndarray:
     """Spreading function of a Gabor multiplier on the full grid, ``P_m * V_g g``.
 
-    THEORY.md I7: ``eta_{G_m}(x, w) = P_m(x, w) V_g g(x, w)`` with ``P_m`` the lattice symplectic
-    transform of the mask, periodised to the full grid.
+    Identity I7 of :ref:`theory-identities`: ``eta_{G_m}(x, w) = P_m(x, w) V_g g(x, w)`` with
+    ``P_m`` the lattice symplectic transform of the mask, periodised to the full grid.
+
+    Parameters
+    ----------
+    mult : GaborMultiplier
+        The multiplier.
+
+    Returns
+    -------
+    ndarray of complex128, shape (L, L)
+        Its spreading function, indexed ``[x, w]``.
+
+    Raises
+    ------
+    ParameterError
+        If ``mult`` is not a :class:`GaborMultiplier`, or the ``L x L`` result would not fit in
+        memory.
+
+    See Also
+    --------
+    spreading_function : The same from the matrix.
+    lattice_symplectic_fft : ``P_m``.
+    ambiguity : ``V_g g``.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore import operators
+    >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+    >>> mask = np.random.default_rng(0).uniform(size=(12, 16))
+    >>> G = operators.GaborMultiplier(mask, g, hop_length=4, n_fft=16)
+    >>> eta = operators.multiplier_spreading_function(G)
+    >>> bool(np.allclose(eta, operators.spreading_function(G.matrix())))
+    True
     """
     if not isinstance(mult, GaborMultiplier):
         raise ParameterError(f"mult={mult!r} must be a GaborMultiplier")
@@ -414,6 +845,38 @@ def wigner(f) -> np.ndarray:
 
     Defined for odd L (where 2 is invertible mod L); its marginals are ``L |f(x)|^2`` (summing
     over w) and ``|F(w)|^2`` (summing over x, F the DFT).
+
+    Parameters
+    ----------
+    f : array_like, shape (L,)
+        A finite float or complex signal on ``Z_L``, ``L`` odd.
+
+    Returns
+    -------
+    ndarray of complex128, shape (L, L)
+        ``W`` indexed ``[x, w]`` (real up to rounding for any ``f``).
+
+    Raises
+    ------
+    ParameterError
+        If ``L`` is even, ``f`` is not a finite 1-D array, or the result would not fit in memory.
+
+    See Also
+    --------
+    ambiguity : The ambiguity function ``V_g g``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore import operators
+    >>> f = np.random.default_rng(0).standard_normal(47)
+    >>> W = operators.wigner(f)
+    >>> W.shape
+    (47, 47)
+    >>> bool(np.allclose(W.sum(axis=1), 47 * np.abs(f) ** 2))
+    True
+    >>> bool(np.allclose(W.sum(axis=0), np.abs(np.fft.fft(f)) ** 2))
+    True
     """
     f = _torus("f", f)
     L = f.shape[0]
