@@ -293,7 +293,7 @@ class NSGT:
                 f"bands={len(self.bands)}, layout={self.layout!r}, real={self.real}, "
                 f"redundancy={self.redundancy:.2f})")
 
-    def kernel(self, backend: str | None = None):
+    def _kernel(self, backend: str | None = None):
         """The kernel object of ``backend`` for this plan's design (made once, under a lock)."""
         name = _backend.resolve_backend(backend)
         with self._lock:
@@ -336,7 +336,7 @@ class NSGT:
         else:
             out = _validation.out_array("out", out, shape, np.dtype(cdt))
         n_threads = _backend.resolve_workers(workers)
-        self.kernel(backend).forward(np.ascontiguousarray(y).reshape(-1, self.length),
+        self._kernel(backend).forward(np.ascontiguousarray(y).reshape(-1, self.length),
                                      out.reshape(-1, self.total), n_threads)
         return NSGTCoefficients(self, out)
 
@@ -374,7 +374,7 @@ class NSGT:
         odt = rdt if self.real else data.dtype
         out = np.empty(data.shape[:-1] + (self.length,), odt)
         n_threads = _backend.resolve_workers(workers)
-        self.kernel(backend).inverse(np.ascontiguousarray(data).reshape(-1, self.total),
+        self._kernel(backend).inverse(np.ascontiguousarray(data).reshape(-1, self.total),
                                      out.reshape(-1, self.length), n_threads)
         if length is not None:
             out = out[..., :_validation.positive_int("length", length, maximum=self.length)]
