@@ -1,7 +1,7 @@
 """The paper's propositions as functions: kernel transfer between windows (Prop. IV.2,
 Thm. IV.4), the mel spectrogram as time-averaged band energies (Prop. IV.5, Thm. IV.6), and an
-empirical check of Definition IV.1.  Conventions: THEORY.md sections 1 and 3; arrays on the
-grid are indexed ``[time, frequency]``.
+empirical check of Definition IV.1.  Conventions: the theory page (:doc:`/theory`); arrays on
+the grid are indexed ``[time, frequency]``.
 """
 
 from __future__ import annotations
@@ -72,14 +72,86 @@ def _torus_pair(S, w) -> tuple[np.ndarray, np.ndarray]:
 
 
 def correlate2d(S, w) -> np.ndarray:
-    """CNN-style correlation ``(S * w)(z0) = sum_z S(z) w(z - z0)`` on the torus (same shape)."""
+    """CNN-style correlation ``(S * w)(z0) = sum_z S(z) w(z - z0)`` on the torus (same shape).
+
+    Computed with 2-D FFTs, circularly in both axes: what a CNN's first layer (a correlation,
+    "convolution" in deep-learning terms) does to a spectrogram, without the edge effects.
+
+    Parameters
+    ----------
+    S : array_like, shape (..., F, T)
+        Finite real or complex planes (leading axes are batch).
+    w : array_like, shape (F, T)
+        The kernel, zero-padded to the planes' shape; index ``(0, 0)`` is lag 0.
+
+    Returns
+    -------
+    ndarray, shape (..., F, T)
+        The correlation; real when both inputs are real.
+
+    Raises
+    ------
+    ParameterError
+        If the shapes do not match, an input is not a finite numeric array, or the sums would
+        overflow.
+
+    See Also
+    --------
+    convolve2d : True convolution (the kernel flipped).
+    transfer_kernel : Move a kernel from one window's spectrogram to another's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore import equivalence
+    >>> S = np.random.default_rng(0).standard_normal((8, 6))
+    >>> w = np.zeros((8, 6))
+    >>> w[0, 0], w[1, 0] = 1.0, 0.5
+    >>> out = equivalence.correlate2d(S, w)
+    >>> bool(np.allclose(out, S + 0.5 * np.roll(S, -1, axis=0)))
+    True
+    """
     S, w = _torus_pair(S, w)
     out = np.fft.ifft2(np.fft.fft2(S) * np.conj(np.fft.fft2(np.conj(w))))
     return out.real if not (np.iscomplexobj(S) or np.iscomplexobj(w)) else out
 
 
 def convolve2d(S, w) -> np.ndarray:
-    """True convolution ``(S (*) w)(z0) = sum_z S(z) w(z0 - z)`` on the torus."""
+    """True convolution ``(S (*) w)(z0) = sum_z S(z) w(z0 - z)`` on the torus.
+
+    Parameters
+    ----------
+    S : array_like, shape (..., F, T)
+        Finite real or complex planes (leading axes are batch).
+    w : array_like, shape (F, T)
+        The kernel, zero-padded to the planes' shape; index ``(0, 0)`` is lag 0.
+
+    Returns
+    -------
+    ndarray, shape (..., F, T)
+        The circular convolution; real when both inputs are real.
+
+    Raises
+    ------
+    ParameterError
+        If the shapes do not match, an input is not a finite numeric array, or the sums would
+        overflow.
+
+    See Also
+    --------
+    correlate2d : The CNN-style correlation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore import equivalence
+    >>> S = np.random.default_rng(0).standard_normal((8, 6))
+    >>> w = np.zeros((8, 6))
+    >>> w[0, 0], w[1, 0] = 1.0, 0.5
+    >>> out = equivalence.convolve2d(S, w)
+    >>> bool(np.allclose(out, S + 0.5 * np.roll(S, 1, axis=0)))
+    True
+    """
     S, w = _torus_pair(S, w)
     out = np.fft.ifft2(np.fft.fft2(S) * np.fft.fft2(w))
     return out.real if not (np.iscomplexobj(S) or np.iscomplexobj(w)) else out
@@ -89,6 +161,40 @@ def lattice_spectrogram(f, window, *, hop_length: int, n_fft: int, backend=None)
     """``|c[n, m]|^2`` on the lattice, all ``n_fft`` channels, shape ``(..., N, M)``.
 
     ``window`` is a short window (centred at ``len // 2``), as for :func:`gaborcore.dgt`.
+
+    Parameters
+    ----------
+    f : array_like, shape (..., L)
+        Signal on the torus; ``L`` a multiple of ``hop_length`` and ``n_fft``.
+    window : str, tuple, float, callable or array_like
+        The short window (at most ``n_fft`` samples), as :func:`gaborcore.dgt` takes it.
+    hop_length : int
+        Time step ``a`` of the lattice.
+    n_fft : int
+        Number of channels ``M``.
+    backend : {"auto", "c", "numba", "numpy"}, optional
+        Backend of the Gabor transform.
+
+    Returns
+    -------
+    ndarray of float64, shape (..., L // hop_length, n_fft)
+        ``|c[n, m]|^2`` indexed ``[frame, channel]``, every channel (the negative frequencies
+        too), the layout of the paper's CNN input.
+
+    See Also
+    --------
+    gaborcore.dgt : The coefficients.
+    correlate2d : A CNN layer on this spectrogram.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore import equivalence
+    >>> f = np.random.default_rng(0).standard_normal(48)
+    >>> S = equivalence.lattice_spectrogram(f, "hann", hop_length=4, n_fft=16)
+    >>> c = gaborcore.dgt(f, n_fft=16, hop_length=4)
+    >>> S.shape, bool(np.allclose(S[:, :9], np.abs(c.T) ** 2))
+    ((12, 16), True)
     """
     f = np.asarray(f)
     c = dgt(f.astype(np.complex128), window=window, hop_length=hop_length, n_fft=n_fft,
@@ -101,11 +207,36 @@ def lattice_spectrogram(f, window, *, hop_length: int, n_fft: int, backend=None)
 # ---------------------------------------------------------------------------------------------
 @dataclasses.dataclass
 class TransferResult:
-    """Kernel for the new window with its guarantees.
+    """Kernel for the new window with its guarantees, as :func:`transfer_kernel` returns it.
 
-    ``kernel``: ``w_h`` (same shape as ``w_g``).  ``bound``: ``sum_z |Phi_g(z) - Phi_h(z)|``, so
-    that ``|S_g f * w_g - S_h f * w_h| <= bound * ||f||^2`` everywhere.  ``residual``: the
-    relative L2 misfit ``||Phi_g - Phi_h|| / ||Phi_g||`` (0 for an exact transfer).
+    ``Phi_g = F_s(w_g) V_g g`` and ``Phi_h = F_s(w_h) V_h h`` are the two sides of the transfer
+    condition (on the lattice: with the lattice symplectic transforms, periodised).
+
+    Parameters
+    ----------
+    kernel : ndarray
+        ``w_h``, the same shape as ``w_g`` (real when ``w_g`` is real).
+    bound : float
+        ``sum_z |Phi_g(z) - Phi_h(z)|``, so that ``|S_g f * w_g - S_h f * w_h| <= bound *
+        ||f||^2`` everywhere.
+    residual : float
+        The relative L2 misfit ``||Phi_g - Phi_h|| / ||Phi_g||`` (0 for an exact transfer).
+
+    See Also
+    --------
+    transfer_kernel : Computes it.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore import equivalence, operators
+    >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+    >>> h = operators.torus_window(gaborcore.get_window("hann", 12), 48)
+    >>> w_g = np.zeros((48, 48))
+    >>> w_g[0, [0, 1, -1]] = 1.0, 0.5, 0.5
+    >>> result = equivalence.transfer_kernel(w_g, g, h)
+    >>> result.kernel.shape, result.residual < 0.05
+    ((48, 48), True)
     """
 
     kernel: np.ndarray
@@ -133,24 +264,64 @@ def _lag_rows(win: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 def transfer_kernel(w_g, g, h, *, hop_length: int | None = None, n_fft: int | None = None,
                     mode: str = "correlation", eps: float = 1e-8) -> TransferResult:
-    """The kernel ``w_h`` for window ``h`` that reproduces ``S_g f * w_g`` (THEORY.md 3.1).
-
-    Parameters
-    ----------
-    w_g : array
-        Full grid: shape ``(L, L)`` ``[time, frequency]``.  Lattice: shape ``(N, M)`` ``[frame,
-        channel]`` with ``hop_length`` = a, ``n_fft`` = M.
-    g, h : arrays on Z_L
-        The two windows (:func:`gaborcore.operators.torus_window`).
-    mode : {"correlation", "convolution"}
-        CNN-style correlation (condition ``F_s(w_g) V_g g = F_s(w_h) V_h h``) or true
-        convolution (``F_s(w_g) conj(V_g g) = F_s(w_h) conj(V_h h)``).
-    eps : float
-        Regularisation, relative to the largest ``|V_h h|^2`` (or coset sum).
+    """The kernel ``w_h`` for window ``h`` that reproduces ``S_g f * w_g`` (Proposition IV.2).
 
     Full grid: regularised division, exact wherever ``V_h h`` covers the support of
     ``F_s(w_g) V_g g``.  Lattice: least squares over the periodic copies (cosets) of each
     lattice point, the best approximation of one Gabor multiplier by another.
+
+    Parameters
+    ----------
+    w_g : array_like
+        Full grid: shape ``(L, L)`` ``[time, frequency]``.  Lattice: shape ``(N, M)`` ``[frame,
+        channel]`` with ``hop_length`` = a, ``n_fft`` = M.
+    g : array_like, shape (L,)
+        The window the kernel was made for, on ``Z_L``
+        (:func:`gaborcore.operators.torus_window`).
+    h : array_like, shape (L,)
+        The new window, on the same ``Z_L``.
+    hop_length : int, optional
+        Time step ``a`` of the lattice; None (default) for the full grid.
+    n_fft : int, optional
+        Number of channels ``M`` of the lattice (with ``hop_length``).
+    mode : {"correlation", "convolution"}, default "correlation"
+        CNN-style correlation (condition ``F_s(w_g) V_g g = F_s(w_h) V_h h``) or true
+        convolution (``F_s(w_g) conj(V_g g) = F_s(w_h) conj(V_h h)``).
+    eps : float, default 1e-8
+        Regularisation, relative to the largest ``|V_h h|^2`` (or coset sum).
+
+    Returns
+    -------
+    TransferResult
+        The kernel ``w_h``, the bound on the output difference and the relative residual.
+
+    Raises
+    ------
+    ParameterError
+        If ``mode`` is unknown, ``g`` and ``h`` are not 1-D arrays of the same length, ``w_g``
+        has the wrong shape, or ``L`` is not a multiple of ``hop_length`` and ``n_fft``.
+
+    See Also
+    --------
+    correlate2d : The layer the kernels are used in.
+    kernel_transfer_networks : Theorem IV.4 tested with this transfer.
+
+    Notes
+    -----
+    The condition and its solution are on the theory page, :ref:`theory-transfer` (identities
+    I9 and I10 of :ref:`theory-identities`).
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore import equivalence, operators
+    >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+    >>> h = operators.torus_window(gaborcore.get_window("hann", 12), 48)
+    >>> w_g = np.zeros((12, 16))  # a kernel on the lattice (hop 4, 16 channels)
+    >>> w_g[0, [0, 1, -1]] = 1.0, 0.5, 0.5
+    >>> result = equivalence.transfer_kernel(w_g, g, h, hop_length=4, n_fft=16)
+    >>> result.kernel.shape, result.kernel.dtype
+    ((12, 16), dtype('float64'))
     """
     _validation.choice("mode", mode, ("correlation", "convolution"))
     g = np.asarray(g)
@@ -230,6 +401,39 @@ def time_average(S, averaging, *, hops=None):
     hops : int or sequence of int, optional
         Per-band output hop: band k is returned at ``l = 0, hops[k], 2 hops[k], ...`` (then the
         result is a list of arrays, one per band).
+
+    Returns
+    -------
+    ndarray or list of ndarray
+        Without ``hops``: ``TA``, the shape of ``S`` (real when both inputs are real).  With
+        ``hops``: one array per band, ``(..., ceil(T / hops[k]))``.
+
+    Raises
+    ------
+    ParameterError
+        If the averaging functions do not have ``T`` samples.
+
+    See Also
+    --------
+    gaussian_mel_design : Averaging functions for which ``TA`` equals the mel spectrogram.
+    correlate2d : The 2-D correlation.
+
+    Notes
+    -----
+    See :ref:`theory-mel-average`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore import equivalence
+    >>> S = np.random.default_rng(0).uniform(size=(3, 20))
+    >>> avg = np.zeros(20)
+    >>> avg[:2] = 0.5  # the mean of frames l and l + 1
+    >>> TA = equivalence.time_average(S, avg)
+    >>> bool(np.allclose(TA, 0.5 * S + 0.5 * np.roll(S, -1, axis=-1)))
+    True
+    >>> [a.shape for a in equivalence.time_average(S, avg, hops=[2, 4, 5])]
+    [(10,), (5,), (4,)]
     """
     S = np.asarray(S)
     T = S.shape[-1]
@@ -255,7 +459,50 @@ def _periodic_gaussian(L: int, centre: float, width: float) -> np.ndarray:
 
 @dataclasses.dataclass
 class GaussianMelDesign:
-    """The exact design of THEORY.md 3.2 for Gaussian windows and Gaussian bands."""
+    """The exact design of Proposition IV.5 for Gaussian windows and Gaussian bands.
+
+    Made by :func:`gaussian_mel_design`.  Its methods give the arrays on ``Z_L``: ``window``
+    (property, ``g``), ``bands()`` (``Lambda_k``, shape ``(K, L)``), ``filters()`` (``h_k``),
+    ``averaging()`` (``avg_k``), and the two sides of the identity for a signal ``f``:
+    ``mel_spectrogram(f)`` and ``time_averaged(f)``, both of shape ``(..., K, L)``.
+
+    Parameters
+    ----------
+    length : int
+        ``L``, the length of the torus.
+    sigma_g : float
+        Width of the Gaussian window ``g(t) = exp(-pi t^2 / sigma_g^2)``, samples.
+    centres : ndarray, shape (K,)
+        Band centres ``c_k``, in fine frequency bins (of ``L``).
+    betas : ndarray, shape (K,)
+        Band widths ``beta_k``, fine bins: ``Lambda_k(nu) = exp(-pi (nu - c_k)^2 / beta_k^2)``.
+    sigma_h : ndarray, shape (K,)
+        Widths of the band-pass filters ``h_k``, samples.
+    r : ndarray, shape (K,)
+        Widths of the averaging functions, samples.
+    amplitude : ndarray, shape (K,)
+        Amplitudes ``A_k`` of the averaging functions.
+
+    See Also
+    --------
+    gaussian_mel_design : Makes one from the band or filter widths.
+    TriangularMelDesign : The approximate design for triangular bands.
+
+    Notes
+    -----
+    See :ref:`theory-mel-average` (identity I14 of :ref:`theory-identities`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore import equivalence
+    >>> design = equivalence.gaussian_mel_design(length=256, sigma_g=16.0,
+    ...                                          centres=[20.0, 40.0, 60.0], betas=4.0)
+    >>> f = np.random.default_rng(0).standard_normal(256)
+    >>> MS, TA = design.mel_spectrogram(f), design.time_averaged(f)
+    >>> MS.shape, bool(np.allclose(TA, MS))
+    ((3, 256), True)
+    """
 
     length: int
     sigma_g: float
@@ -319,11 +566,51 @@ def gaussian_mel_design(*, length: int, sigma_g: float, centres, betas=None,
                         sigma_h=None) -> GaussianMelDesign:
     """Exact mel-as-time-average design for a Gaussian window (Proposition IV.5).
 
-    THEORY.md section 3.2.
-
     Give the band widths ``betas`` (fine bins) or the filter widths ``sigma_h``:
     ``1 / sigma_h^2 = 2 beta^2 / L^2 + 1 / sigma_g^2``, ``r^2 = (sigma_g^2 - sigma_h^2) / 2``,
     ``A = beta sigma_g / (sigma_h r)``.  Then ``TA = MS`` exactly (to rounding).
+
+    Parameters
+    ----------
+    length : int
+        ``L``, the length of the torus.
+    sigma_g : float
+        Width of the Gaussian window, samples.
+    centres : array_like, shape (K,)
+        Band centres, fine frequency bins (of ``L``).
+    betas : float or array_like, optional
+        Band widths, fine bins (broadcast to the centres).  Give this or ``sigma_h``.
+    sigma_h : float or array_like, optional
+        Filter widths, samples, in ``(0, sigma_g)``.  Give this or ``betas``.
+
+    Returns
+    -------
+    GaussianMelDesign
+        The window, bands, filters and averaging functions.
+
+    Raises
+    ------
+    ParameterError
+        If both or neither of ``betas`` and ``sigma_h`` are given, a width is not positive,
+        ``sigma_h`` is not below ``sigma_g``, or ``length``/``sigma_g`` is not positive.
+
+    See Also
+    --------
+    time_average_networks : Theorem IV.6 tested with this design.
+    triangular_mel_design : The approximate design for triangular bands.
+
+    Notes
+    -----
+    The derivation is on the theory page, :ref:`theory-mel-average`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore import equivalence
+    >>> design = equivalence.gaussian_mel_design(length=256, sigma_g=16.0,
+    ...                                          centres=[20.0, 40.0, 60.0], betas=4.0)
+    >>> design.sigma_h.round(3), design.r.round(3), design.amplitude
+    (array([15.085, 15.085, 15.085]), array([3.771, 3.771, 3.771]), array([1.125, 1.125, 1.125]))
     """
     L = _validation.positive_int("length", length)
     sg = _validation.positive_float("sigma_g", sigma_g)
@@ -347,8 +634,42 @@ def gaussian_mel_design(*, length: int, sigma_g: float, centres, betas=None,
 
 @dataclasses.dataclass
 class TriangularMelDesign:
-    """Band-pass filters ``|H_k| = sqrt(Lambda_k)`` averaged with ``L |g|^2``: an approximation
-    of the triangular mel spectrogram whose error is reported per band (THEORY.md 3.2)."""
+    """Triangular mel bands approximated by band-pass filters averaged in time.
+
+    Band-pass filters ``|H_k| = sqrt(Lambda_k)`` averaged with ``L |g|^2``: an approximation of
+    the triangular mel spectrogram whose error is reported per band (see
+    :ref:`theory-mel-average`).  Made by :func:`triangular_mel_design`; ``mel_spectrogram(f)``
+    and ``time_averaged(f)`` give the two sides (shape ``(..., K, L)``), ``band_errors(f)`` the
+    relative L2 error of each band.
+
+    Parameters
+    ----------
+    filters_hat : ndarray, shape (K, L)
+        Zero-phase frequency responses ``sqrt(Lambda_k)`` of the band-pass filters.
+    averaging : ndarray, shape (L,)
+        The averaging function ``L |g|^2``.
+    bands_hat : ndarray, shape (K, L)
+        The triangular bands ``Lambda_k`` on the fine grid (non-negative frequencies).
+    window : ndarray, shape (L,)
+        The window ``g`` on ``Z_L``.
+    centres_hz : ndarray, shape (K,)
+        Band centres, Hz.
+
+    See Also
+    --------
+    triangular_mel_design : Makes one.
+    GaussianMelDesign : The exact design for Gaussian bands.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore import equivalence, operators
+    >>> g = operators.torus_window(gaborcore.get_window("hann", 128), 512)
+    >>> design = equivalence.triangular_mel_design(sr=8000, length=512, window=g, n_mels=8)
+    >>> errors = design.band_errors(np.random.default_rng(0).standard_normal(512))
+    >>> errors.shape, bool(errors.max() < 0.1)
+    ((8,), True)
+    """
 
     filters_hat: np.ndarray  # (K, L) zero-phase frequency responses sqrt(Lambda_k)
     averaging: np.ndarray  # (L,)
@@ -383,7 +704,52 @@ def triangular_mel_design(*, sr: float, length: int, window, n_mels: int = 40,
 
     ``window`` is g on Z_L (e.g. ``torus_window(get_window("hann", 1024), L)``).  The relative
     error grows like (duration of h_k) / (duration of g): about 1 % in the top bands and tens of
-    per cent in the lowest bands for a 1024-sample window at 22.05 kHz; see :meth:`band_errors`.
+    per cent in the lowest bands for a 1024-sample window at 22.05 kHz; see
+    :meth:`TriangularMelDesign.band_errors`.
+
+    Parameters
+    ----------
+    sr : float
+        Sampling rate, Hz.
+    length : int
+        ``L``, the length of the torus (the fine frequency grid has ``L`` bins).
+    window : array_like, shape (length,)
+        The window ``g`` on ``Z_L``.
+    n_mels : int, default 40
+        Number of bands.
+    fmin : float, default 0.0
+        Lowest band edge, Hz.
+    fmax : float, optional
+        Highest band edge, Hz; default ``sr / 2``.
+    htk : bool, default False
+        HTK's mel formula instead of Slaney's.
+    norm : {None, "slaney"} or float, default None
+        Normalisation of the triangles (see :func:`gaborcore.filterbank`); None keeps peaks at 1.
+
+    Returns
+    -------
+    TriangularMelDesign
+        The filters, the averaging function and the bands.
+
+    Raises
+    ------
+    ParameterError
+        If ``window`` does not have ``length`` samples, or the band parameters are invalid (see
+        :func:`gaborcore.filterbank`).
+
+    See Also
+    --------
+    gaussian_mel_design : The exact design for Gaussian bands.
+    gaborcore.mel : The triangular filters.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> from gaborcore import equivalence, operators
+    >>> g = operators.torus_window(gaborcore.get_window("hann", 128), 512)
+    >>> design = equivalence.triangular_mel_design(sr=8000, length=512, window=g, n_mels=8)
+    >>> design.filters_hat.shape, design.centres_hz.round(1)[:3]
+    ((8, 512), array([260.5, 520.9, 781.4]))
     """
     from .filterbanks import filterbank, mel_frequencies
 
@@ -405,7 +771,35 @@ def triangular_mel_design(*, sr: float, length: int, window, n_mels: int = 40,
 # ---------------------------------------------------------------------------------------------
 @dataclasses.dataclass
 class EquivalenceReport:
-    """Outcome of :func:`check_equivalence` over all parameter draws."""
+    """Outcome of :func:`check_equivalence` over all parameter draws.
+
+    ``equivalent`` (property) is True when every draw predicted the same label for every
+    example; ``str(report)`` summarises the three arrays.
+
+    Parameters
+    ----------
+    agreement : ndarray, shape (draws,)
+        Per draw: the fraction of examples with the same predicted label.
+    min_margin : ndarray, shape (draws,)
+        Per draw: the smallest top-1 minus top-2 score of the first network.
+    max_output_difference : ndarray, shape (draws,)
+        Per draw: the largest ``|score_1 - score_2|``.
+
+    See Also
+    --------
+    check_equivalence : Makes it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore import equivalence
+    >>> report = equivalence.EquivalenceReport(np.array([1.0, 1.0]), np.array([0.3, 0.2]),
+    ...                                        np.array([1e-12, 2e-12]))
+    >>> report.equivalent
+    True
+    >>> print(report)
+    agreement 1.000..1.000 over 2 draws; smallest margin 0.2; largest output difference 2e-12
+    """
 
     agreement: np.ndarray  # per draw: fraction of examples with the same predicted label
     min_margin: np.ndarray  # per draw: smallest top-1 minus top-2 score of the first network
@@ -433,6 +827,49 @@ def check_equivalence(pair1, pair2, dataset, *, draws: int = 5, seed: int = 0,
     theorem prescribes (kernel transfer for Thm. IV.4, an added time-averaging layer for
     Thm. IV.6; see :func:`kernel_transfer_networks`).  The predicted labels of both pairs are
     compared on every example.
+
+    Parameters
+    ----------
+    pair1 : tuple
+        ``(feature, network_factory)`` of the first representation.
+    pair2 : tuple
+        ``(feature, network_factory)`` of the second representation.
+    dataset : iterable of (signal, label)
+        The examples; only the signals are used.
+    draws : int, default 5
+        Number of parameter draws.
+    seed : int, default 0
+        Seed of the :func:`numpy.random.default_rng` passed to ``build``.
+    build : callable
+        ``build(rng) -> (theta1, theta2)``; required.
+
+    Returns
+    -------
+    EquivalenceReport
+        Agreement, margins and output differences per draw.
+
+    Raises
+    ------
+    ParameterError
+        If ``build`` is missing, ``dataset`` is empty or ``draws`` is not a positive integer.
+
+    See Also
+    --------
+    kernel_transfer_networks : Pairs for Theorem IV.4.
+    time_average_networks : Pairs for Theorem IV.6.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore import equivalence
+    >>> design = equivalence.gaussian_mel_design(length=256, sigma_g=16.0,
+    ...                                          centres=[20.0, 40.0, 60.0], betas=4.0)
+    >>> pair_mel, pair_ta, build = equivalence.time_average_networks(design)
+    >>> rng = np.random.default_rng(0)
+    >>> data = [(rng.standard_normal(256), 0) for _ in range(4)]
+    >>> report = equivalence.check_equivalence(pair_mel, pair_ta, data, draws=2, build=build)
+    >>> report.equivalent, report.agreement
+    (True, array([1., 1.]))
     """
     if build is None:
         raise ParameterError("build(rng) -> (theta1, theta2) is required")
@@ -465,6 +902,49 @@ def kernel_transfer_networks(g_window, h_window, *, hop_length: int, n_fft: int,
     network is correlation with a first-layer kernel, ReLU, ``pool x pool`` max pooling and a
     dense layer.  ``build`` draws a random kernel smooth along frequency (``beta`` bins) and a
     random dense layer for the g-network and transfers the kernel to h.
+
+    Parameters
+    ----------
+    g_window : ndarray
+        The first short window (centred at ``len // 2``, at most ``n_fft`` samples).
+    h_window : ndarray
+        The second short window.
+    hop_length : int
+        Time step of the lattice.
+    n_fft : int
+        Number of channels of the lattice.
+    length : int
+        Signal length, a multiple of ``hop_length`` and ``n_fft``.
+    n_classes : int, default 4
+        Number of class scores of the networks.
+    pool : int, default 4
+        Side of the max-pooling blocks.
+    beta : float, default 10.0
+        Width, in channels, of the random kernels' Gaussian profile along frequency.
+
+    Returns
+    -------
+    tuple
+        ``(pair_g, pair_h, build)``: two ``(feature, network_factory)`` pairs and the
+        parameter builder, for :func:`check_equivalence`.
+
+    See Also
+    --------
+    check_equivalence : Runs the test.
+    transfer_kernel : The transfer ``build`` uses.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> from gaborcore import equivalence
+    >>> pair_g, pair_h, build = equivalence.kernel_transfer_networks(
+    ...     gaborcore.get_window("hann", 16), gaborcore.get_window("hann", 12),
+    ...     hop_length=4, n_fft=16, length=48)
+    >>> rng = np.random.default_rng(0)
+    >>> data = [(rng.standard_normal(48), k % 2) for k in range(6)]
+    >>> report = equivalence.check_equivalence(pair_g, pair_h, data, draws=3, build=build)
+    >>> report.agreement.shape
+    (3,)
     """
     from .operators import torus_window
 
@@ -511,6 +991,36 @@ def time_average_networks(design: GaussianMelDesign, *, n_classes: int = 4, pool
     per-band gain, time max pooling, dense layer); ``pair_ta`` feeds the band-pass energies
     ``|V_{h_k} f(., 0)|^2`` to the same network with a time-averaging layer (Eq. (8)) added in
     front.  Since ``TA = MS`` exactly, the two pairs are equivalent.
+
+    Parameters
+    ----------
+    design : GaussianMelDesign
+        The exact design (:func:`gaussian_mel_design`).
+    n_classes : int, default 4
+        Number of class scores.
+    pool : int, default 16
+        Length of the time max-pooling blocks.
+
+    Returns
+    -------
+    tuple
+        ``(pair_mel, pair_ta, build)``: two ``(feature, network_factory)`` pairs and the
+        parameter builder (both networks get the same parameters), for
+        :func:`check_equivalence`.
+
+    See Also
+    --------
+    check_equivalence : Runs the test.
+    time_average : The added layer.
+
+    Examples
+    --------
+    >>> from gaborcore import equivalence
+    >>> design = equivalence.gaussian_mel_design(length=256, sigma_g=16.0,
+    ...                                          centres=[20.0, 40.0], betas=4.0)
+    >>> pair_mel, pair_ta, build = equivalence.time_average_networks(design, n_classes=3)
+    >>> len(pair_mel), callable(build)
+    (2, True)
     """
     K, L = len(design.centres), design.length
     avg = design.averaging()
