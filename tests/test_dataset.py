@@ -977,3 +977,26 @@ def test_stores_of_the_old_layout_are_named(tmp_path, files):
     with pytest.raises(gaborcore.ParameterError, match="layout version 1.*writes 2.*overwrite"):
         extract(files[:1], "mel", tmp_path / "old.zarr", sr=SR, **MEL)
     assert extract(files[:1], "mel", tmp_path / "old.zarr", sr=SR, overwrite=True, **MEL).n_ok == 1
+
+
+def test_feature_dataset_items_in_any_order(tmp_path, files, monkeypatch):
+    # items read in order decode each chunk once; in any order they are the store's rows
+    import gaborcore.extract.layout as layout
+
+    monkeypatch.setattr(layout, "CHUNK_BYTES", 3 * 40 * 32 * 4)  # three rows per chunk
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,id,label\n" + "".join(f"{p},k{i},{'xy'[i % 2]}\n"
+                                                   for i, p in enumerate(files)))
+    extract(manifest, "mel", tmp_path / "s.zarr", sr=SR, clip=0.25, **MEL)
+    s = open_store(tmp_path / "s.zarr")
+    ds = s.dataset()
+    want = s.group["mel"][:]
+    order = list(range(len(ds))) + list(np.random.default_rng(0).permutation(len(ds)))
+    for i in order:
+        item = ds[int(i)]
+        row = int(s.group["offset"][item["file"]]) + int(round(item["clip_start"] / 0.25))
+        assert item["features"].tobytes() == want[row].tobytes()
+        assert item["id"] == f"k{item['file']}" and item["label"] == "xy"[item["file"] % 2]
+    assert len(ds) == int(s.group["count"][:6].sum())  # the failed entries give no item
+    with pytest.raises(gaborcore.ParameterError, match="label='colour' is not an array"):
+        s.dataset(label="colour")

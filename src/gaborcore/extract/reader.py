@@ -238,6 +238,7 @@ class FeatureDataset:
             self.count = g[f"{self.feature}_count"][:len(self.paths)]
         self._group = None
         self._pid = None
+        self._block = (-1, None)
 
     def __len__(self) -> int:
         return int(len(self.rows))
@@ -246,11 +247,24 @@ class FeatureDataset:
         if self._group is None or self._pid != os.getpid():  # opened again in a forked worker
             self._group = _open_group(self.where)
             self._pid = os.getpid()
+            self._block = (-1, None)
         return self._group[self.feature]
+
+    def _row(self, arr, row: int) -> np.ndarray:
+        """Row ``row`` of the clips array, from the last chunk read: zarr decodes a whole chunk
+        to give one row, so items read in order decode each chunk once, not once per row."""
+        c = arr.chunks[0]
+        k, block = self._block
+        if k != row // c:
+            k = row // c
+            block = arr[k * c:min((k + 1) * c, arr.shape[0])]
+            self._block = (k, block)
+        return block[row - k * c].copy()
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_group"] = state["_pid"] = None
+        state["_block"] = (-1, None)
         return state
 
     def __getitem__(self, i: int) -> dict:
@@ -262,7 +276,7 @@ class FeatureDataset:
         if self.layout == "clips":
             row = int(self.rows[i])
             file = int(self.row_file[i])
-            item = {"features": arr[row], "clip_start": float(self.clip_start[i])}
+            item = {"features": self._row(arr, row), "clip_start": float(self.clip_start[i])}
         else:
             file = int(self.rows[i])
             off, cnt = int(self.offset[file]), int(self.count[file])
