@@ -1000,3 +1000,31 @@ def test_feature_dataset_items_in_any_order(tmp_path, files, monkeypatch):
     assert len(ds) == int(s.group["count"][:6].sum())  # the failed entries give no item
     with pytest.raises(gaborcore.ParameterError, match="label='colour' is not an array"):
         s.dataset(label="colour")
+
+
+def test_ragged_resume_gives_the_same_bytes(tmp_path, files, monkeypatch):
+    # whole files: frames appended along the last axis (and their times along the first), cut
+    # back to the last committed file on resume
+    import gaborcore.extract.layout as layout
+
+    monkeypatch.setattr(layout, "CHUNK_BYTES", 3000)  # 64 frames per chunk (the least)
+    monkeypatch.setattr(writer_module, "COMMIT_FILES", 1)
+    whole = tmp_path / "whole.zarr"
+    extract(files, ["mel", "stft"], whole, sr=SR, **MEL)
+    run_batch = job_module.run_batch
+    calls = []
+
+    def interrupted(config_json, items, backend):
+        calls.append(items)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return run_batch(config_json, items, backend)
+
+    monkeypatch.setattr(job_module, "run_batch", interrupted)
+    store = tmp_path / "s.zarr"
+    with pytest.raises(KeyboardInterrupt):
+        extract(files, ["mel", "stft"], store, sr=SR, batch_size=1, **MEL)
+    assert open_store(store).status.tolist() == [1, 1, 1, 0, 0, 0, 0, 0]
+    monkeypatch.setattr(job_module, "run_batch", run_batch)
+    extract(files, ["mel", "stft"], store, sr=SR, batch_size=3, **MEL)
+    assert_same_store(store, whole)
