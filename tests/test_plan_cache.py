@@ -76,3 +76,23 @@ def test_python_codes_agree_with_the_c_header():
     from gaborcore._fftw import fftw_extensions
 
     assert {m.__name__.rsplit(".", 1)[-1] for m in fftw_extensions()} >= {"_stft", "_nsgt"}
+
+
+def test_the_cache_is_bounded_in_memory():
+    class Big:
+        def __init__(self, n):
+            self.nbytes = n
+
+    cache = _cache.PlanCache(max_entries=10, max_bytes=1000)
+    for k in range(5):
+        cache.get_or_create(("big", k), lambda: Big(400))
+    assert len(cache) == 2 and cache.nbytes == 800  # the two newest
+    cache.get_or_create(("huge",), lambda: Big(5000))  # alone over the bound: kept, alone
+    assert len(cache) == 1 and cache.info()["nbytes"] == 5000
+    cache.clear()
+    assert cache.nbytes == 0
+
+
+def test_nsgt_plans_report_their_memory():
+    plan = gaborcore.NSGT(length=22050 * 10, sr=22050.0, fmin=32.7, n_bins=84)
+    assert 10 * 2**20 < plan.nbytes < 200 * 2**20

@@ -21,15 +21,22 @@ __all__ = ["PlanCache", "plan_cache", "plan_cache_info", "clear_plan_cache"]
 
 #: Plans kept in all, whatever their kind (the least recently used go first).
 MAX_ENTRIES = 64
+#: Memory the kept plans may hold, by their own estimate (a plan's ``nbytes`` attribute where it
+#: has one: an NSGT plan of a 60 s signal holds about 100 MB of tables and scratch).  The newest
+#: plan is kept even when it alone is larger.
+MAX_BYTES = 1 << 30
 
 
 class PlanCache:
     """A bounded, thread-safe LRU mapping of keys to plans."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES):
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
         self._data: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
+        self._sizes: dict[Hashable, int] = {}
         self._lock = threading.Lock()
         self.max_entries = int(max_entries)
+        self.max_bytes = int(max_bytes)
+        self.nbytes = 0
         self.hits = 0
         self.misses = 0
 
@@ -43,11 +50,18 @@ class PlanCache:
                 return plan
             self.misses += 1
         plan = factory()
+        size = int(getattr(plan, "nbytes", 0) or 0)
         with self._lock:
-            plan = self._data.setdefault(key, plan)
+            if key not in self._data:
+                self._data[key] = plan
+                self._sizes[key] = size
+                self.nbytes += size
+            plan = self._data[key]
             self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
+            while len(self._data) > 1 and (len(self._data) > self.max_entries
+                                           or self.nbytes > self.max_bytes):
+                old, _ = self._data.popitem(last=False)
+                self.nbytes -= self._sizes.pop(old)
         return plan
 
     def clear(self, kind: str | None = None) -> None:
@@ -55,15 +69,19 @@ class PlanCache:
         with self._lock:
             if kind is None:
                 self._data.clear()
+                self._sizes.clear()
+                self.nbytes = 0
                 self.hits = self.misses = 0
             else:
                 for key in [k for k in self._data if _kind(k) == kind]:
                     del self._data[key]
+                    self.nbytes -= self._sizes.pop(key)
 
     def info(self) -> dict:
         with self._lock:
             by_kind = collections.Counter(_kind(k) for k in self._data)
             return {"entries": len(self._data), "max_entries": self.max_entries,
+                    "nbytes": self.nbytes, "max_bytes": self.max_bytes,
                     "hits": self.hits, "misses": self.misses, "by_kind": dict(by_kind)}
 
     def __len__(self) -> int:
@@ -84,7 +102,8 @@ def plan_cache_info() -> dict:
     -------
     info : dict
         ``entries`` (plans held), ``max_entries`` (the bound, least recently used plans go
-        first), ``hits`` and ``misses`` (since the last clear), ``by_kind`` (plans per kind:
+        first), ``nbytes`` and ``max_bytes`` (the plans' own estimate of their memory, and its
+        bound), ``hits`` and ``misses`` (since the last clear), ``by_kind`` (plans per kind:
         ``"stft"``, ``"mel"``, ``"nsgt"``, ``"fftw"``).
 
     See Also
@@ -97,7 +116,7 @@ def plan_cache_info() -> dict:
     >>> import gaborcore
     >>> info = gaborcore.plan_cache_info()
     >>> sorted(info)
-    ['by_kind', 'entries', 'hits', 'max_entries', 'misses']
+    ['by_kind', 'entries', 'hits', 'max_bytes', 'max_entries', 'misses', 'nbytes']
     """
     return plan_cache.info()
 

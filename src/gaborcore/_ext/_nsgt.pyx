@@ -159,9 +159,7 @@ class NsgtKernel:
 
     def __init__(self, *, length, real, first, width, centre, M, offset, mirrored, windows,
                  diagonal):
-        self._spec = _np_nsgt.NsgtKernel(length=length, real=real, first=first, width=width,
-                                         centre=centre, M=M, offset=offset, mirrored=mirrored,
-                                         windows=windows, diagonal=diagonal)
+        self._arrays = (first, width, centre, M, offset, mirrored, windows, diagonal)
         self.length, self.real = int(length), bool(real)
         self.total = int(np.sum(M))
         self._c = {}
@@ -172,8 +170,11 @@ class NsgtKernel:
         with self._lock:
             c = self._c.get(key)
             if c is None:
-                flat = _np_nsgt.flat_tables(self.length, self.real,
-                                            self._spec.tables(np.dtype(dtype)), np.dtype(dtype))
+                # the group tables are only the way to the flat ones: not kept (tens of MB
+                # for a long signal)
+                groups = _np_nsgt.group_tables(self.length, self.real, *self._arrays,
+                                               np.dtype(dtype))
+                flat = _np_nsgt.flat_tables(self.length, self.real, groups, np.dtype(dtype))
                 c = self._c[key] = NsgtPlan(self.length, self.real, self.total, flat)
         return c
 

@@ -266,6 +266,16 @@ class NSGT:
         key = ("nsgt", *sorted((k, _hashable(v)) for k, v in params.items()))
         return plan_cache.get_or_create(key, lambda: cls(**params))
 
+    @property
+    def nbytes(self) -> int:
+        """Estimated memory of the plan once a kernel is made: the design (D, windows), the
+        gather/scatter tables of one precision and a scratch set of one signal (measured for
+        60 s of 84 constant-Q bands with the C backend: 219 MB of resident memory after the
+        first forward; this estimate, 100 bytes per window bin and 8 per sample: 229 MB)."""
+        n_bins = int(self.design.width.sum())
+        return int(self.design.diagonal.nbytes + 8 * self.length + 100 * n_bins
+                   + 16 * (2 * self.length + self.total + n_bins))
+
     # ---- diagnostics -----------------------------------------------------------------------
     @property
     def frame_bounds(self) -> tuple[float, float]:
