@@ -84,8 +84,11 @@ def install_c_api() -> None:
     with _install_lock:
         if _installed:
             return
+        # the extensions first: importing pyFFTW (in fftw_addresses) can pull in another OpenMP
+        # runtime (dask -> numbagg -> numba), and gaborcore's must load before it to be passive
+        modules = fftw_extensions()
         addresses = fftw_addresses()
-        for module in fftw_extensions():
+        for module in modules:
             module.set_fftw_api(addresses, _planner_lock)
         _installed = True
 
