@@ -243,8 +243,36 @@ class STFT:
     # ---- plan cache ------------------------------------------------------------------------
     @classmethod
     def cached(cls, **params) -> STFT:
-        """A plan from the shared plan cache (bounded LRU, thread-safe; see
-        :func:`gaborcore.plan_cache_info`)."""
+        """A plan from the shared plan cache (bounded LRU, thread-safe).
+
+        See :func:`gaborcore.plan_cache_info` for the cache's state.
+
+        The same parameters give the same plan object (while it stays in the cache), so its
+        window and compiled kernels are made once; the functions :func:`stft`, :func:`istft`
+        and :func:`spectrogram` use this.
+
+        Parameters
+        ----------
+        **params
+            The keyword arguments of :class:`STFT`.
+
+        Returns
+        -------
+        STFT
+            The cached plan, or a new one (then cached).
+
+        See Also
+        --------
+        gaborcore.plan_cache_info : The cache's size and hit counts.
+        gaborcore.clear_plan_cache : Empty it.
+
+        Examples
+        --------
+        >>> import gaborcore
+        >>> a = gaborcore.STFT.cached(n_fft=512, hop_length=128)
+        >>> a is gaborcore.STFT.cached(n_fft=512, hop_length=128)
+        True
+        """
         wkey = _window_key(params.get("window", "hann"))
         key = ("stft", *sorted((k, v) for k, v in params.items() if k != "window"), wkey)
         return plan_cache.get_or_create(key, lambda: cls(**params))
@@ -263,12 +291,58 @@ class STFT:
     # ---- shapes ----------------------------------------------------------------------------
     @property
     def min_length(self) -> int:
-        """The shortest signal accepted: one sample when centred (shorter than ``n_fft`` warns,
-        as librosa), else one full window (``n_fft`` samples)."""
+        """The shortest signal accepted: one sample when centred, else ``n_fft`` samples.
+
+        A centred signal shorter than ``n_fft`` warns (as librosa); an uncentred one needs a
+        full window.
+
+        Returns
+        -------
+        int
+            1 when ``center`` is true, else ``n_fft``.
+
+        See Also
+        --------
+        STFT.n_frames : The number of frames of a signal.
+
+        Examples
+        --------
+        >>> import gaborcore
+        >>> gaborcore.STFT(n_fft=512).min_length, gaborcore.STFT(n_fft=512, center=False).min_length
+        (1, 512)
+        """
         return 1 if self.center else self.n_fft
 
     def n_frames(self, n_samples: int) -> int:
-        """Number of frames for a signal of ``n_samples`` samples."""
+        """Number of frames for a signal of ``n_samples`` samples.
+
+        Parameters
+        ----------
+        n_samples : int
+            Signal length, at least :attr:`min_length`.
+
+        Returns
+        -------
+        int
+            ``1 + (n_samples + 2 * pad - n_fft) // hop_length`` with ``pad = n_fft // 2`` when
+            centred, else 0.
+
+        Raises
+        ------
+        ParameterError
+            If ``n_samples`` is below :attr:`min_length`.
+
+        See Also
+        --------
+        STFT.output_shape : The whole shape of a result.
+
+        Examples
+        --------
+    >>> import numpy as np, gaborcore
+    >>> plan = gaborcore.STFT(n_fft=512, hop_length=128)
+        >>> plan.n_frames(4096)
+        33
+        """
         if n_samples < self.min_length:
             raise ParameterError(
                 f"a signal of {n_samples} samples is shorter than the window: at least "
@@ -277,13 +351,60 @@ class STFT:
         return 1 + (n_samples + 2 * self.pad - self.n_fft) // self.hop_length
 
     def output_shape(self, input_shape: tuple, *, onesided: bool = True) -> tuple:
-        """Shape of :meth:`stft` / :meth:`spectrogram` for an input of ``input_shape``."""
+        """Shape of :meth:`stft` / :meth:`spectrogram` for an input of ``input_shape``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            Shape of the signal, ``(..., n_samples)``.
+        onesided : bool, default True
+            ``n_fft // 2 + 1`` rows (real input) or all ``n_fft`` (complex input).
+
+        Returns
+        -------
+        tuple of int
+            ``(..., rows, n_frames)``.
+
+        Raises
+        ------
+        ParameterError
+            If the signal is shorter than :attr:`min_length`.
+
+        See Also
+        --------
+        STFT.n_frames : The last entry.
+
+        Examples
+        --------
+    >>> import numpy as np, gaborcore
+    >>> plan = gaborcore.STFT(n_fft=512, hop_length=128)
+        >>> plan.output_shape((2, 4096))
+        (2, 257, 33)
+        """
         input_shape = tuple(input_shape)
         rows = self.n_freq if onesided else self.n_fft
         return input_shape[:-1] + (rows, self.n_frames(input_shape[-1]))
 
     def frame_bounds(self) -> tuple[float, float]:
-        """Frame bounds ``(A, B)`` of the lattice (see :func:`gaborcore.frame_bounds`)."""
+        """Frame bounds ``(A, B)`` of the lattice (see :func:`gaborcore.frame_bounds`).
+
+        Returns
+        -------
+        tuple of float
+            ``(A, B)`` of the periodic (painless) frame of the plan's window, hop and
+            ``n_fft``.
+
+        See Also
+        --------
+        gaborcore.frame_bounds : The same for any window.
+
+        Examples
+        --------
+    >>> import numpy as np, gaborcore
+    >>> plan = gaborcore.STFT(n_fft=512, hop_length=128)
+        >>> [round(b, 6) for b in plan.frame_bounds()]  # hann at a quarter hop: tight
+        [768.0, 768.0]
+        """
         from .windows import frame_bounds
 
         return frame_bounds(self.window, hop_length=self.hop_length, n_fft=self.n_fft)
@@ -379,6 +500,45 @@ class STFT:
         transform runs in the higher of the input's and ``dtype``'s precisions.  ``out`` may be
         longer than the result along the last axis: the result is then the view
         ``out[..., :n_frames]`` (as librosa).
+
+        Parameters
+        ----------
+        y : array_like, shape (..., n_samples)
+            Real or complex signal, finite.
+        dtype : {complex64, complex128}, optional
+            Precision of the result.
+        out : ndarray, optional
+            Array of the result's shape (or longer along the last axis) and dtype.
+        workers : int, optional
+            Threads, as :mod:`scipy.fft` counts them; default :func:`get_workers`.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            Backend for this call; default the :func:`set_backend` context, else ``"auto"``.
+
+        Returns
+        -------
+        ndarray, shape (..., n_fft // 2 + 1, n_frames) or (..., n_fft, n_frames)
+            The complex coefficients.
+
+        Raises
+        ------
+        ParameterError
+            If ``y`` is not finite, too short (uncentred) or too large, ``dtype`` is not
+            complex, or ``out`` does not fit.
+
+        See Also
+        --------
+        gaborcore.stft : The same through a cached plan.
+        STFT.istft : The inverse.
+
+        Examples
+        --------
+    >>> import numpy as np, gaborcore
+    >>> plan = gaborcore.STFT(n_fft=512, hop_length=128)
+        >>> y = np.random.default_rng(0).standard_normal(4096).astype(np.float32)
+        >>> out = np.empty((257, 40), np.complex64)  # longer than the 33 frames
+        >>> X = plan.stft(y, out=out)
+        >>> X.shape, bool(np.shares_memory(X, out))
+        ((257, 33), True)
         """
         dtype = _target_dtype("dtype", dtype, "c")
         y = self._signal(y, allow_complex=True)
@@ -429,6 +589,47 @@ class STFT:
         ``check_finite=False`` skips the pass that refuses NaN and Inf, for callers whose
         signals are known to be finite (decoded PCM audio); non-finite input then gives
         non-finite output instead of an error.
+
+        Parameters
+        ----------
+        y : array_like, shape (..., n_samples)
+            Real float32 or float64 signal.
+        power : float, default 2.0
+            Exponent of the magnitude, positive.
+        out : ndarray, optional
+            Array of the result's shape and dtype (see :meth:`output_shape`).
+        workers : int, optional
+            Threads, as :mod:`scipy.fft` counts them; default :func:`get_workers`.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            Backend for this call; default the :func:`set_backend` context, else ``"auto"``.
+        check_finite : bool, default True
+            Refuse NaN and Inf in ``y`` (one pass over it).
+
+        Returns
+        -------
+        ndarray, shape (..., n_fft // 2 + 1, n_frames)
+            ``|X| ** power`` in the dtype of ``y``.
+
+        Raises
+        ------
+        ParameterError
+            If ``power`` is not positive, ``y`` is not finite (with ``check_finite``), too
+            short or too large, or ``out`` does not fit.
+
+        See Also
+        --------
+        gaborcore.spectrogram : The same through a cached plan.
+
+        Examples
+        --------
+    >>> import numpy as np, gaborcore
+    >>> plan = gaborcore.STFT(n_fft=512, hop_length=128)
+        >>> y = np.random.default_rng(0).standard_normal(4096).astype(np.float32)
+        >>> S = plan.spectrogram(y)
+        >>> S.shape, S.dtype
+        ((257, 33), dtype('float32'))
+        >>> bool(np.allclose(S, np.abs(plan.stft(y)) ** 2, rtol=1e-4, atol=1e-4))
+        True
         """
         return self._spectrogram(y, power, out, workers, backend, check_finite=check_finite)
 
@@ -543,20 +744,49 @@ class STFT:
 
         Parameters
         ----------
-        stft_matrix : ndarray, shape (..., n_fft // 2 + 1, n_frames), complex64 or complex128
+        stft_matrix : ndarray, shape (..., n_fft // 2 + 1, n_frames)
+            The complex64 or complex128 coefficients, as :meth:`stft` returns them.
         length : int, optional
             Length of the output; default: the longest signal the frames determine.  Samples
             past the last frame are 0 (as librosa).
         dtype : {float32, float64}, optional
             Output precision; default from ``stft_matrix`` (float32 for complex64).
+        out : ndarray, optional
+            Array of shape ``(..., length)`` and the result's dtype.
+        workers : int, optional
+            Threads, as :mod:`scipy.fft` counts them; default :func:`get_workers`.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            Backend for this call; default the :func:`set_backend` context, else ``"auto"``.
 
         Returns
         -------
-        y : ndarray, shape (..., length)
+        ndarray, shape (..., length)
+            The real signal.
 
+        Raises
+        ------
+        ParameterError
+            If ``stft_matrix`` is not complex with ``n_fft // 2 + 1`` rows or not finite,
+            ``length`` is needed but missing, or ``out`` does not fit.
+
+        See Also
+        --------
+        gaborcore.istft : The same through a cached plan.
+        STFT.stft : The forward transform.
+
+        Notes
+        -----
         Samples that no window reaches (a hop longer than the window's support leaves gaps)
         cannot be recovered: they are returned as 0 with a warning, for ``center`` true and
         false alike.
+
+        Examples
+        --------
+    >>> import numpy as np, gaborcore
+    >>> plan = gaborcore.STFT(n_fft=512, hop_length=128)
+        >>> y = np.random.default_rng(0).standard_normal(4096)
+        >>> bool(np.allclose(plan.istft(plan.stft(y), length=4096), y))
+        True
         """
         S = stft_matrix
         if not isinstance(S, np.ndarray) or S.dtype not in (np.complex64, np.complex128):
