@@ -135,10 +135,55 @@ class MelSpectrogram:
 
     @property
     def filters(self) -> np.ndarray:
-        """The dense filter matrix ``(n_mels, n_fft // 2 + 1)`` in float64."""
+        """The dense filter matrix ``(n_mels, n_fft // 2 + 1)`` in float64.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_mels, n_fft // 2 + 1)
+            The filters the plan projects on (a new array on each access).
+
+        See Also
+        --------
+        gaborcore.mel : The same mel filters, designed directly.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=40)
+        >>> plan.filters.shape
+        (40, 257)
+        """
         return self.sparse.todense()
 
     def output_shape(self, input_shape: tuple) -> tuple:
+        """Shape of the mel spectrogram of a signal of shape ``input_shape``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            Shape of the signal, ``(..., n_samples)``.
+
+        Returns
+        -------
+        tuple of int
+            ``(..., n_mels, n_frames)``.
+
+        Raises
+        ------
+        ParameterError
+            If the signal is shorter than the STFT plan's ``min_length``.
+
+        See Also
+        --------
+        STFT.output_shape : The spectrogram's shape.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=40)
+        >>> plan.output_shape((8, 16000))
+        (8, 40, 101)
+        """
         input_shape = tuple(input_shape)
         return input_shape[:-1] + (self.n_mels, self.stft.n_frames(input_shape[-1]))
 
@@ -154,7 +199,46 @@ class MelSpectrogram:
         """Mel spectrogram of ``y[..., n]``: shape ``(..., n_mels, n_frames)``, same dtype.
 
         ``check_finite=False`` skips the pass that refuses NaN and Inf (signals known to be
-        finite, such as decoded PCM audio).
+        finite, such as decoded PCM audio).  ``plan.transform(y)`` is the same call.
+
+        Parameters
+        ----------
+        y : array_like, shape (..., n_samples)
+            The float32 or float64 signal; leading axes are batch and channels.
+        out : ndarray, optional
+            Array of the result's shape and dtype to write it to.
+        workers : int, optional
+            Threads, as :mod:`scipy.fft` counts them; default :func:`gaborcore.get_workers`.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            Backend for this call; default the :func:`gaborcore.set_backend` context.
+        check_finite : bool, default True
+            Refuse NaN and Inf in ``y`` (one pass over it).
+
+        Returns
+        -------
+        ndarray, shape (..., n_mels, n_frames)
+            The mel spectrogram, in the dtype of ``y``.
+
+        Raises
+        ------
+        ParameterError
+            If ``y`` is not finite (with ``check_finite``), too short or too large for its
+            dtype, or ``out`` does not fit.
+
+        See Also
+        --------
+        gaborcore.melspectrogram : The same through a cached plan.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.MelSpectrogram(sr=16000, n_fft=512, hop_length=160, n_mels=40)
+        >>> y = np.random.default_rng(0).standard_normal((2, 16000)).astype(np.float32)
+        >>> M = plan(y)
+        >>> M.shape, M.dtype
+        ((2, 40, 101), dtype('float32'))
+        >>> bool(np.array_equal(plan.transform(y), M))
+        True
         """
         return self._apply(y, out, workers, backend, check_finite=check_finite)
 

@@ -663,6 +663,35 @@ class SparseFilterbank:
 
     @classmethod
     def from_dense(cls, weights: np.ndarray) -> SparseFilterbank:
+        """The sparse form of a dense filter matrix.
+
+        Parameters
+        ----------
+        weights : array_like, shape (n_bands, n_freq)
+            Real, finite filter weights, at least one band.
+
+        Returns
+        -------
+        SparseFilterbank
+            Each band from its first to its last non-zero weight (an all-zero band is empty).
+
+        Raises
+        ------
+        ParameterError
+            If ``weights`` is not 2-D with at least one row, or not real and finite.
+
+        See Also
+        --------
+        SparseFilterbank.todense : The inverse.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> W = np.array([[0.0, 0.5, 1.0, 0.0], [0.0, 0.0, 0.25, 0.75]])
+        >>> fb = gaborcore.SparseFilterbank.from_dense(W)
+        >>> fb.start, fb.offset, fb.data
+        (array([1, 2]), array([0, 2, 4]), array([0.5 , 1.  , 0.25, 0.75]))
+        """
         W = np.asarray(weights)
         if W.ndim != 2 or W.shape[0] < 1:
             raise ParameterError(f"a filter matrix must be 2-D (n_bands, n_freq), got {W.shape}")
@@ -681,16 +710,97 @@ class SparseFilterbank:
 
     @property
     def n_bands(self) -> int:
+        """Number of bands.
+
+        Returns
+        -------
+        int
+            ``len(start)``.
+
+        See Also
+        --------
+        SparseFilterbank.nnz : The number of stored weights.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> W = np.array([[0.0, 0.5, 1.0, 0.0], [0.0, 0.0, 0.25, 0.75]])
+        >>> fb = gaborcore.SparseFilterbank.from_dense(W)
+        >>> fb.n_bands
+        2
+        """
         return self.start.shape[0]
 
     @property
     def nnz(self) -> int:
+        """Number of stored weights (zeros inside a band's support included).
+
+        Returns
+        -------
+        int
+            ``offset[-1]``, the length of ``data``.
+
+        See Also
+        --------
+        SparseFilterbank.n_bands : The number of bands.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> W = np.array([[0.0, 0.5, 1.0, 0.0], [0.0, 0.0, 0.25, 0.75]])
+        >>> fb = gaborcore.SparseFilterbank.from_dense(W)
+        >>> fb.nnz
+        4
+        """
         return int(self.offset[-1])
 
     def astype(self, dtype) -> SparseFilterbank:
+        """The same filter bank with its weights cast to ``dtype``.
+
+        Parameters
+        ----------
+        dtype : numpy dtype
+            The weights' new type (the kernels use the signal's precision).
+
+        Returns
+        -------
+        SparseFilterbank
+            A new filter bank sharing ``start`` and ``offset``.
+
+        See Also
+        --------
+        SparseFilterbank.todense : The dense matrix.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> W = np.array([[0.0, 0.5, 1.0, 0.0], [0.0, 0.0, 0.25, 0.75]])
+        >>> fb = gaborcore.SparseFilterbank.from_dense(W)
+        >>> fb.astype(np.float32).data.dtype
+        dtype('float32')
+        """
         return dataclasses.replace(self, data=self.data.astype(dtype))
 
     def todense(self) -> np.ndarray:
+        """The dense filter matrix.
+
+        Returns
+        -------
+        ndarray, shape (n_bands, n_freq)
+            The weights, in the dtype of ``data``; zeros outside each band's support.
+
+        See Also
+        --------
+        SparseFilterbank.from_dense : The inverse.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> W = np.array([[0.0, 0.5, 1.0, 0.0], [0.0, 0.0, 0.25, 0.75]])
+        >>> fb = gaborcore.SparseFilterbank.from_dense(W)
+        >>> bool(np.array_equal(fb.todense(), W))
+        True
+        """
         W = np.zeros((self.n_bands, self.n_freq), self.data.dtype)
         for i in range(self.n_bands):
             a, b = self.offset[i], self.offset[i + 1]
