@@ -567,12 +567,61 @@ class GaborMultiplier:
             self._w, self._fast = None, False
 
     def adjoint(self) -> GaborMultiplier:
-        """``G_m^* = G_{conj(m)}``."""
+        """The adjoint multiplier ``G_m^* = G_{conj(m)}``.
+
+        Returns
+        -------
+        GaborMultiplier
+            The multiplier of the conjugate mask, same window and lattice.
+
+        See Also
+        --------
+        GaborMultiplier.matrix : Its matrix is the conjugate transpose.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> from gaborcore import operators
+        >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+        >>> rng = np.random.default_rng(0)
+        >>> G = operators.GaborMultiplier(rng.uniform(size=(12, 16)), g, hop_length=4, n_fft=16)
+        >>> f = rng.standard_normal(48)
+        >>> bool(np.allclose(G.adjoint().matrix(), G.matrix().conj().T))
+        True
+        """
         return GaborMultiplier(np.conj(self.mask), self.window, hop_length=self.hop_length,
                                n_fft=self.n_fft)
 
     def coefficients(self, f) -> np.ndarray:
-        """``<f, g_{n,k}>``, shape ``(..., N, M)``."""
+        """The analysis coefficients ``<f, g_{n,k}>``, shape ``(..., N, M)``.
+
+        Parameters
+        ----------
+        f : array_like, shape (..., L)
+            The signal(s).
+
+        Returns
+        -------
+        ndarray of complex128, shape (..., N, M)
+            Indexed ``[frame n, channel k]``, all ``M`` channels.
+
+        See Also
+        --------
+        GaborMultiplier.synthesize : The synthesis.
+        gaborcore.dgt : The same coefficients, one-sided and transposed.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> from gaborcore import operators
+        >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+        >>> rng = np.random.default_rng(0)
+        >>> G = operators.GaborMultiplier(rng.uniform(size=(12, 16)), g, hop_length=4, n_fft=16)
+        >>> f = rng.standard_normal(48)
+        >>> c = G.coefficients(f)
+        >>> c.shape, bool(np.allclose(c[:, :9], gaborcore.dgt(f, n_fft=16, hop_length=4).T))
+        ((12, 16), True)
+        """
         f = np.asarray(f)
         if self._w is not None:
             c = dgt(f.astype(np.complex128), window=self._w, hop_length=self.hop_length,
@@ -587,7 +636,34 @@ class GaborMultiplier:
         return out
 
     def synthesize(self, d) -> np.ndarray:
-        """``sum_{n,k} d[n, k] g_{n,k}`` for coefficients ``d[..., n, k]``."""
+        """The synthesis ``sum_{n,k} d[n, k] g_{n,k}`` for coefficients ``d[..., n, k]``.
+
+        Parameters
+        ----------
+        d : array_like, shape (..., N, M)
+            Coefficients on the lattice.
+
+        Returns
+        -------
+        ndarray of complex128, shape (..., L)
+            The synthesised signal(s).
+
+        See Also
+        --------
+        GaborMultiplier.coefficients : The analysis.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> from gaborcore import operators
+        >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+        >>> rng = np.random.default_rng(0)
+        >>> G = operators.GaborMultiplier(rng.uniform(size=(12, 16)), g, hop_length=4, n_fft=16)
+        >>> f = rng.standard_normal(48)
+        >>> y = G.synthesize(G.mask * G.coefficients(f))  # the multiplier, explicitly
+        >>> bool(np.allclose(y, G(f)))
+        True
+        """
         d = np.asarray(d)
         L, a, M = self.length, self.hop_length, self.n_fft
         t = np.arange(L)
@@ -598,7 +674,41 @@ class GaborMultiplier:
         return out
 
     def apply(self, f) -> np.ndarray:
-        """``G_m f`` for ``f[..., L]`` (real in, real out on the compiled path)."""
+        """``G_m f`` for ``f[..., L]`` (real in, real out on the compiled path).
+
+        ``G(f)`` is the same call.
+
+        Parameters
+        ----------
+        f : array_like, shape (..., L)
+            The signal(s), real or complex, finite.
+
+        Returns
+        -------
+        ndarray, shape (..., L)
+            ``G_m f``: real (float64) on the compiled path (real signal, window and
+            frequency-symmetric mask), complex128 otherwise.
+
+        Raises
+        ------
+        ParameterError
+            If ``f`` does not have ``L`` samples, is not finite, or the result would overflow.
+
+        See Also
+        --------
+        GaborMultiplier.matrix : The same as a matrix.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> from gaborcore import operators
+        >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+        >>> rng = np.random.default_rng(0)
+        >>> G = operators.GaborMultiplier(rng.uniform(size=(12, 16)), g, hop_length=4, n_fft=16)
+        >>> f = rng.standard_normal(48)
+        >>> bool(np.allclose(G.apply(f), G.matrix() @ f))
+        True
+        """
         f = _validation.signal("f", f, min_length=self.length, allow_complex=True)
         if f.shape[-1] != self.length:
             raise ParameterError(f"f has {f.shape[-1]} samples; the multiplier has L={self.length}")
@@ -633,7 +743,34 @@ class GaborMultiplier:
         return D
 
     def matrix(self) -> np.ndarray:
-        """The explicit L x L matrix (small L only)."""
+        """The explicit L x L matrix (small L only).
+
+        Returns
+        -------
+        ndarray of complex128, shape (L, L)
+            ``K`` with ``G_m f = K @ f``.
+
+        Raises
+        ------
+        ParameterError
+            If ``L > 4096``.
+
+        See Also
+        --------
+        spreading_function : The spreading function of a matrix.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> from gaborcore import operators
+        >>> g = operators.torus_window(gaborcore.get_window("hann", 16), 48)
+        >>> rng = np.random.default_rng(0)
+        >>> G = operators.GaborMultiplier(rng.uniform(size=(12, 16)), g, hop_length=4, n_fft=16)
+        >>> f = rng.standard_normal(48)
+        >>> K = G.matrix()
+        >>> K.shape, bool(np.allclose(K @ f, G(f)))
+        ((48, 48), True)
+        """
         if self.length > 4096:
             raise ParameterError(f"matrix() is for small L; L={self.length}")
         return self.synthesize(self.mask * self.coefficients(np.eye(self.length))).T
@@ -691,7 +828,34 @@ class NSGTMultiplier:
         self.mask = data
 
     def apply(self, f, *, backend=None) -> np.ndarray:
-        """The multiplier applied to ``f[..., L]``."""
+        """The multiplier applied to ``f[..., L]``; ``mult(f)`` is the same call.
+
+        Parameters
+        ----------
+        f : array_like, shape (..., L)
+            The signal(s), as the plan's ``forward`` takes them.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            Backend of the NSGT.
+
+        Returns
+        -------
+        ndarray, shape (..., L)
+            Real for a real plan, complex otherwise.
+
+        See Also
+        --------
+        gaborcore.NSGT.forward : The analysis it uses.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> from gaborcore.operators import NSGTMultiplier
+        >>> plan = gaborcore.NSGT(sr=22050, length=8192, fmin=100.0, fmax=8000.0,
+        ...                       bins_per_octave=12)
+        >>> y = NSGTMultiplier(plan, np.ones(plan.total)).apply(np.zeros(8192))
+        >>> y.shape, y.dtype
+        ((8192,), dtype('float64'))
+        """
         c = self.plan.forward(f, backend=backend).data * self.mask
         y = self.plan.inverse(c.astype(np.result_type(c.dtype, np.complex64)), backend=backend)
         # inverse() synthesises with the duals G / D (and 1/L); the atoms
