@@ -65,7 +65,19 @@ _FAST_WAV = sys.byteorder == "little" and os.environ.get("GABORCORE_NO_FAST_WAV"
 
 
 class AudioFileError(ParameterError):
-    """A file cannot be decoded; ``path`` and ``reason`` say which and why."""
+    """A file cannot be decoded; ``path`` and ``reason`` say which and why.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (or URL).
+    reason : str
+        Why it cannot be decoded, in a few words (what the extraction job records).
+
+    See Also
+    --------
+    read, load, info : which raise it.
+    """
 
     def __init__(self, path: str | os.PathLike, reason: str):
         self.path = os.fspath(path)
@@ -89,6 +101,18 @@ class AudioInfo:
         Samples per channel, as the header gives them.
     format, subtype : str
         libsndfile's names, e.g. ``"WAV"`` and ``"PCM_16"``.
+
+    See Also
+    --------
+    info : the header of a file.
+    read : the samples and the header.
+
+    Examples
+    --------
+    >>> from gaborcore.io import AudioInfo
+    >>> AudioInfo("a.wav", sr=16000, channels=1, frames=8000, format="WAV",
+    ...           subtype="PCM_16").duration
+    0.5
     """
 
     path: str
@@ -105,7 +129,27 @@ class AudioInfo:
 
 
 def is_url(path) -> bool:
-    """Whether ``path`` is a URL (``scheme://...``) for :mod:`fsspec`, not a local path."""
+    """Whether ``path`` is a URL (``scheme://...``) for :mod:`fsspec`, not a local path.
+
+    Parameters
+    ----------
+    path : object
+        A path, a URL or anything else.
+
+    Returns
+    -------
+    bool
+
+    See Also
+    --------
+    load, gaborcore.extract.extract : which read URLs through fsspec.
+
+    Examples
+    --------
+    >>> from gaborcore.io import is_url
+    >>> is_url("s3://bucket/a.flac"), is_url("/data/a.flac"), is_url("C:\\data\\a.wav")
+    (True, False, False)
+    """
     if not isinstance(path, str):
         return False
     scheme, sep, _ = path.partition("://")
@@ -174,10 +218,34 @@ def _info_of(f: soundfile.SoundFile, path: str) -> AudioInfo:
 def info(path: str | os.PathLike) -> AudioInfo:
     """Header information of an audio file (nothing is decoded).
 
+    Parameters
+    ----------
+    path : str or path-like
+        An audio file, or a URL that :mod:`fsspec` opens.
+
+    Returns
+    -------
+    AudioInfo
+        Its rate, channels, frames and format.
+
     Raises
     ------
     AudioFileError
         The file is missing, empty or not in a format libsndfile reads.
+
+    See Also
+    --------
+    read : the samples too.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, soundfile
+    >>> from gaborcore import io
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.flac")
+    >>> soundfile.write(path, np.zeros((8000, 2), np.float32), 16000)
+    >>> src = io.info(path)
+    >>> src.sr, src.channels, src.frames, src.format
+    (16000, 2, 8000, 'FLAC')
     """
     path = os.fspath(path)
     with _open(path) as f:
@@ -483,6 +551,21 @@ def read_rows(paths: list[str], out: np.ndarray, sr: int) -> np.ndarray | None:
         Per file: status (0 taken, 1 not taken: read it with :func:`load`, which also says what
         is wrong with it), frames, rate, channels and two codes of the sample type; None when
         the compiled reader is not available (or ``GABORCORE_NO_FAST_WAV`` is set).
+
+    See Also
+    --------
+    read : every file, one at a time.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, soundfile
+    >>> from gaborcore import io
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.wav")
+    >>> soundfile.write(path, np.full(100, 0.5, np.float32), 16000, subtype="FLOAT")
+    >>> out = np.empty((1, 160), np.float32)
+    >>> table = io.read_rows([path], out, 16000)
+    >>> table is None or bool(table[0, :2].tolist() == [0, 100] and out[0, 99] == 0.5)
+    True
     """
     if _wav_ext is None or not _FAST_WAV:
         return None
@@ -575,6 +658,20 @@ def stream(path: str | os.PathLike, *, sr: int | None = None, mono: bool = True,
     ------
     AudioFileError
         The file cannot be opened or decoded, has no samples, or holds NaN or Inf.
+
+    See Also
+    --------
+    read : the whole file at once.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, soundfile
+    >>> from gaborcore import io
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.wav")
+    >>> soundfile.write(path, np.zeros(44100, np.float32), 44100)
+    >>> blocks = list(io.stream(path, sr=22050, block_frames=30000))
+    >>> len(blocks), sum(b.shape[0] for b in blocks)
+    (2, 22050)
     """
     path = os.fspath(path)
     sr, mono, dtype, quality, block_frames = _check_options(sr, mono, dtype, quality,
@@ -593,9 +690,28 @@ def read(path: str | os.PathLike, *, sr: int | None = None, mono: bool = True, d
          block_frames: int = BLOCK_FRAMES) -> tuple[np.ndarray, AudioInfo]:
     """Decode a file (block by block), mixed down or not, resampled to ``sr``, with its header.
 
-    Parameters are those of :func:`stream`.  A file of one block is returned as decoded; a
-    longer one is copied block by block into an output allocated from the header's frame count,
-    so it costs its output plus one block, not several copies.
+    A file of one block is returned as decoded; a longer one is copied block by block into an
+    output allocated from the header's frame count, so it costs its output plus one block, not
+    several copies.
+
+    Parameters
+    ----------
+    path : str or path-like
+        An audio file, or a URL that :mod:`fsspec` opens.
+    sr : int, optional
+        Output sampling rate in Hz; ``None`` keeps the file's own.
+    mono : bool
+        Average the channels (``True``) or keep them.
+    dtype : {"float32", "float64"}
+        Sample type (PCM is scaled to [-1, 1)).
+    quality : {"VHQ", "HQ", "MQ", "LQ", "QQ"}
+        soxr's resampling quality.
+    offset : float
+        Start reading this many seconds into the file.
+    duration : float, optional
+        Read at most this many seconds; None: to the end.
+    block_frames : int
+        Frames of the file decoded per block.
 
     Returns
     -------
@@ -618,6 +734,11 @@ def read(path: str | os.PathLike, *, sr: int | None = None, mono: bool = True, d
     >>> y, src = io.read(path, sr=22050)
     >>> y.shape, y.dtype, src.sr, src.channels
     ((22050,), dtype('float32'), 44100, 2)
+
+    See Also
+    --------
+    load : the same as :func:`librosa.load`, ``(y, sr)``.
+    stream : block after block.
     """
     path = os.fspath(path)
     sr, mono, dtype, quality, block_frames = _check_options(sr, mono, dtype, quality,
@@ -696,6 +817,10 @@ def load(path: str | os.PathLike, *, sr: int | None = 22050, mono: bool = True,
     >>> y, sr = io.load(path, offset=0.5, duration=0.25)
     >>> y.shape, sr
     ((5513,), 22050)
+
+    See Also
+    --------
+    read : the file's header too.
     """
     y, source = read(path, sr=sr, mono=mono, dtype=dtype, quality=quality, offset=offset,
                      duration=duration)
@@ -733,10 +858,36 @@ def find_audio(inputs: Iterable[str | os.PathLike], *,
     in :data:`LIST_EXTENSIONS`: one path per line, relative to the list's folder; ``#`` comments).
     Paths in a list file are not checked here: a missing one becomes a failed entry of the job.
 
+    Parameters
+    ----------
+    inputs : str, path-like or iterable of them
+        Files, folders and list files.
+    extensions : iterable of str
+        Extensions taken from folders (case-insensitive; with or without the dot).
+
+    Returns
+    -------
+    list of str
+        Absolute paths.
+
     Raises
     ------
     ParameterError
         An input does not exist, or no audio file was found.
+
+    See Also
+    --------
+    gaborcore.extract.gather : manifests and URLs too.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, soundfile
+    >>> from gaborcore import io
+    >>> d = tempfile.mkdtemp()
+    >>> for name in ("b.wav", "a.flac", ".hidden.wav"):
+    ...     open(os.path.join(d, name), "wb").close()
+    >>> [os.path.basename(p) for p in io.find_audio(d)]
+    ['a.flac', 'b.wav']
     """
     exts = tuple(e.lower() if e.startswith(".") else "." + e.lower() for e in extensions)
     if not exts:

@@ -181,6 +181,20 @@ def load_config(path: str | os.PathLike) -> dict:
     ------
     ParameterError
         The file is missing or not valid TOML.
+
+    See Also
+    --------
+    ExtractConfig.build : resolves and checks what this returns.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from gaborcore.extract import load_config
+    >>> path = os.path.join(tempfile.mkdtemp(), "job.toml")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("sr = 16000\\n[features.mel]\\nn_mels = 40\\n")
+    >>> load_config(path)
+    {'sr': 16000, 'features': {'mel': {'n_mels': 40}}}
     """
     path = os.fspath(path)
     try:
@@ -236,6 +250,18 @@ class ExtractConfig:
         Precision of the samples and features (complex64 / complex128 for ``nsgt``).
     resample_quality : {"VHQ", "HQ", "MQ", "LQ", "QQ"}
         soxr's recipe.
+
+    See Also
+    --------
+    gaborcore.extract.extract : takes one (``config=``), or builds one from its arguments.
+    load_config : a TOML file's contents.
+
+    Examples
+    --------
+    >>> from gaborcore.extract import ExtractConfig
+    >>> cfg = ExtractConfig.build("mel", sr=16000, clip=1.0, n_fft=512)
+    >>> cfg.layout, cfg.clip_samples, cfg.features["mel"]["hop_length"]
+    ('clips', 16000, 128)
     """
 
     features: dict

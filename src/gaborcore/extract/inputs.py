@@ -29,15 +29,27 @@ _COLUMNS = ("path", "id", "label", "start", "end")
 class Entries:
     """The entries of a job, in order: paths and the manifest's columns.
 
-    Attributes
+    Parameters
     ----------
     paths : list of str
         Absolute paths or URLs.
-    columns : dict of list
+    columns : dict of list, optional
         ``id``, ``label`` (str), ``start``, ``end`` (float seconds, NaN: not given), those that
         the manifest has.
     from_manifest : bool
         Whether a manifest named them.
+
+    See Also
+    --------
+    gather, read_manifest : make them from the job's inputs.
+
+    Examples
+    --------
+    >>> from gaborcore.extract import Entries
+    >>> e = Entries(["/a.wav", "/a.wav"], {"id": ["x", "y"], "start": [0.0, 2.0],
+    ...                                    "end": [2.0, float("nan")]})
+    >>> e.column_names, e.span(1), e.keys()
+    (('id', 'start', 'end'), (2.0, None), ['id:x', 'id:y'])
     """
 
     def __init__(self, paths: list[str], columns: dict | None = None,
@@ -129,6 +141,21 @@ def read_manifest(path: str | os.PathLike) -> Entries:
     ------
     ParameterError
         No ``path`` column, an unknown column, a bad start or end, or an unreadable file.
+
+    See Also
+    --------
+    gather : every kind of input.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from gaborcore.extract import read_manifest
+    >>> d = tempfile.mkdtemp()
+    >>> with open(os.path.join(d, "m.csv"), "w") as f:
+    ...     _ = f.write("path,label,start\\ndog.wav,dog,1.5\\ncat.wav,cat,\\n")
+    >>> e = read_manifest(os.path.join(d, "m.csv"))
+    >>> [os.path.basename(p) for p in e.paths], e.columns["label"], e.span(0), e.span(1)
+    (['dog.wav', 'cat.wav'], ['dog', 'cat'], (1.5, None), (None, None))
     """
     path = os.fspath(path)
     delimiter = "\t" if path.lower().endswith(".tsv") else ","
@@ -214,6 +241,21 @@ def gather(inputs, *, extensions: Iterable[str] = io.AUDIO_EXTENSIONS) -> Entrie
     ------
     ParameterError
         An input does not exist, no audio file was found, or a manifest is mixed with others.
+
+    See Also
+    --------
+    gaborcore.io.find_audio : local files, folders and list files.
+    read_manifest : a manifest.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from gaborcore.extract import gather
+    >>> d = tempfile.mkdtemp()
+    >>> for name in ("a.wav", "b.flac"):
+    ...     open(os.path.join(d, name), "wb").close()
+    >>> [os.path.basename(p) for p in gather(d).paths]
+    ['a.wav', 'b.flac']
     """
     if isinstance(inputs, Entries):
         return inputs

@@ -115,6 +115,11 @@ def extract(files, feature=None, store: str | os.PathLike = "features.zarr", *, 
     (3, 0)
     >>> open_store(os.path.join(d, "f.zarr")).feature("mel", 0).shape
     (2, 64, 22)
+
+    See Also
+    --------
+    open_store : reads the store.
+    gaborcore.cli.main : the same job as the ``gaborcore extract`` command.
     """
     t_start = time.perf_counter()
     compression = _validation.choice("compression", compression, COMPRESSIONS)

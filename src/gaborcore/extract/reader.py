@@ -37,6 +37,13 @@ def _open_group(where: str):
 class StoreReader:
     """Read access to a store written by :func:`gaborcore.extract.extract`.
 
+    Parameters
+    ----------
+    group : zarr.Group
+        The store itself.
+    where : str, optional
+        Its path or URL (for :meth:`dataset`).
+
     Attributes
     ----------
     group : zarr.Group
@@ -51,6 +58,20 @@ class StoreReader:
         ``"clips"`` or ``"ragged"``.
     features : tuple of str
         The features in the store.
+
+    Raises
+    ------
+    ParameterError
+        The group is not a gaborcore store.
+
+    See Also
+    --------
+    open_store : opens one by path or URL.
+    FeatureDataset : its items for a training loop.
+
+    Examples
+    --------
+    See :func:`open_store`.
     """
 
     def __init__(self, group, where: str | None = None):
@@ -183,6 +204,10 @@ def open_store(store: str | os.PathLike) -> StoreReader:
     (('mel',), [1], (2, 40, 16))
     >>> len(store.dataset("mel")), store.dataset("mel")[1]["clip_start"]
     (2, 0.5)
+
+    See Also
+    --------
+    StoreReader.to_xarray : the store as an ``xarray.Dataset``.
     """
     where = os.fspath(store)
     return StoreReader(_open_group(where), where)
@@ -206,6 +231,29 @@ class FeatureDataset:
         Default: the store's first feature.
     label : str, optional
         A column of the store returned as ``"label"`` instead of the ``label`` column.
+
+    Raises
+    ------
+    ParameterError
+        The feature or the label column is not in the store.
+
+    See Also
+    --------
+    StoreReader.dataset : the same from an open store.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, soundfile
+    >>> from gaborcore.extract import FeatureDataset, extract
+    >>> d = tempfile.mkdtemp()
+    >>> with open(os.path.join(d, "m.csv"), "w") as f:
+    ...     _ = f.write("path,label\\na.wav,tone\\n")
+    >>> soundfile.write(os.path.join(d, "a.wav"), np.zeros(8000, np.float32), 16000)
+    >>> _ = extract(os.path.join(d, "m.csv"), "mel", os.path.join(d, "f.zarr"), sr=16000,
+    ...             clip=0.25, n_mels=40)
+    >>> ds = FeatureDataset(os.path.join(d, "f.zarr"))
+    >>> len(ds), ds[1]["features"].shape, ds[1]["label"], ds[1]["clip_start"]
+    (2, (40, 8), 'tone', 0.25)
     """
 
     def __init__(self, store, feature: str | None = None, *, label: str | None = None):

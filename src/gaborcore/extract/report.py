@@ -11,7 +11,7 @@ __all__ = ["ExtractReport"]
 class ExtractReport:
     """What a run of :func:`gaborcore.extract.extract` did.
 
-    Attributes
+    Parameters
     ----------
     store : str
         The store's path or URL.
@@ -40,6 +40,18 @@ class ExtractReport:
         Where the work ran.
     dry_run : bool
         Nothing was computed or written (``dry_run=True``): ``n_ok`` counts the entries to do.
+
+    See Also
+    --------
+    gaborcore.extract.extract : returns one.
+
+    Examples
+    --------
+    >>> from gaborcore.extract import ExtractReport
+    >>> r = ExtractReport("f.zarr", ("mel",), n_inputs=3, n_ok=2, n_failed=1,
+    ...                   failures=[("c.wav", "empty file (0 bytes)")])
+    >>> r.to_dict()["failures"]
+    [{'path': 'c.wav', 'reason': 'empty file (0 bytes)'}]
     """
 
     store: str
