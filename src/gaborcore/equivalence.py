@@ -514,33 +514,158 @@ class GaussianMelDesign:
 
     @property
     def window(self) -> np.ndarray:
-        """g: the periodised Gaussian ``exp(-pi t^2 / sigma_g^2)`` on Z_L."""
+        """g: the periodised Gaussian ``exp(-pi t^2 / sigma_g^2)`` on Z_L.
+
+        Returns
+        -------
+        ndarray of float64, shape (L,)
+            The window, centred at 0 (peak 1 there).
+
+        See Also
+        --------
+        GaussianMelDesign.filters : The band-pass filters.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from gaborcore import equivalence
+        >>> design = equivalence.gaussian_mel_design(length=256, sigma_g=16.0,
+        ...                                          centres=[20.0, 40.0, 60.0], betas=4.0)
+        >>> design.window.shape, int(np.argmax(design.window))
+        ((256,), 0)
+        """
         return _periodic_gaussian(self.length, 0.0, self.sigma_g)
 
     def bands(self) -> np.ndarray:
-        """``Lambda_k(nu) = exp(-pi (nu - c_k)^2 / beta_k^2)`` (periodised), shape (K, L)."""
+        """``Lambda_k(nu) = exp(-pi (nu - c_k)^2 / beta_k^2)`` (periodised), shape (K, L).
+
+        Returns
+        -------
+        ndarray of float64, shape (K, L)
+            The Gaussian bands on the fine frequency grid.
+
+        See Also
+        --------
+        GaussianMelDesign.mel_spectrogram : The spectrogram projected on them.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from gaborcore import equivalence
+        >>> design = equivalence.gaussian_mel_design(length=256, sigma_g=16.0,
+        ...                                          centres=[20.0, 40.0, 60.0], betas=4.0)
+        >>> np.argmax(design.bands(), axis=1)  # peaks at the centres
+        array([20, 40, 60])
+        """
         return np.array([_periodic_gaussian(self.length, c, b)
                          for c, b in zip(self.centres, self.betas, strict=False)])
 
     def filters(self) -> np.ndarray:
-        """``h_k = M_{c_k} exp(-pi t^2 / sigma_h^2)``, shape (K, L)."""
+        """``h_k = M_{c_k} exp(-pi t^2 / sigma_h^2)``, shape (K, L).
+
+        Returns
+        -------
+        ndarray of complex128, shape (K, L)
+            The band-pass filters: Gaussians of width ``sigma_h`` modulated to the centres.
+
+        See Also
+        --------
+        GaussianMelDesign.time_averaged : Their outputs' energies, averaged.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from gaborcore import equivalence
+        >>> design = equivalence.gaussian_mel_design(length=256, sigma_g=16.0,
+        ...                                          centres=[20.0, 40.0, 60.0], betas=4.0)
+        >>> np.argmax(np.abs(np.fft.fft(design.filters(), axis=-1)), axis=1)
+        array([20, 40, 60])
+        """
         t = np.arange(self.length)
         return np.array([np.exp(2j * np.pi * c * t / self.length)
                          * _periodic_gaussian(self.length, 0.0, s)
                          for c, s in zip(self.centres, self.sigma_h, strict=False)])
 
     def averaging(self) -> np.ndarray:
-        """``avg_k(y) = A_k exp(-pi y^2 / r_k^2)``, shape (K, L)."""
+        """``avg_k(y) = A_k exp(-pi y^2 / r_k^2)``, shape (K, L).
+
+        Returns
+        -------
+        ndarray of float64, shape (K, L)
+            The averaging function of each band, on ``Z_L`` (index 0 = lag 0).
+
+        See Also
+        --------
+        time_average : The averaging they define.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from gaborcore import equivalence
+        >>> design = equivalence.gaussian_mel_design(length=256, sigma_g=16.0,
+        ...                                          centres=[20.0, 40.0, 60.0], betas=4.0)
+        >>> design.averaging().shape
+        (3, 256)
+        """
         return np.array([A * _periodic_gaussian(self.length, 0.0, r)
                          for A, r in zip(self.amplitude, self.r, strict=False)])
 
     def mel_spectrogram(self, f) -> np.ndarray:
-        """``MS(n, k) = sum_nu |V_g f(n, nu)|^2 Lambda_k(nu)``, full grid, shape (..., K, L)."""
+        """``MS(n, k) = sum_nu |V_g f(n, nu)|^2 Lambda_k(nu)``, full grid, shape (..., K, L).
+
+        Parameters
+        ----------
+        f : array_like, shape (..., L)
+            The signal(s) on ``Z_L``.
+
+        Returns
+        -------
+        ndarray of float64, shape (..., K, L)
+            The mel spectrogram with the Gaussian bands, indexed ``[band, time]``.
+
+        See Also
+        --------
+        GaussianMelDesign.time_averaged : Equal to it (Proposition IV.5).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from gaborcore import equivalence
+        >>> design = equivalence.gaussian_mel_design(length=256, sigma_g=16.0,
+        ...                                          centres=[20.0, 40.0, 60.0], betas=4.0)
+        >>> design.mel_spectrogram(np.random.default_rng(0).standard_normal((2, 256))).shape
+        (2, 3, 256)
+        """
         S0 = _full_spectrogram(f, self.window)  # (..., L time, L freq)
         return np.einsum("...nv,kv->...kn", S0, self.bands())
 
     def time_averaged(self, f) -> np.ndarray:
-        """``TA(n, k) = sum_n' |V_{h_k} f(n', 0)|^2 avg_k(n' - n)``, shape (..., K, L)."""
+        """``TA(n, k) = sum_n' |V_{h_k} f(n', 0)|^2 avg_k(n' - n)``, shape (..., K, L).
+
+        Parameters
+        ----------
+        f : array_like, shape (..., L)
+            The signal(s) on ``Z_L``.
+
+        Returns
+        -------
+        ndarray of float64, shape (..., K, L)
+            The time-averaged band energies, indexed ``[band, time]``.
+
+        See Also
+        --------
+        GaussianMelDesign.mel_spectrogram : Equal to it (Proposition IV.5).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from gaborcore import equivalence
+        >>> design = equivalence.gaussian_mel_design(length=256, sigma_g=16.0,
+        ...                                          centres=[20.0, 40.0, 60.0], betas=4.0)
+        >>> f = np.random.default_rng(0).standard_normal(256)
+        >>> bool(np.allclose(design.time_averaged(f), design.mel_spectrogram(f)))
+        True
+        """
         f = np.asarray(f)
         F = np.fft.fft(f, axis=-1)
         h = self.filters()
@@ -678,18 +803,94 @@ class TriangularMelDesign:
     centres_hz: np.ndarray
 
     def mel_spectrogram(self, f) -> np.ndarray:
-        """``MS(n, k) = sum_nu |V_g f(n, nu)|^2 Lambda_k(nu)`` (full grid), shape (..., K, L)."""
+        """``MS(n, k) = sum_nu |V_g f(n, nu)|^2 Lambda_k(nu)`` (full grid), shape (..., K, L).
+
+        Parameters
+        ----------
+        f : array_like, shape (..., L)
+            The signal(s) on ``Z_L``.
+
+        Returns
+        -------
+        ndarray of float64, shape (..., K, L)
+            The triangular mel spectrogram on the full grid, indexed ``[band, time]``.
+
+        See Also
+        --------
+        TriangularMelDesign.time_averaged : Its approximation.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> from gaborcore import equivalence, operators
+        >>> g = operators.torus_window(gaborcore.get_window("hann", 128), 512)
+        >>> design = equivalence.triangular_mel_design(sr=8000, length=512, window=g, n_mels=8)
+        >>> f = np.random.default_rng(0).standard_normal(512)
+        >>> design.mel_spectrogram(f).shape
+        (8, 512)
+        """
         S0 = _full_spectrogram(f, self.window)
         return np.einsum("...nv,kv->...kn", S0, self.bands_hat)
 
     def time_averaged(self, f) -> np.ndarray:
-        """``sum_n' |f * h_k|^2(n') L |g(n' - n)|^2``, shape (..., K, L)."""
+        """``sum_n' |f * h_k|^2(n') L |g(n' - n)|^2``, shape (..., K, L).
+
+        Parameters
+        ----------
+        f : array_like, shape (..., L)
+            The signal(s) on ``Z_L``.
+
+        Returns
+        -------
+        ndarray of float64, shape (..., K, L)
+            The time-averaged band-pass energies, indexed ``[band, time]``.
+
+        See Also
+        --------
+        TriangularMelDesign.band_errors : How far it is from the mel spectrogram.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> from gaborcore import equivalence, operators
+        >>> g = operators.torus_window(gaborcore.get_window("hann", 128), 512)
+        >>> design = equivalence.triangular_mel_design(sr=8000, length=512, window=g, n_mels=8)
+        >>> f = np.random.default_rng(0).standard_normal(512)
+        >>> design.time_averaged(f).shape
+        (8, 512)
+        """
         F = np.fft.fft(np.asarray(f), axis=-1)
         band = np.fft.ifft(F[..., None, :] * self.filters_hat, axis=-1)
         return time_average(np.abs(band) ** 2, self.averaging)
 
     def band_errors(self, f) -> np.ndarray:
-        """Relative L2 error ``||TA_k - MS_k|| / ||MS_k||`` of every band for signal(s) f."""
+        """Relative L2 error ``||TA_k - MS_k|| / ||MS_k||`` of every band for signal(s) f.
+
+        Parameters
+        ----------
+        f : array_like, shape (..., L)
+            The signal(s) on ``Z_L``.
+
+        Returns
+        -------
+        ndarray of float64, shape (K,)
+            One error per band, over all signals and times.
+
+        See Also
+        --------
+        TriangularMelDesign.mel_spectrogram, TriangularMelDesign.time_averaged : The two sides.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> from gaborcore import equivalence, operators
+        >>> g = operators.torus_window(gaborcore.get_window("hann", 128), 512)
+        >>> design = equivalence.triangular_mel_design(sr=8000, length=512, window=g, n_mels=8)
+        >>> f = np.random.default_rng(0).standard_normal(512)
+        >>> errors = design.band_errors(f)
+        >>> errors.shape, bool(errors.max() < 0.1)
+        ((8,), True)
+        """
         ms, ta = self.mel_spectrogram(f), self.time_averaged(f)
         axes = tuple(i for i in range(ms.ndim) if i != ms.ndim - 2)
         num = np.sqrt(np.sum((ta - ms) ** 2, axis=axes))
@@ -807,7 +1008,26 @@ class EquivalenceReport:
 
     @property
     def equivalent(self) -> bool:
-        """True when every draw predicted the same label for every example."""
+        """True when every draw predicted the same label for every example.
+
+        Returns
+        -------
+        bool
+            ``all(agreement == 1)``.
+
+        See Also
+        --------
+        check_equivalence : Makes the report.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from gaborcore import equivalence
+        >>> report = equivalence.EquivalenceReport(np.array([1.0, 0.9]), np.array([0.3, 0.2]),
+        ...                                        np.array([1e-3, 0.5]))
+        >>> report.equivalent
+        False
+        """
         return bool(np.all(self.agreement == 1.0))
 
     def __str__(self) -> str:
