@@ -459,7 +459,7 @@ from gaborcore.extract import extract, layout, writer
 writer.COMMIT_FILES = {commit_files}
 layout.CHUNK_BYTES = 3000  # a few rows per chunk: uncommitted rows fill whole chunks
 put = writer.put
-store_rows = writer.RowAppender._store
+store_rows = writer.RowAppender.write_rows
 commits, chunks = [], []
 
 
@@ -483,7 +483,7 @@ def rows_then_die(self, a, b, data, grow):
 
 
 writer.put = put_then_die
-writer.RowAppender._store = rows_then_die
+writer.RowAppender.write_rows = rows_then_die
 extract(sys.argv[2:], ["mel", "stft"], sys.argv[1], sr={sr}, clip=0.25, batch_size={batch},
         workers={workers}, n_fft=512, hop_length=128, n_mels=40)
 """
@@ -525,7 +525,7 @@ def test_a_chunk_that_cannot_be_written(tmp_path, files, small_chunks, monkeypat
     import gaborcore.extract.layout as layout
 
     monkeypatch.setattr(layout, "CHUNK_BYTES", 3000)
-    store_rows = writer_module.RowAppender._store
+    store_rows = writer_module.RowAppender.write_rows
     calls = []
 
     def full_disk(self, a, b, data, grow):
@@ -535,14 +535,14 @@ def test_a_chunk_that_cannot_be_written(tmp_path, files, small_chunks, monkeypat
                 raise OSError(28, "No space left on device")
         store_rows(self, a, b, data, grow)
 
-    monkeypatch.setattr(writer_module.RowAppender, "_store", full_disk)
+    monkeypatch.setattr(writer_module.RowAppender, "write_rows", full_disk)
     store = tmp_path / "s.zarr"
     with pytest.raises(OSError, match="No space left"):
         extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, batch_size=2, **MEL)
     s = open_store(store)
     done = int((s.status != 0).sum())
     assert s.status.tolist() == s.status[:done].tolist() + [0] * (8 - done) and done < 8
-    monkeypatch.setattr(writer_module.RowAppender, "_store", store_rows)
+    monkeypatch.setattr(writer_module.RowAppender, "write_rows", store_rows)
     report = extract(files, ["mel", "stft"], store, sr=SR, clip=0.25, **MEL)
     assert report.n_skipped == done
     assert_same_store(store, small_chunks)
@@ -929,14 +929,14 @@ def test_writes_are_whole_chunks(tmp_path, files, monkeypatch):
 
     monkeypatch.setattr(layout, "CHUNK_BYTES", 3000)
     writes = []
-    store_rows = writer_module.RowAppender._store
+    store_rows = writer_module.RowAppender.write_rows
 
     def spy(self, a, b, data, grow):
         if self.arr.basename == "mel":
             writes.append((a, b, self.chunk))
         store_rows(self, a, b, data, grow)
 
-    monkeypatch.setattr(writer_module.RowAppender, "_store", spy)
+    monkeypatch.setattr(writer_module.RowAppender, "write_rows", spy)
     extract(files, "mel", tmp_path / "s.zarr", sr=SR, clip=0.25, batch_size=3, **MEL)
     assert writes and all(a % c == 0 and (b - a) % c == 0 for a, b, c in writes)
 

@@ -131,11 +131,13 @@ class RowAppender:
         # copies each chunk of a larger one into a new buffer first
         for k in range(a, b, self.chunk):
             part = self._take(self.chunk)
-            self.submit(functools.partial(self._store, k, k + self.chunk, part, grow))
+            self.submit(functools.partial(self.write_rows, k, k + self.chunk, part, grow))
             grow = None
         self.start = self.written = b
 
-    def _store(self, a: int, b: int, data: np.ndarray, grow: int | None) -> None:
+    def write_rows(self, a: int, b: int, data: np.ndarray, grow: int | None) -> None:
+        """``arr[a:b] = data`` along the axis, the array grown to ``grow`` first (if given);
+        runs on the writing thread."""
         if grow is not None:
             shape = list(self.arr.shape)
             shape[self.axis] = grow
