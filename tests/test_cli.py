@@ -268,6 +268,8 @@ def _a_file(tmp_path):
         (lambda t, a: [str(a), "--out", str(t / "o.zarr"), "--n-mels", "0"],
          "--n-mels 0 must be"),
         (lambda t, a: [str(a), "--out", str(t / "o.zarr"), "--sr", "0"], "--sr 0 must be"),
+        (lambda t, a: [str(a), "--out", str(t / "o.zarr"), "--feature", "mfcc", "--dct-type",
+                       "7"], "--dct-type 7 must be 1, 2, 3 or 4"),
         (lambda t, a: [str(a), "--out", str(t / "o.zarr"), "--n-fft", "256",
                        "--win-length", "400"], "--win-length 400 must be at most --n-fft 256"),
         (lambda t, a: [str(a), "--out", str(t / "o.zarr"), "--feature", "nsgt"], "give clip"),
@@ -278,7 +280,7 @@ def _a_file(tmp_path):
         (lambda t, a: [str(a)], "the following arguments are required: --out"),
     ],
     ids=["missing-input", "unknown-feature", "out-below-a-file", "out-is-a-file",
-         "parameter-of-no-feature", "n-mels", "sr", "win-length", "nsgt-without-clip",
+         "parameter-of-no-feature", "n-mels", "sr", "dct-type", "win-length", "nsgt-without-clip",
          "bad-scheduler", "missing-config", "no-out"],
 )
 def test_extract_errors(tmp_path, audio, capsys, args, message):

@@ -776,6 +776,8 @@ def test_dask_local_cluster(tmp_path, files, reference):
         (dict(feature="mel", batch_size=0), "batch_size=0"),
         (dict(feature="mel", n_fft=256, win_length=512), "win_length=512 must be at most"),
         (dict(feature="mel", dry_run="yes"), "dry_run='yes' must be true or false"),
+        (dict(feature="mfcc", lifter=-1), "lifter=-1 must be a non-negative number"),
+        (dict(feature="mfcc", n_mfcc=200), "n_mfcc=200 must be at most 128"),
     ],
 )
 def test_bad_arguments_write_nothing(tmp_path, files, kwargs, message):

@@ -122,6 +122,8 @@ _FEATURE_FLAGS = [
     ("--power", float, "P", "exponent of the magnitude: 2 power, 1 magnitude (stft, mel, cqt)"),
     ("--n-mels", int, "M", "mel bands (mel, mfcc)"),
     ("--n-mfcc", int, "M", "cepstral coefficients (mfcc)"),
+    ("--dct-type", int, "T", "DCT type 1-4 (mfcc; default 2)"),
+    ("--lifter", float, "L", "cepstral liftering, 0 for none (mfcc)"),
     ("--fmin", float, "HZ", "lowest frequency (mel, nsgt, cqt)"),
     ("--fmax", float, "HZ", "highest frequency (mel, nsgt, cqt)"),
     ("--scale", str, "S", "frequency scale (mel: mel, bark, erb, log, linear; nsgt: also cqt, "

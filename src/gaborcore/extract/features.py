@@ -172,6 +172,9 @@ class Mfcc(Mel):
         self.dims = (f"{name}_coefficient", f"{name}_time")
         self.frequencies = np.arange(params["n_mfcc"], dtype=np.int64)
         _validation.positive_int("n_mfcc", params["n_mfcc"], maximum=params["n_mels"])
+        # the parameters checked now, by the function itself, not at the first batch
+        self.mfcc(S=np.zeros((params["n_mels"], 1)), n_mfcc=params["n_mfcc"],
+                  dct_type=params["dct_type"], lifter=params["lifter"])
 
     def coordinates(self, n_frames):
         out = super().coordinates(n_frames)
