@@ -19,13 +19,17 @@
 #ifndef GC_NSGT_H
 #define GC_NSGT_H
 
-#include "gc_common.h"
+#include "gc_common.h" /* first: it sets _POSIX_C_SOURCE before any libc header */
+#include <stdint.h>
 #include "gc_fftw.h"
 
 typedef struct gc_nsgt_tables_s {
     ptrdiff_t n_groups;
     const ptrdiff_t *grp_M, *grp_band, *grp_item;
-    const ptrdiff_t *src, *dst, *t1, *t2, *offset;
+    const ptrdiff_t *offset;
+    /* per support entry: 32-bit indices (L and every group buffer stay below 2^31), so the
+       gather and scatter loops read 13 bytes per entry instead of 21 */
+    const int32_t *src, *dst, *t1, *t2;
     const unsigned char *conj;
     const void *w, *dual; /* float or double, as the plan */
 } gc_nsgt_tables;

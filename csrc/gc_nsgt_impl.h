@@ -309,7 +309,7 @@ static void GC_SUF(gather)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *spec, G
                            ptrdiff_t i0, ptrdiff_t i1) {
     ptrdiff_t i;
     for (i = i0; i < i1; ++i) {
-        const ptrdiff_t s = 2 * p->t.src[i], d = 2 * p->t.dst[i];
+        const ptrdiff_t s = 2 * (ptrdiff_t)p->t.src[i], d = 2 * (ptrdiff_t)p->t.dst[i];
         const GC_REAL wi = p->w[i];
         const GC_REAL im = p->t.conj[i] ? -spec[s + 1] : spec[s + 1];
         gbuf[d] += spec[s] * wi;
@@ -322,7 +322,7 @@ static void GC_SUF(values)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *gbuf, G
                            ptrdiff_t i0, ptrdiff_t i1) {
     ptrdiff_t i;
     for (i = i0; i < i1; ++i) {
-        const ptrdiff_t d = 2 * p->t.dst[i];
+        const ptrdiff_t d = 2 * (ptrdiff_t)p->t.dst[i];
         vals[2 * i] = gbuf[d] * p->dual[i];
         vals[2 * i + 1] = gbuf[d + 1] * p->dual[i];
     }

@@ -1,7 +1,7 @@
 # cython: language_level=3
 """Declarations of the C kernels in csrc/, the one place for them (all callable without the GIL)."""
 
-from libc.stdint cimport int64_t
+from libc.stdint cimport int32_t, int64_t
 
 cdef extern from "gc_common.h" nogil:
     ctypedef enum gc_status:
@@ -101,11 +101,11 @@ cdef extern from "gc_nsgt.h" nogil:
         const Py_ssize_t *grp_M
         const Py_ssize_t *grp_band
         const Py_ssize_t *grp_item
-        const Py_ssize_t *src
-        const Py_ssize_t *dst
-        const Py_ssize_t *t1
-        const Py_ssize_t *t2
         const Py_ssize_t *offset
+        const int32_t *src
+        const int32_t *dst
+        const int32_t *t1
+        const int32_t *t2
         const unsigned char *conj
         const void *w
         const void *dual

@@ -1,7 +1,7 @@
 # cython: language_level=3
 """Cython shim of the C NSGT kernels: tables in, GIL released, status mapped to an exception."""
 cimport numpy as cnp
-from libc.stdint cimport uintptr_t
+from libc.stdint cimport int32_t, uintptr_t
 
 from ._csrc cimport *
 
@@ -36,11 +36,12 @@ cdef class NsgtPlan:
         cdef unsigned flags = GC_FFTW_MEASURE if measure else GC_FFTW_ESTIMATE
         if not _api_ready:
             raise RuntimeError("the FFTW entry points are not installed")
-        ints = ("grp_M", "grp_band", "grp_item", "src", "dst", "t1", "t2", "offset")
-        for name in ints:
-            a = tables[name]
-            if a.dtype != np.int64 or not a.flags.c_contiguous:
-                raise TypeError(f"table {name} must be contiguous int64")
+        for names, dt in ((("grp_M", "grp_band", "grp_item", "offset"), np.int64),
+                          (("src", "dst", "t1", "t2"), np.int32)):
+            for name in names:
+                a = tables[name]
+                if a.dtype != dt or not a.flags.c_contiguous:
+                    raise TypeError(f"table {name} must be contiguous {np.dtype(dt)}")
         if tables["conj"].dtype != np.uint8:
             raise TypeError("table conj must be uint8")
         w = tables["w"]
@@ -64,10 +65,10 @@ cdef class NsgtPlan:
         t.grp_M = <const Py_ssize_t *> _data(tables["grp_M"])
         t.grp_band = <const Py_ssize_t *> _data(tables["grp_band"])
         t.grp_item = <const Py_ssize_t *> _data(tables["grp_item"])
-        t.src = <const Py_ssize_t *> _data(tables["src"])
-        t.dst = <const Py_ssize_t *> _data(tables["dst"])
-        t.t1 = <const Py_ssize_t *> _data(tables["t1"])
-        t.t2 = <const Py_ssize_t *> _data(tables["t2"])
+        t.src = <const int32_t *> _data(tables["src"])
+        t.dst = <const int32_t *> _data(tables["dst"])
+        t.t1 = <const int32_t *> _data(tables["t1"])
+        t.t2 = <const int32_t *> _data(tables["t2"])
         t.offset = <const Py_ssize_t *> _data(tables["offset"])
         t.conj = <const unsigned char *> _data(tables["conj"])
         t.w = _data(w)

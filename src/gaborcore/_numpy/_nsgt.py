@@ -56,7 +56,8 @@ def group_tables(length, real, first, width, centre, M, offset, mirrored, window
 
 
 def flat_tables(length, real, groups: list[dict], dtype) -> dict:
-    """The group tables concatenated for the compiled kernels (see ``csrc/gc_nsgt.h``).
+    """The group tables concatenated for the compiled kernels (see ``csrc/gc_nsgt.h``); the
+    per-entry indices are int32 (the plan's length and group buffers stay below 2**31).
 
     Real plans work on the half spectrum ``0 .. L//2``: bins beyond are read as conjugates, and
     synthesis values go to ``t1`` and (conjugated) to the mirror bin ``t2``; bands that are their
@@ -82,12 +83,12 @@ def flat_tables(length, real, groups: list[dict], dtype) -> dict:
         grp_band=np.concatenate([[0], np.cumsum([g["n"] for g in groups])]).astype(np.int64),
         grp_item=np.concatenate([[0], np.cumsum([len(g["src"]) for g in groups])]
                                 ).astype(np.int64),
-        src=np.ascontiguousarray(src, np.int64),
+        src=np.ascontiguousarray(src, np.int32),
         conj=np.ascontiguousarray(conj),
-        dst=np.concatenate([g["dst"] for g in groups]).astype(np.int64),
+        dst=np.concatenate([g["dst"] for g in groups]).astype(np.int32),
         w=np.concatenate([g["w"] for g in groups]).astype(dtype),
-        t1=np.ascontiguousarray(t1, np.int64),
-        t2=np.ascontiguousarray(t2, np.int64),
+        t1=np.ascontiguousarray(t1, np.int32),
+        t2=np.ascontiguousarray(t2, np.int32),
         dual=(np.concatenate([g["dual"] for g in groups]).astype(np.float64) * weight
               ).astype(dtype),
         offset=np.concatenate([g["offsets"] for g in groups]).astype(np.int64),
