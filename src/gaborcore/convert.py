@@ -50,7 +50,7 @@ def frames_to_samples(frames, *, hop_length: int = 512, n_fft: int | None = None
     ----------
     frames : int or array_like
         Frame indices.
-    hop_length : int
+    hop_length : int, default 512
         Samples between frames.
     n_fft : int, optional
         Frame length: refer to the frames' centres (for ``center=False`` transforms).
@@ -60,10 +60,16 @@ def frames_to_samples(frames, *, hop_length: int = 512, n_fft: int | None = None
     int or ndarray of int
         The sample indices, of the shape of ``frames``.
 
+    Raises
+    ------
+    ParameterError
+        If ``hop_length`` or ``n_fft`` is not a positive integer, or the frames are not real
+        numbers.
+
     See Also
     --------
-    samples_to_frames : the inverse.
-    frames_to_time : the same in seconds.
+    samples_to_frames : The inverse.
+    frames_to_time : The same in seconds.
 
     Examples
     --------
@@ -83,7 +89,7 @@ def samples_to_frames(samples, *, hop_length: int = 512, n_fft: int | None = Non
     ----------
     samples : int or array_like
         Sample indices.
-    hop_length : int
+    hop_length : int, default 512
         Samples between frames.
     n_fft : int, optional
         Frame length: frames referred to by their centres.
@@ -93,9 +99,15 @@ def samples_to_frames(samples, *, hop_length: int = 512, n_fft: int | None = Non
     ndarray of int
         The frame indices, of the shape of ``samples``.
 
+    Raises
+    ------
+    ParameterError
+        If ``hop_length`` or ``n_fft`` is not a positive integer, or the samples are not real
+        numbers.
+
     See Also
     --------
-    frames_to_samples : the inverse.
+    frames_to_samples : The inverse.
 
     Examples
     --------
@@ -109,13 +121,13 @@ def samples_to_frames(samples, *, hop_length: int = 512, n_fft: int | None = Non
 
 
 def samples_to_time(samples, *, sr: float = 22050):
-    """Seconds of sample indices: ``s / sr``.
+    """Convert sample indices to seconds, ``s / sr``.
 
     Parameters
     ----------
     samples : int or array_like
         Sample indices.
-    sr : float
+    sr : float, default 22050
         Sampling rate in Hz.
 
     Returns
@@ -123,9 +135,14 @@ def samples_to_time(samples, *, sr: float = 22050):
     float or ndarray
         Times in seconds.
 
+    Raises
+    ------
+    ParameterError
+        If ``sr`` is not a positive finite number, or the samples are not real numbers.
+
     See Also
     --------
-    time_to_samples : the inverse (truncated to integers).
+    time_to_samples : The inverse (truncated to integers).
 
     Examples
     --------
@@ -143,7 +160,7 @@ def time_to_samples(times, *, sr: float = 22050):
     ----------
     times : float or array_like
         Times in seconds.
-    sr : float
+    sr : float, default 22050
         Sampling rate in Hz.
 
     Returns
@@ -151,9 +168,14 @@ def time_to_samples(times, *, sr: float = 22050):
     int or ndarray of int
         Sample indices.
 
+    Raises
+    ------
+    ParameterError
+        If ``sr`` is not a positive finite number, or the times are not real numbers.
+
     See Also
     --------
-    samples_to_time : the inverse.
+    samples_to_time : The inverse.
 
     Examples
     --------
@@ -166,16 +188,17 @@ def time_to_samples(times, *, sr: float = 22050):
 
 def frames_to_time(frames, *, sr: float = 22050, hop_length: int = 512,
                    n_fft: int | None = None):
-    """Time in seconds of each frame, ``(t a + n_fft // 2) / sr``, as
-    :func:`librosa.frames_to_time`.
+    """Time in seconds of each frame, ``(t a + n_fft // 2) / sr``.
+
+    As :func:`librosa.frames_to_time`.
 
     Parameters
     ----------
     frames : int or array_like
         Frame indices.
-    sr : float
+    sr : float, default 22050
         Sampling rate in Hz.
-    hop_length : int
+    hop_length : int, default 512
         Samples between frames.
     n_fft : int, optional
         Frame length: the times of the frames' centres (for ``center=False`` transforms).
@@ -185,10 +208,16 @@ def frames_to_time(frames, *, sr: float = 22050, hop_length: int = 512,
     float or ndarray
         Times in seconds, of the shape of ``frames``.
 
+    Raises
+    ------
+    ParameterError
+        If ``sr`` is not a positive finite number, ``hop_length`` or ``n_fft`` is not a
+        positive integer, or the frames are not real numbers.
+
     See Also
     --------
-    times_like : the times of every frame of an array.
-    time_to_frames : the inverse.
+    times_like : The times of every frame of an array.
+    time_to_frames : The inverse.
 
     Examples
     --------
@@ -206,9 +235,9 @@ def time_to_frames(times, *, sr: float = 22050, hop_length: int = 512, n_fft: in
     ----------
     times : float or array_like
         Times in seconds.
-    sr : float
+    sr : float, default 22050
         Sampling rate in Hz.
-    hop_length : int
+    hop_length : int, default 512
         Samples between frames.
     n_fft : int, optional
         Frame length: frames referred to by their centres.
@@ -218,9 +247,15 @@ def time_to_frames(times, *, sr: float = 22050, hop_length: int = 512, n_fft: in
     ndarray of int
         Frame indices.
 
+    Raises
+    ------
+    ParameterError
+        If ``sr`` is not a positive finite number, ``hop_length`` or ``n_fft`` is not a
+        positive integer, or the times are not real numbers.
+
     See Also
     --------
-    frames_to_time : the inverse.
+    frames_to_time : The inverse.
 
     Examples
     --------
@@ -245,20 +280,21 @@ def _axis_frames(X, axis: int) -> np.ndarray:
 
 def times_like(X, *, sr: float = 22050, hop_length: int = 512, n_fft: int | None = None,
                axis: int = -1) -> np.ndarray:
-    """Time in seconds of every frame of ``X`` (frames along ``axis``), or of ``X`` frames when
-    ``X`` is a number, as :func:`librosa.times_like`.
+    """Time in seconds of every frame of ``X``, as :func:`librosa.times_like`.
+
+    The frames are along ``axis``; a number ``X`` stands for ``X`` frames.
 
     Parameters
     ----------
     X : ndarray or int
         A feature array with frames along ``axis``, or a number of frames.
-    sr : float
+    sr : float, default 22050
         Sampling rate in Hz.
-    hop_length : int
+    hop_length : int, default 512
         Samples between frames.
     n_fft : int, optional
         Frame length: the times of the frames' centres (for ``center=False`` transforms).
-    axis : int
+    axis : int, default -1
         The frame axis of ``X``.
 
     Returns
@@ -266,9 +302,16 @@ def times_like(X, *, sr: float = 22050, hop_length: int = 512, n_fft: int | None
     ndarray
         One time in seconds per frame.
 
+    Raises
+    ------
+    ParameterError
+        If ``X`` is neither an array with a frame axis nor a non-negative number of frames,
+        ``axis`` is out of range, or a parameter is invalid.
+
     See Also
     --------
-    frames_to_time, samples_like
+    frames_to_time : The times of given frames.
+    samples_like : The same in samples.
 
     Examples
     --------
@@ -282,18 +325,19 @@ def times_like(X, *, sr: float = 22050, hop_length: int = 512, n_fft: int | None
 
 def samples_like(X, *, hop_length: int = 512, n_fft: int | None = None,
                  axis: int = -1) -> np.ndarray:
-    """Sample index of every frame of ``X`` (frames along ``axis``), or of ``X`` frames when
-    ``X`` is a number, as :func:`librosa.samples_like`.
+    """Sample index of every frame of ``X``, as :func:`librosa.samples_like`.
+
+    The frames are along ``axis``; a number ``X`` stands for ``X`` frames.
 
     Parameters
     ----------
     X : ndarray or int
         A feature array with frames along ``axis``, or a number of frames.
-    hop_length : int
+    hop_length : int, default 512
         Samples between frames.
     n_fft : int, optional
         Frame length: the frames' centre samples.
-    axis : int
+    axis : int, default -1
         The frame axis of ``X``.
 
     Returns
@@ -301,9 +345,16 @@ def samples_like(X, *, hop_length: int = 512, n_fft: int | None = None,
     ndarray of int
         One sample index per frame.
 
+    Raises
+    ------
+    ParameterError
+        If ``X`` is neither an array with a frame axis nor a non-negative number of frames,
+        ``axis`` is out of range, or a parameter is invalid.
+
     See Also
     --------
-    frames_to_samples, times_like
+    frames_to_samples : The samples of given frames.
+    times_like : The same in seconds.
 
     Examples
     --------
