@@ -9,7 +9,25 @@ from . import _backend, _fftw
 
 
 def config() -> dict:
-    """The configuration as a dict (backends, FFT engine, OpenMP, threads, versions)."""
+    """The configuration as a dict (backends, FFT engine, OpenMP, threads, versions).
+
+    Returns
+    -------
+    dict
+        The entries :func:`show_config` prints, in the same order (``"backends"`` is a list,
+        ``"unavailable"`` a dict from backend name to the reason).
+
+    See Also
+    --------
+    show_config : Prints it.
+
+    Examples
+    --------
+    >>> from gaborcore._config import config
+    >>> info = config()
+    >>> "numpy" in info["backends"], info["default_backend"] in info["backends"]
+    (True, True)
+    """
     import numpy
 
     info = {

@@ -130,7 +130,30 @@ def _check_samples(w, n: int, what: str) -> np.ndarray:
 
 
 def is_window_spec(window) -> bool:
-    """True for a window given by name, tuple, number or callable (not by its samples)."""
+    """True for a window given by name, tuple, number or callable (not by its samples).
+
+    Parameters
+    ----------
+    window : object
+        A ``window`` argument, as :func:`get_window` takes it.
+
+    Returns
+    -------
+    bool
+        Whether ``window`` describes a window (a string, a tuple, a real number other than a
+        bool, or a callable) rather than giving its samples.
+
+    See Also
+    --------
+    get_window : Makes the window from either form.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gaborcore.windows import is_window_spec
+    >>> is_window_spec("hann"), is_window_spec(("kaiser", 8.0)), is_window_spec(np.ones(4))
+    (True, True, False)
+    """
     return (isinstance(window, str | tuple) or callable(window)
             or (np.isscalar(window) and not isinstance(window, bool | str)
                 and np.isreal(window) and np.ndim(window) == 0))
