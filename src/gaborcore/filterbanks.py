@@ -271,6 +271,7 @@ def mel_to_hz(mels, *, htk: bool = False):
     >>> round(gaborcore.mel_to_hz(15.0), 6)
     1000.0
     """
+    real_values("mels", mels, finite=False)  # named as the caller knows it
     return scale_to_hz(mels, "mel", htk=htk)
 
 
@@ -354,6 +355,9 @@ def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025
     >>> gaborcore.mel_frequencies(5, fmax=8000.0).round(1)
     array([   0. ,  754.1, 1688.9, 3675.8, 8000. ])
     """
+    n_mels = positive_int("n_mels", n_mels, minimum=0)  # named as the caller knows them
+    check_size("n_mels", (n_mels,), np.float64, what="the frequencies")
+    real_values("fmin", fmin, finite=False), real_values("fmax", fmax, finite=False)
     return scale_frequencies(n_mels, fmin=fmin, fmax=fmax, scale="mel", htk=htk)
 
 

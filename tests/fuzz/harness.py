@@ -2,7 +2,8 @@
 
 Outcomes that pass: every backend returns and the results agree within the stated tolerance
 (float32 ``rtol=2e-4``, float64 ``rtol=1e-9``, relative to the largest magnitude), with no NaN
-where every input array is finite; or every backend raises :class:`gaborcore.ParameterError`.
+where every input array is finite; or every backend raises :class:`gaborcore.ParameterError`
+whose message names one of the function's (or its plan's) parameters.
 Anything else fails: another exception type, a NaN from finite input, results that differ, or
 backends that disagree on accepting the input.  A crash or a hang is caught by the watchdog
 (``faulthandler``): it prints every thread's traceback and ends the process, and the call being
@@ -134,6 +135,26 @@ def _one(name, fn, args, kwargs, backend):
         faulthandler.cancel_dump_traceback_later()
 
 
+def _names_an_argument(fn, msg: str) -> bool:
+    """Whether a ParameterError message names one of ``fn``'s parameters (or an attribute of the
+    plan it belongs to, or the data: ``x``, ``y``, ``S``, ...)."""
+    import inspect
+    import re
+
+    try:
+        params = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return True
+    owner = getattr(fn, "__self__", None)
+    if owner is not None and not isinstance(owner, type(np)):
+        try:
+            params += list(inspect.signature(type(owner)).parameters)
+        except (TypeError, ValueError):
+            pass
+    words = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", msg))
+    return any(p in words for p in params if p not in ("self", "args", "kwargs", "backend"))
+
+
 def check(name: str, fn, args=(), kwargs=None, *, backends=True, rtol=None):
     """Call ``fn(*args, **kwargs, backend=b)`` for every backend (or once, ``backends=False``)
     and enforce the error policy.  Returns the first backend's ``(outcome, result)``."""
@@ -158,6 +179,10 @@ def check(name: str, fn, args=(), kwargs=None, *, backends=True, rtol=None):
         for _, _, msg in outcomes:
             if not msg.strip():
                 raise FuzzFailure(f"{name}: ParameterError without a message")
+            if not _names_an_argument(fn, msg):
+                with _lock:
+                    counts["refused_unnamed"] += 1
+                raise FuzzFailure(f"{name}: the ParameterError does not name an argument: {msg}")
         with _lock:
             counts["refused"] += len(outcomes)
             counts[f"refused:{name.split('(')[0]}"] += len(outcomes)

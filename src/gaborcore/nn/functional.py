@@ -166,24 +166,25 @@ def _conv_geometry(in_hw, kernel_hw, *, stride, padding, dilation, operation, pa
     return (sh, sw), (dh, dw), pads, circular, flip, out_hw
 
 
-def _conv_shapes(x_shape, w_shape):
-    """(leading shape, C_in, C_out, single-kernel?) of a convolution, checking the channel axes."""
+def _conv_shapes(x_shape, w_shape, x="x", weight="weight"):
+    """(leading shape, C_in, C_out, single-kernel?) of a convolution, checking the channel axes;
+    ``x`` and ``weight`` are the names of the arguments the shapes come from."""
     if len(x_shape) < 2:
-        raise ParameterError(f"x has shape {x_shape}; at least (F, T) is needed")
+        raise ParameterError(f"{x} has shape {x_shape}; at least (F, T) is needed")
     if len(w_shape) == 2:
         return x_shape[:-2], 1, 1, True
     if len(w_shape) != 4:
         raise ParameterError(
-            f"weight has shape {w_shape}; expected (C_out, C_in, kh, kw) or one kernel (kh, kw)"
+            f"{weight} has shape {w_shape}; expected (C_out, C_in, kh, kw) or one kernel (kh, kw)"
         )
     if len(x_shape) < 3:
         raise ParameterError(
-            f"x has shape {x_shape}; with a weight of shape {w_shape} it must be "
+            f"{x} has shape {x_shape}; with a weight of shape {w_shape} it must be "
             "(..., C_in, F, T)"
         )
     if x_shape[-3] != w_shape[1]:
         raise ParameterError(
-            f"x has {x_shape[-3]} channels (axis -3 of shape {x_shape}) but weight expects "
+            f"{x} has {x_shape[-3]} channels (axis -3 of shape {x_shape}) but {weight} expects "
             f"C_in={w_shape[1]} (shape {w_shape})"
         )
     return x_shape[:-3], w_shape[1], w_shape[0], False
@@ -195,7 +196,8 @@ def conv_output_shape(input_shape, weight_shape, *, stride=1, padding="valid", d
     ``weight_shape`` (same keyword arguments as :func:`conv2d`)."""
     input_shape = tuple(_validation.positive_int("input_shape", n, minimum=0) for n in input_shape)
     weight_shape = tuple(_validation.positive_int("weight_shape", n) for n in weight_shape)
-    lead, _, c_out, single = _conv_shapes(input_shape, weight_shape)
+    lead, _, c_out, single = _conv_shapes(input_shape, weight_shape, "input_shape",
+                                          "weight_shape")
     *_, out_hw = _conv_geometry(input_shape[-2:], weight_shape[-2:], stride=stride,
                                 padding=padding, dilation=dilation, operation=operation,
                                 padding_mode=padding_mode)
@@ -360,7 +362,7 @@ def conv_matrix(weight, input_shape, *, stride=1, padding="valid", dilation=1,
         input_shape = (1, *input_shape)
     if len(input_shape) != 3:
         raise ParameterError(f"input_shape={input_shape} must be (C_in, F, T)")
-    _conv_shapes(input_shape, w.shape)
+    _conv_shapes(input_shape, w.shape, "input_shape")
     c_out, c_in, kh, kw = w.shape
     _, h, wd = input_shape
     (sh, sw), (dh, dw), pads, circular, flip, (oh, ow) = _conv_geometry(
