@@ -51,8 +51,8 @@ def _probe(name: str) -> bool:
 def available_backends() -> list[str]:
     """The backends usable in this installation, in ``"auto"`` order.
 
-    A backend is usable when its kernels load: ``"c"`` needs the compiled extension and an FFT
-    engine (FFTW), ``"numba"`` needs numba; ``"numpy"`` is always there.  The probe runs once per
+    A backend is usable when its kernels load: ``"c"`` needs the compiled extension and FFTW
+    (the library pyFFTW loads), ``"numba"`` needs numba; ``"numpy"`` is always there.  The probe runs once per
     process; :func:`show_config` says why a backend is missing.
 
     Returns

@@ -310,8 +310,9 @@ def ambiguity_lattice(g, *, hop_length: int, n_fft: int, backend=None) -> np.nda
     Raises
     ------
     ParameterError
-        If ``L`` is not a multiple of ``hop_length`` and ``n_fft``, or a real window reaches
-        farther than ``n_fft // 2`` samples from 0.
+        If ``L`` is not a multiple of ``hop_length`` and ``n_fft``, or a real window has
+        non-zero samples outside the ``n_fft`` samples around 0 (times ``-(n_fft // 2)`` to
+        ``n_fft - n_fft // 2 - 1``).
 
     See Also
     --------
@@ -351,8 +352,7 @@ def symplectic_fft(F) -> np.ndarray:
     """``F_s F`` on ``Z_L x Z_L`` (involutive: ``symplectic_fft(symplectic_fft(F)) == F``).
 
     ``F_s F(x, w) = (1/L) sum_{y,v} F(y, v) exp(-2 pi i (w y - x v) / L)``, the symplectic Fourier
-    transform that maps a spreading function to the kernel of the corresponding Cohen-class
-    distribution.
+    transform of the paper: for example ``F_s(|V_g f|^2) = V_f f . conj(V_g g)`` (identity I3).
 
     Parameters
     ----------
