@@ -140,3 +140,21 @@ def test_folded_analysis_agrees_across_backends(case, m):
     for b in BACKENDS:
         got = plan.forward(y, backend=b).data
         np.testing.assert_allclose(got, ref, rtol=0, atol=1e-9 * max(np.abs(ref).max(), 1e-300))
+
+
+@SETTINGS
+@given(st.integers(1, 20000), st.integers(1, 2048), st.integers(2, 60), st.integers(1, 24),
+       st.floats(20.0, 400.0), st.integers(0, 2**32 - 1))
+def test_cqt_shapes_and_backends(n, hop, n_bins, bins_per_octave, fmin, seed):
+    y = np.random.default_rng(seed).standard_normal(n).astype(np.float32)
+    kw = dict(sr=22050.0, hop_length=hop, fmin=fmin, n_bins=n_bins,
+              bins_per_octave=bins_per_octave)
+    try:
+        ref = gaborcore.cqt(y, backend="numpy", **kw)
+    except ParameterError:
+        return  # bands beyond Nyquist, refused by name
+    assert ref.shape == (n_bins, 1 + n // hop) and ref.dtype == np.float32
+    assert np.all(np.isfinite(ref)) and np.all(ref >= 0)
+    for b in BACKENDS:
+        np.testing.assert_allclose(gaborcore.cqt(y, backend=b, **kw), ref, rtol=0,
+                                   atol=1e-4 * max(float(ref.max()), 1e-30))
