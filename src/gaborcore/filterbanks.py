@@ -229,6 +229,11 @@ def hz_to_mel(frequencies, *, htk: bool = False):
     float or ndarray
         Mel values: a float for a scalar input, else a float64 array.
 
+    Raises
+    ------
+    ParameterError
+        If ``frequencies`` are not real numbers, or (HTK) not above -700 Hz.
+
     See Also
     --------
     mel_to_hz : The inverse.
@@ -259,6 +264,11 @@ def mel_to_hz(mels, *, htk: bool = False):
     -------
     float or ndarray
         Frequencies in Hz: a float for a scalar input, else a float64 array.
+
+    Raises
+    ------
+    ParameterError
+        If ``mels`` are not real numbers.
 
     See Also
     --------
@@ -343,6 +353,11 @@ def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025
     -------
     ndarray of float64, shape (n_mels,)
         The frequencies in Hz.
+
+    Raises
+    ------
+    ParameterError
+        If ``n_mels`` is not a non-negative integer, or ``fmin``/``fmax`` is not a real number.
 
     See Also
     --------
