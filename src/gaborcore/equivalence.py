@@ -181,6 +181,12 @@ def lattice_spectrogram(f, window, *, hop_length: int, n_fft: int, backend=None)
         ``|c[n, m]|^2`` indexed ``[frame, channel]``, every channel (the negative frequencies
         too), the layout of the paper's CNN input.
 
+    Raises
+    ------
+    ParameterError
+        As :func:`gaborcore.dgt`: ``L`` not a multiple of ``hop_length`` and ``n_fft``, a window
+        longer than ``n_fft``, or a signal that is not finite.
+
     See Also
     --------
     gaborcore.dgt : The coefficients.

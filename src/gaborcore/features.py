@@ -607,6 +607,11 @@ def db_to_amplitude(S_db, *, ref: float = 1.0) -> np.ndarray:
     ndarray
         The magnitudes, same shape; float32 stays float32.
 
+    Raises
+    ------
+    ParameterError
+        If ``S_db`` is not real or ``ref`` is not a finite number.
+
     See Also
     --------
     amplitude_to_db : The forward conversion.

@@ -403,6 +403,11 @@ def is_painless(window="hann", *, n_fft: int, win_length: int | None = None) -> 
     bool
         Whether the window has at most ``n_fft`` samples.
 
+    Raises
+    ------
+    ParameterError
+        If ``n_fft`` (or ``win_length``, for a window given by name) is not a positive integer.
+
     See Also
     --------
     frame_bounds, dual_window, tight_window : Defined for painless windows.
