@@ -314,3 +314,12 @@ def test_conv2d_with_a_stride_beyond_the_input_is_one_output_not_a_crash(backend
 def test_finite_input_that_would_overflow_to_nan_is_refused(call):
     with pytest.raises(ParameterError, match="too large"):
         call()
+
+
+@pytest.mark.parametrize("kwargs,name", [(dict(pool=0), "pool"), (dict(beta=-1.0), "beta"),
+                                         (dict(long_window=10**9), "long_window"),
+                                         (dict(short_window="a"), "short_window"),
+                                         (dict(hop_length=0), "hop_length")])
+def test_figure1_checks_its_arguments_before_running(kwargs, name):
+    # pool=0 raised ZeroDivisionError after the 20 s pipeline
+    _raises_naming(gaborcore.figure1.figure1, name, plot=False, **kwargs)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _validation
 from .equivalence import correlate2d, lattice_spectrogram, transfer_kernel
 from .operators import torus_window
 from .windows import get_window
@@ -179,6 +180,13 @@ def figure1(out_dir=None, *, beta: float = 10.0, hop_length: int = 128, n_fft: i
     max error 3.865e-05 <= guaranteed bound 1.788e-02
     """
     L = LENGTH
+    # checked before the 20 s pipeline starts; the lattice arguments are checked by its steps
+    beta = _validation.positive_float("beta", beta)
+    for name, n in (("long_window", long_window), ("short_window", short_window)):
+        _validation.positive_int(name, n, minimum=2, maximum=L)
+    hop_length = _validation.positive_int("hop_length", hop_length, maximum=L)
+    n_fft = _validation.positive_int("n_fft", n_fft, minimum=2, maximum=L)
+    pool = _validation.positive_int("pool", pool, maximum=max(1, min(L // hop_length, n_fft)))
     f = notes_signal()
     wg = get_window("hann", long_window)
     wh = get_window("hann", short_window)
