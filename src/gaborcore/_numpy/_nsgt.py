@@ -48,7 +48,8 @@ def group_tables(length, real, first, width, centre, M, offset, mirrored, window
         w = windows[sel]
         dst = np.concatenate(dst).astype(np.int64)
         tables.append(dict(M=int(m), idx=idx, n=len(idx), src=src, dst=dst,
-                           folded=len(np.unique(dst)) < len(dst),
+                           # a band's W_k consecutive bins land on distinct slots iff W_k <= M
+                           folded=bool(np.any(width[idx] > m)),
                            w=w.astype(dtype), dual=(w / diagonal[src]).astype(dtype),
                            mirrored=np.repeat(mirrored[idx], width[idx]),
                            offsets=offset[idx]))
