@@ -174,7 +174,7 @@ whole task takes about half a minute on two cores, so it runs by default.
 
 Extraction (``--tasks extract``)
 --------------------------------
-:func:`gaborcore.dataset.extract` of 1,000 WAV clips of 3 s (``$GABORCORE_BENCH_EXTRACT_CLIPS``)
+:func:`gaborcore.extract.extract` of 1,000 WAV clips of 3 s (``$GABORCORE_BENCH_EXTRACT_CLIPS``)
 into a fresh Zarr store, float32 mel spectrograms with librosa's defaults, with 1 and 2 worker
 threads and on a ``dask.distributed.LocalCluster`` of 2 processes (when dask is installed): the
 whole call's throughput in seconds of audio per second, the share of the workers' time spent
