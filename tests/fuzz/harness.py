@@ -42,6 +42,10 @@ counts: collections.Counter = collections.Counter()
 _lock = threading.Lock()
 
 
+#: ``workers=VARY`` in a call's arguments: each backend runs with another thread count
+VARY = "vary-per-backend"
+
+
 class FuzzFailure(AssertionError):
     """A call whose outcome the error policy does not allow."""
 
@@ -162,11 +166,15 @@ def check(name: str, fn, args=(), kwargs=None, *, backends=True, rtol=None):
     _save_call(name, args, kwargs)
     finite = finite_input(args, kwargs)
     outcomes = []
-    for b in (BACKENDS if backends else [None]):
+    for i, b in enumerate(BACKENDS if backends else [None]):
         with _lock:
             counts["calls"] += 1
+        kw = kwargs
+        if kwargs.get("workers") == VARY:
+            # another thread count on each backend: results must not depend on it either
+            kw = dict(kwargs, workers=(1, 3, 2, 4)[i % 4])
         try:
-            outcomes.append((b, *_one(name, fn, args, kwargs, b)))
+            outcomes.append((b, *_one(name, fn, args, kw, b)))
         except FuzzFailure:
             with _lock:
                 counts["other_exception"] += 1
