@@ -15,7 +15,7 @@ import pytest
 
 import gaborcore
 
-HEAVY = ("pyfftw", "dask", "zarr", "soundfile", "matplotlib", "numba", "torch", "scipy.signal",
+HEAVY = ("pyfftw", "dask", "zarr", "soundfile", "matplotlib", "numba", "torch", "scipy.signal", "scipy.fft",
          "gaborcore.nn", "gaborcore.figure1", "gaborcore.dataset")
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import scipy.fft
 
 from .. import _validation
 from .._validation import ParameterError
@@ -79,6 +78,8 @@ def band_length(n: int, rule: str) -> int:
         return int(n)
     if rule == "smooth":
         return smooth_len(int(n))
+    import scipy.fft  # here, not at import: scipy.fft costs 0.1 s of `import gaborcore`
+
     return int(scipy.fft.next_fast_len(int(n), real=False))
 
 
