@@ -259,3 +259,33 @@ def test_numpy_pad_modes_equal_padding_the_signal(backend, mode, n_fft, hop, n):
     Mp = gaborcore.melspectrogram(yp, sr=8000, n_fft=n_fft, hop_length=hop, n_mels=8,
                                   center=False, backend=backend)
     np.testing.assert_allclose(M, Mp, rtol=1e-6, atol=1e-6 * Mp.max())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_filterbank_spectrogram_is_the_projected_spectrogram(backend, dtype, rng):
+    """The fused projection equals the dense filter matrix times the stored spectrogram, for
+    any filter bank (not only mel), on every backend, in the signal's precision."""
+    plan = gaborcore.STFT(n_fft=256, hop_length=64)
+    y = rng.standard_normal((2, 3000)).astype(dtype)
+    W = np.abs(rng.standard_normal((12, 129))) * (rng.random((12, 129)) < 0.2)
+    fb = gaborcore.SparseFilterbank.from_dense(W)
+    for power in (1.0, 2.0, 1.5):
+        B = plan.filterbank_spectrogram(y, fb, power=power, backend=backend)
+        ref = np.einsum("bf,...ft->...bt", W, plan.spectrogram(y.astype(np.float64), power=power,
+                                                              backend="numpy"))
+        assert B.dtype == dtype and B.shape == (2, 12, plan.n_frames(3000))
+        np.testing.assert_allclose(B, ref, rtol=1e-4 if dtype == np.float32 else 1e-10,
+                                   atol=1e-6 * np.abs(ref).max())
+
+
+def test_filterbank_spectrogram_refuses_bad_filter_banks():
+    plan = gaborcore.STFT(n_fft=256, hop_length=64)
+    y = np.zeros(1000)
+    with pytest.raises(gaborcore.ParameterError, match="filterbank must be a SparseFilterbank"):
+        plan.filterbank_spectrogram(y, np.ones((3, 129)))
+    too_wide = gaborcore.SparseFilterbank.from_dense(np.ones((2, 200)))
+    with pytest.raises(gaborcore.ParameterError, match="filterbank reaches bin 199"):
+        plan.filterbank_spectrogram(y, too_wide)
+    with pytest.raises(gaborcore.ParameterError, match="power"):
+        plan.filterbank_spectrogram(y, gaborcore.SparseFilterbank.from_dense(np.ones((2, 129))),
+                                    power=0)

@@ -12,12 +12,13 @@ import threading
 
 import numpy as np
 
-from . import _backend, _validation
+from . import _validation
 from ._cache import plan_cache
 from ._validation import ParameterError
 from ._warn import warn
 from .filterbanks import SparseFilterbank, filterbank
-from .stft import _OUT_MAGNITUDE, _OUT_POW, _OUT_POWER, STFT, _n_threads, _window_key
+from .stft import STFT
+from .windows import window_cache_key
 
 __all__ = [
     "MelSpectrogram",
@@ -245,27 +246,12 @@ class MelSpectrogram:
     def _apply(self, y, out, workers, backend, check_finite=True) -> np.ndarray:
         """:meth:`__call__`; ``check_finite=False`` for a caller whose signals are known to be
         finite (the extraction job's decoded clips), which spares a pass over them."""
-        st = self.stft
-        # |STFT| ** power summed with the filter weights
-        gain = self.sparse.data.sum() if self.sparse.nnz else 0.0
-        # (|STFT| ** power itself must fit too: an all-zero filter bank multiplies inf by 0)
-        y = st._signal(y, check_finite=check_finite, power=max(self.power, 2.0),
-                       extra_log2=max(0.0, _validation.log2(float(gain))))
-        shape = self.output_shape(y.shape)
-        if out is None:
-            _validation.check_size("y", shape, y.dtype, what="the mel spectrogram")
-        out = (np.empty(shape, y.dtype) if out is None
-               else _validation.out_array("out", out, shape, y.dtype))
-        name = _backend.resolve_backend(backend)
-        kern = st._kernel(name, y.dtype)
-        fb = self._fb(y.dtype)
-        kind = {2.0: _OUT_POWER, 1.0: _OUT_MAGNITUDE}.get(self.power, _OUT_POW)
-        out3 = out.reshape(-1, *shape[-2:])
-        for rows, pad, pad_mode, t0, t1 in st._pieces(y.reshape(-1, y.shape[-1]), shape[-1]):
-            kern.filterbank(rows, pad, pad_mode, t1 - t0, kind, self.power, fb.data, fb.start,
-                            fb.offset, out3[..., t0:t1],
-                            _n_threads(workers, rows.shape[0] * (t1 - t0)))
-        return out
+        y = np.asarray(y) if not isinstance(y, np.ndarray) else y
+        fb = self._fb(np.dtype(np.float64 if y.dtype == np.float64 else np.float32)
+                      if y.dtype.kind == "f" else np.dtype(np.float64))
+        return self.stft.filterbank_spectrogram(y, fb, power=self.power, out=out,
+                                                workers=workers, backend=backend,
+                                                check_finite=check_finite)
 
     transform = __call__
 
@@ -406,7 +392,7 @@ def _cached_plan(**params) -> MelSpectrogram:
     window = params["window"]
     # windows by value (names, tuples, callables) or by dtype, shape and bytes (samples)
     key = ("mel", *sorted((k, v) for k, v in params.items() if k != "window"),
-           _window_key(window),
+           window_cache_key(window),
            None if basis is None else (np.asarray(basis).shape, np.asarray(basis).tobytes()))
     return plan_cache.get_or_create(key, lambda: MelSpectrogram(mel_basis=basis, **params))
 

@@ -29,7 +29,8 @@ from . import _backend, _codes, _fftw, _validation
 from ._cache import plan_cache
 from ._validation import ParameterError
 from ._warn import warn
-from .windows import frame_diagonal, get_window, is_window_spec, pad_center
+from .filterbanks import SparseFilterbank
+from .windows import frame_diagonal, get_window, is_window_spec, pad_center, window_cache_key
 
 __all__ = ["STFT", "stft", "istft", "spectrogram", "dgt", "idgt"]
 
@@ -57,18 +58,6 @@ def _n_threads(workers, n_frames_total: int) -> int:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def _window_key(window):
-    """A hashable cache key for a window argument (specs by value, arrays by their bytes)."""
-    if is_window_spec(window):
-        try:
-            hash(window)
-            return ("spec", type(window).__name__, window)
-        except TypeError:
-            return ("spec", repr(window))
-    a = np.asarray(window)
-    return ("array", a.dtype.str, a.shape, a.tobytes())
 
 
 def _window_name(window):
@@ -273,7 +262,7 @@ class STFT:
         >>> a is gaborcore.STFT.cached(n_fft=512, hop_length=128)
         True
         """
-        wkey = _window_key(params.get("window", "hann"))
+        wkey = window_cache_key(params.get("window", "hann"))
         key = ("stft", *sorted((k, v) for k, v in params.items() if k != "window"), wkey)
         return plan_cache.get_or_create(key, lambda: cls(**params))
 
@@ -632,6 +621,90 @@ class STFT:
         True
         """
         return self._spectrogram(y, power, out, workers, backend, check_finite=check_finite)
+
+    def filterbank_spectrogram(self, y, filterbank, *, power: float = 2.0, out=None,
+                               workers=None, backend=None, check_finite: bool = True
+                               ) -> np.ndarray:
+        """``filterbank @ |STFT(y)| ** power``, fused: the spectrogram is never stored.
+
+        Each block of frames is windowed, transformed, raised to ``power`` and projected onto
+        the filters while it is still in cache (the mel spectrogram's kernel, for any filter
+        bank).
+
+        Parameters
+        ----------
+        y : array_like, shape (..., n)
+            Real signal(s), float32 or float64 (float16 is computed in float32).
+        filterbank : SparseFilterbank
+            The filters over the ``n_fft // 2 + 1`` bins (:meth:`SparseFilterbank.from_dense`
+            makes one from a matrix); their weights are used in the signal's precision.
+        power : float, optional
+            Exponent of the magnitude (2: power, 1: magnitude). Default 2.
+        out : ndarray, optional
+            Output array of the result's shape and dtype.
+        workers : int, optional
+            Threads (scipy.fft's convention); None is the ``set_workers`` default.
+        backend : {"c", "numba", "numpy"}, optional
+            Kernel backend; None is the ``set_backend`` default.
+        check_finite : bool, optional
+            Refuse NaN and Inf in ``y`` (default); False skips that pass for signals known to
+            be finite.
+
+        Returns
+        -------
+        ndarray, shape (..., n_bands, n_frames)
+            The projected spectrogram, in the signal's precision.
+
+        Raises
+        ------
+        ParameterError
+            If ``y``, ``filterbank``, ``power`` or ``out`` is invalid, or the result would
+            overflow the signal's precision.
+
+        See Also
+        --------
+        MelSpectrogram : The mel filter bank on this kernel.
+        STFT.spectrogram : The spectrogram itself.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.STFT(n_fft=512, hop_length=128)
+        >>> y = np.random.default_rng(0).standard_normal(4096)
+        >>> fb = gaborcore.SparseFilterbank.from_dense(np.eye(257)[::8])   # every 8th bin
+        >>> B = plan.filterbank_spectrogram(y, fb)
+        >>> B.shape, bool(np.allclose(B, plan.spectrogram(y)[::8]))
+        ((33, 33), True)
+        """
+        if not isinstance(filterbank, SparseFilterbank):
+            raise ParameterError(f"filterbank must be a SparseFilterbank, not "
+                                 f"{type(filterbank).__name__}")
+        n_freq = self.n_fft // 2 + 1
+        ends = filterbank.start + np.diff(filterbank.offset)
+        if filterbank.n_bands and (filterbank.start.min() < 0 or ends.max() > n_freq):
+            raise ParameterError(f"filterbank reaches bin {int(ends.max()) - 1}; n_fft="
+                                 f"{self.n_fft} has bins 0 to {n_freq - 1}")
+        power = _validation.positive_float("power", power)
+        # |STFT| ** power summed with the filter weights must fit the precision too (an
+        # all-zero filter bank multiplies inf by 0)
+        gain = float(np.abs(filterbank.data).sum()) if filterbank.nnz else 0.0
+        y = self._signal(y, check_finite=check_finite, power=max(power, 2.0),
+                         extra_log2=max(0.0, _validation.log2(gain)))
+        shape = (*y.shape[:-1], filterbank.n_bands, self.n_frames(y.shape[-1]))
+        if out is None:
+            _validation.check_size("y", shape, y.dtype, what="the projected spectrogram")
+            out = np.empty(shape, y.dtype)
+        else:
+            out = _validation.out_array("out", out, shape, y.dtype)
+        fb = filterbank if filterbank.data.dtype == y.dtype else filterbank.astype(y.dtype)
+        kern = self._kernel(_backend.resolve_backend(backend), y.dtype)
+        kind = {2.0: _OUT_POWER, 1.0: _OUT_MAGNITUDE}.get(power, _OUT_POW)
+        out3 = out.reshape(-1, *shape[-2:])
+        for rows, pad, pad_mode, t0, t1 in self._pieces(y.reshape(-1, y.shape[-1]), shape[-1]):
+            kern.filterbank(rows, pad, pad_mode, t1 - t0, kind, power, fb.data, fb.start,
+                            fb.offset, out3[..., t0:t1],
+                            _n_threads(workers, rows.shape[0] * (t1 - t0)))
+        return out
 
     def _spectrogram(self, y, power, out, workers, backend, check_finite=True) -> np.ndarray:
         """:meth:`spectrogram`; ``check_finite=False`` for a caller whose signals are known to

@@ -129,6 +129,19 @@ def _check_samples(w, n: int, what: str) -> np.ndarray:
     return w
 
 
+def window_cache_key(window):
+    """A hashable key for a window argument, for plan caches: specifications (names, tuples,
+    callables) by value, arrays by their dtype, shape and bytes."""
+    if is_window_spec(window):
+        try:
+            hash(window)
+            return ("spec", type(window).__name__, window)
+        except TypeError:
+            return ("spec", repr(window))
+    a = np.asarray(window)
+    return ("array", a.dtype.str, a.shape, a.tobytes())
+
+
 def is_window_spec(window) -> bool:
     """True for a window given by name, tuple, number or callable (not by its samples).
 
