@@ -162,12 +162,23 @@ def merge(tables: list[Table]) -> list[Table]:
                 key = (cells[0], cells[first.columns.index("workers")])
                 if key not in best or float(cells[t]) < float(best[key][t]):
                     best[key] = list(cells)
+        # peak memory is measured apart from the timings: where the kept row's probe failed
+        # (an "error" cell), another run's measurement of the same row is used
+        memory = [j for j, c in enumerate(first.columns) if c in ("peak/(in+out)", "extra/out")]
+        for table in group:
+            for cells in table.rows:
+                kept = best[(cells[0], cells[first.columns.index("workers")])]
+                for j in memory:
+                    if kept[j] == "error" and cells[j] != "error":
+                        kept[j] = cells[j]
         order = list(dict.fromkeys(cells[0] for table in group for cells in table.rows))
         rows = [best[(name, w)] for name in order for w in ("1", "2", "3", "4", "8", "16")
                 if (name, w) in best]
+        failed = any(cells[j] == "error" for cells in rows for j in memory)
+        notes = [n for t in group for n in t.notes
+                 if failed or not n.startswith("memory probe of")]
         table = Table(title=title, source=", ".join(dict.fromkeys(t.source for t in group)),
-                      columns=first.columns, rows=rows,
-                      notes=list(dict.fromkeys(n for t in group for n in t.notes)))
+                      columns=first.columns, rows=rows, notes=list(dict.fromkeys(notes)))
         _recompute_ratios(table)
         merged.append(table)
     return sorted(merged, key=_order)
