@@ -10,7 +10,9 @@ Every figure is computed by gaborcore itself:
 * ``overview.png`` (the landing page): one mixture of three clips of the demo's data set as a
   power spectrogram, a mel spectrogram and a constant-Q NSGT;
 * ``demo_spectrograms.png`` (:doc:`getting_started`, the extraction tutorial): the figure that
-  ``gaborcore demo`` draws, from a run of :func:`gaborcore.demo.run_demo` in a temporary folder.
+  ``gaborcore demo`` draws, from a run of :func:`gaborcore.demo.run_demo` in a temporary folder;
+* ``nsgt_filter.png`` (the NSGT tutorial): the overview signal before and after a constant-Q
+  filter that zeroes the NSGT bands above 1 kHz.
 
 The PNG files are committed; run this again when the filter-bank design, the demo or the transforms
 change.  ``docs/make_nsgt_figures.py`` draws the NSGT page's figures, ``gaborcore figure1 --out
@@ -125,6 +127,40 @@ def overview_figure(path: Path) -> None:
     save_small_png(fig, path, dpi=90, colors=128)
 
 
+def nsgt_filter_figure(path: Path) -> None:
+    """The NSGT tutorial's constant-Q filter: the overview signal before and after zeroing the
+    bands above 1 kHz, both shown as the full-layout NSGT of the signal."""
+    y, sr = overview_signal()
+    y = y.astype(np.float64)
+    seconds = y.shape[-1] / sr
+    scale = dict(sr=sr, scale="cqt", fmin=55.0, n_bins=84, bins_per_octave=12)
+    plan = gaborcore.NSGT(length=y.shape[-1], **scale)
+    c = plan.forward(y)
+    for k, band in enumerate(c.bands()):
+        if plan.bands.centre_hz[k] > 1000.0:
+            band[...] = 0
+    y_low = plan.inverse(c)
+    full = gaborcore.NSGT(length=y.shape[-1], layout="full", **scale)
+    images = [np.abs(full.forward(x).matrix()) for x in (y, y_low)]
+    ref = max(float(m.max()) for m in images)
+    fig = Figure(figsize=(10.0, 3.3), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, 2, sharey=True)
+    style = dict(aspect="auto", origin="lower", cmap="magma", vmin=-80.0, vmax=0.0,
+                 interpolation="nearest")
+    titles = ("the signal", "after zeroing the bands above 1 kHz and inverting")
+    for ax, image, title in zip(axes, images, titles, strict=True):
+        db = gaborcore.amplitude_to_db(image, ref=ref, top_db=None)
+        shown = ax.imshow(db, extent=(0.0, seconds, -0.5, image.shape[0] - 0.5), **style)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("time (s)")
+    octaves = np.arange(0, 84, 12)
+    axes[0].set_yticks(octaves, [f"{55.0 * 2 ** (k / 12):g}" for k in octaves])
+    axes[0].set_ylabel("centre frequency (Hz)")
+    fig.colorbar(shown, ax=axes, shrink=0.9, label="dB re max")
+    save_small_png(fig, path, dpi=90, colors=128)
+
+
 def demo_figure(path: Path) -> None:
     """The figure of ``gaborcore demo``, drawn by :func:`gaborcore.demo.run_demo` itself."""
     with tempfile.TemporaryDirectory() as out_dir:
@@ -136,7 +172,8 @@ def demo_figure(path: Path) -> None:
 def main() -> None:
     STATIC.mkdir(exist_ok=True)
     for name, draw in (("filterbanks.png", filterbanks_figure), ("overview.png", overview_figure),
-                       ("demo_spectrograms.png", demo_figure)):
+                       ("demo_spectrograms.png", demo_figure),
+                       ("nsgt_filter.png", nsgt_filter_figure)):
         path = STATIC / name
         draw(path)
         print(f"{path}: {path.stat().st_size / 1024:.0f} KiB")
