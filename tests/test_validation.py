@@ -323,3 +323,22 @@ def test_finite_input_that_would_overflow_to_nan_is_refused(call):
 def test_figure1_checks_its_arguments_before_running(kwargs, name):
     # pool=0 raised ZeroDivisionError after the 20 s pipeline
     _raises_naming(gaborcore.figure1.figure1, name, plot=False, **kwargs)
+
+
+@pytest.mark.parametrize("call,name", [
+    # found by the long fuzz profile
+    (lambda: gaborcore.filterbank(sr=100.0, n_fft=2, n_bands=160, fmin=5e-324, scale="log"),
+     "fmin"),
+    (lambda: gaborcore.filterbank(sr=22050, n_fft=2, n_bands=1, fmax=1e308, scale="bark"),
+     "fmax"),
+    (lambda: gaborcore.istft(np.ones((2, 1), np.complex64), n_fft=2, hop_length=2**31,
+                             center=False), "hop_length"),
+    (lambda: gaborcore.dgt(np.full(8, 2.4e37, np.float32), n_fft=4, hop_length=1,
+                           window="boxcar"), "f"),
+])
+def test_long_fuzz_findings_are_parameter_errors_naming_the_argument(call, name):
+    _raises_naming(call, name)
+
+
+def test_bark_of_huge_frequencies_is_finite():
+    assert gaborcore.hz_to_scale(1e308, "bark") == pytest.approx(26.28)

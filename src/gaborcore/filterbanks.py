@@ -140,7 +140,7 @@ def hz_to_scale(frequencies, scale: str = "mel", *, htk: bool = False):
             out = np.where(high, _MIN_LOG_MEL + np.log(np.maximum(f, _MIN_LOG_HZ) / _MIN_LOG_HZ)
                            / _LOGSTEP, out)
     elif scale == "bark":
-        out = 26.81 * f / (1960.0 + f) - 0.53
+        out = 26.81 * (f / (1960.0 + f)) - 0.53  # (26.81 f overflows for f near 1e308)
     elif scale == "erb":
         out = 21.4 * np.log10(1.0 + 0.00437 * f)
     elif scale == "log":
@@ -550,7 +550,11 @@ def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
     sr, n_fft, n_bands, fmin, fmax = _check_band_args(sr, n_fft, n_bands, fmin, fmax, _name)
     if scale == "log" and fmin <= 0:
         raise ParameterError(f"fmin={fmin}: the log scale needs fmin > 0 Hz")
-    edges = scale_frequencies(n_bands + 2, fmin=fmin, fmax=fmax, scale=scale, htk=htk)
+    try:
+        edges = scale_frequencies(n_bands + 2, fmin=fmin, fmax=fmax, scale=scale, htk=htk)
+    except ParameterError as e:
+        raise ParameterError(f"fmin={fmin:g} Hz and fmax={fmax:g} Hz have no band edges on the "
+                             f"{scale} scale: {e}") from None
     freqs = fft_frequencies(sr=sr, n_fft=n_fft)
     widths = np.diff(edges)
     if not np.all(widths > 0):
@@ -559,10 +563,15 @@ def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
             "band edges coincide in float64"
         )
     ramps = edges[:, None] - freqs[None, :]
-    rising = -ramps[:-2] / widths[:-1, None]
-    falling = ramps[2:] / widths[1:, None]
-    weights = np.maximum(0.0, np.minimum(rising, falling))
-    weights = _normalise(weights, edges, norm)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # checked below
+        rising = -ramps[:-2] / widths[:-1, None]
+        falling = ramps[2:] / widths[1:, None]
+        weights = np.maximum(0.0, np.minimum(rising, falling))
+        weights = _normalise(weights, edges, norm)
+    if not np.isfinite(weights).all():
+        # edges of subnormal width (fmin=5e-324 on the log scale) overflow the slopes
+        raise ParameterError(f"fmin={fmin:g} Hz and fmax={fmax:g} Hz give band edges too close "
+                             f"together on the {scale} scale for {n_bands} bands")
     # as librosa: a band is empty when it has no positive weight; a band starting at 0 Hz is not
     # counted (its rising edge may fall between DC and the first bin)
     empty = ~np.any(weights > 0, axis=1) & (edges[:-2] != 0)

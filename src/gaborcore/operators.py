@@ -716,7 +716,11 @@ class GaborMultiplier:
         _validation.check_range("f", _validation.log2(m) + self._log2_gain,
                                 np.result_type(f.dtype, np.float64), f"max |f| = {m:.3g}")
         if self._fast and not np.iscomplexobj(f):
-            return self._apply_fast(f)
+            out = self._apply_fast(f)
+            # the fast path divides by the frame diagonal D and multiplies by it again: a window
+            # whose D spans hundreds of decades can overflow in between, the explicit sums cannot
+            if _validation.all_finite(out):
+                return out
         return self.synthesize(self.mask * self.coefficients(f))
 
     __call__ = apply

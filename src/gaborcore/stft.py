@@ -891,6 +891,8 @@ class STFT:
         # the signal and the frame diagonal, in float64 at most, before either is made
         _validation.check_size("length", (max(1, math.prod(S.shape[:-2])), 2, length), np.float64,
                                what="the signal and its work arrays")
+        _validation.check_size("hop_length", (n_frames * self.hop_length + self.n_fft,),
+                               np.float64, what="the frame diagonal")
         rdt = _validation.real_dtype_for(S.dtype) if dtype is None else dtype
         if rdt == np.float64 and S.dtype == np.complex64:
             S = S.astype(np.complex128)
@@ -1263,6 +1265,10 @@ def dgt(f, *, n_fft: int, hop_length: int, window="hann", win_length: int | None
     f = _validation.signal("f", f, min_length=2, allow_complex=True)
     plan = _torus_plan(n_fft, hop_length, win_length, window, f.shape[-1])
     n_coef = f.shape[-1] // plan.hop_length
+    # the STFT's range check, under this function's name for the signal
+    m = _validation.absmax(f)
+    _validation.check_range("f", _validation.log2(m) + _validation.log2(
+        float(np.abs(plan.window).sum())), f.dtype, f"max |f| = {m:.3g}")
     return plan.stft(f, workers=workers, backend=backend)[..., :n_coef]
 
 
