@@ -338,9 +338,6 @@ def test_nsgt(data):
         check("NSGT.inverse", plan.inverse, (coefs,))
 
 
-@pytest.mark.xfail(strict=False, reason="slicing_window(2**31, 2**29) allocates unchecked "
-                   "(MemoryError) and slicing_window(16, 1024) raises numpy's ValueError: the NSGT "
-                   "module's (issue 17), reported to it, not yet fixed")
 @given_data
 def test_slicing_window(data):
     sl = data.draw(S.ints(16, 4096))
