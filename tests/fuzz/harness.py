@@ -174,17 +174,21 @@ def check(name: str, fn, args=(), kwargs=None, *, backends=True, rtol=None):
             # another thread count on each backend: results must not depend on it either
             kw = dict(kwargs, workers=(1, 3, 2, 4)[i % 4])
         try:
-            outcomes.append((b, *_one(name, fn, args, kw, b)))
+            kind, res = _one(name, fn, args, kw, b)
         except FuzzFailure:
             with _lock:
                 counts["other_exception"] += 1
             raise
+        # a copy of the numbers: with out= (or a plan's own buffers) the next backend's call
+        # would overwrite them, and the comparison would compare an array with itself
+        a = _as_array(res) if kind == "ok" else None
+        outcomes.append((b, kind, res, None if a is None else np.array(a, copy=True)))
     owner = getattr(fn, "__self__", None)
     name = name + ("" if owner is None or isinstance(owner, type(np)) else f"[{owner!r}]")
     name = name + describe(args, kwargs)
-    kinds = {k for _, k, _ in outcomes}
+    kinds = {k for _, k, _, _ in outcomes}
     if kinds == {"refused"}:
-        for _, _, msg in outcomes:
+        for _, _, msg, _ in outcomes:
             if not msg.strip():
                 raise FuzzFailure(f"{name}: ParameterError without a message")
             if not _names_an_argument(fn, msg):
@@ -194,16 +198,15 @@ def check(name: str, fn, args=(), kwargs=None, *, backends=True, rtol=None):
         with _lock:
             counts["refused"] += len(outcomes)
             counts[f"refused:{name.split('(')[0]}"] += len(outcomes)
-        return outcomes[0][1:]
+        return outcomes[0][1:3]
     if len(kinds) > 1:
         with _lock:
             counts["disagree_accept"] += 1
         raise FuzzFailure(f"{name}: backends disagree on accepting the input: "
                           + "; ".join(f"{b}: {k} {str(r)[:200] if k == 'refused' else ''}"
-                                      for b, k, r in outcomes))
+                                      for b, k, r, _ in outcomes))
     ref = None
-    for b, _, res in outcomes:
-        a = _as_array(res)
+    for b, _, _, a in outcomes:
         if a is None:
             continue
         if finite and a.dtype.kind in "fc" and np.isnan(a).any():
@@ -235,7 +238,7 @@ def check(name: str, fn, args=(), kwargs=None, *, backends=True, rtol=None):
     with _lock:
         counts["ok"] += len(outcomes)
         counts[f"ok:{name.split('(')[0]}"] += len(outcomes)
-    return outcomes[0][1:]
+    return outcomes[0][1:3]
 
 
 def write_report(path: Path) -> dict:

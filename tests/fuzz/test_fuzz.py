@@ -47,11 +47,42 @@ def test_stft(data):
     check("stft", gaborcore.stft, (y,), p)
 
 
+def _out(d, shape, dtype):
+    """None, a good ``out=`` buffer, or a hostile one (wrong shape or dtype, strided, read-only,
+    not an array)."""
+    kind = d.draw(st.sampled_from(["none", "none", "good", "good", "shape", "dtype", "strided",
+                                   "readonly", "list"]))
+    if kind == "none":
+        return None
+    shape = tuple(shape)
+    if kind == "shape":
+        shape = shape[:-1] + (shape[-1] + 1,) if shape else (1,)
+    if kind == "dtype":
+        dtype = np.float64 if np.dtype(dtype) == np.float32 else np.float32
+    if kind == "list":
+        return [0.0] * 3
+    out = np.full(shape, np.nan, dtype)  # NaN: a result that leaves any of it unwritten shows
+    if kind == "strided" and out.ndim:
+        out = np.full(shape[:-1] + (2 * shape[-1],), np.nan, dtype)[..., ::2]
+    if kind == "readonly":
+        out.setflags(write=False)
+    return out
+
+
 @given_data
 def test_spectrogram(data):
     y, p = _signal(data), _draw_stft_params(data)
     p["power"] = data.draw(st.one_of(st.sampled_from([1.0, 2.0, 0.5, 3]), S.floats(0.1, 4)))
     check("spectrogram", gaborcore.spectrogram, (y,), p)
+    if isinstance(y, np.ndarray) and y.dtype in (np.float32, np.float64) and y.size:
+        try:
+            plan = gaborcore.STFT(n_fft=p["n_fft"], hop_length=p["hop_length"],
+                                  window=p["window"], center=p["center"])
+            shape = plan.output_shape(y.shape)
+        except (gaborcore.ParameterError, TypeError):
+            return
+        check("spectrogram(out=)", gaborcore.spectrogram, (y,),
+              dict(p, out=_out(data, shape, y.dtype)))
 
 
 @given_data
@@ -243,6 +274,8 @@ def test_dense_and_activations(data):
     check("dense", nn.dense, (x, w), dict(bias=data.draw(st.one_of(
         st.none(), S.arrays((w.shape[0],), lead=False, odd_dtypes=False)))))
     check("relu", nn.relu, (x,))
+    if x.dtype in (np.float32, np.float64):
+        check("relu(out=)", nn.relu, (x,), dict(out=_out(data, x.shape, x.dtype)))
     check("leaky_relu", nn.leaky_relu, (x,),
           dict(negative_slope=data.draw(st.one_of(S.floats(-2, 2), st.just(0.01)))))
     check("absolute", nn.absolute, (x,))
