@@ -162,3 +162,15 @@ def test_frame_diagonal_is_sum_of_shifted_squares():
     for t in range(4):
         want[3 * t:3 * t + 7] += w**2
     np.testing.assert_allclose(d, want)
+
+
+@pytest.mark.parametrize("window", [None, 1j, np.ones((2, 2)), object(), np.array(["a", "b"])])
+def test_lattice_functions_refuse_what_is_not_a_window(window):
+    """Neither a window specification nor a 1-D array of samples: ParameterError naming
+    ``window`` (dual_window(None, ...) raised IndexError)."""
+    for f, kw in ((gaborcore.dual_window, dict(hop_length=1, n_fft=4)),
+                  (gaborcore.tight_window, dict(hop_length=1, n_fft=4)),
+                  (gaborcore.frame_bounds, dict(hop_length=1, n_fft=4)),
+                  (gaborcore.is_painless, dict(n_fft=4))):
+        with pytest.raises(gaborcore.ParameterError, match="window"):
+            f(window, **kw)

@@ -308,6 +308,16 @@ def pad_center(data, size: int | None = None, *, axis: int = -1, n_fft: int | No
     return np.pad(data, widths, **kwargs)
 
 
+def _samples(name: str, window) -> np.ndarray:
+    """A window given by its samples, which must be a 1-D array (anything else that is not a
+    window specification is refused here, naming the argument)."""
+    a = np.asarray(window) if isinstance(window, np.ndarray | list) else None
+    if a is None or a.ndim != 1 or a.dtype.kind not in "biuf":
+        raise ParameterError(f"{name} must be a window specification (a name, a tuple, a number "
+                             f"or a callable) or a 1-D array of real samples, got {window!r:.60}")
+    return a
+
+
 def _lattice_window(window, hop_length: int, n_fft: int, win_length: int | None) -> np.ndarray:
     n_fft = positive_int("n_fft", n_fft)
     hop_length = positive_int("hop_length", hop_length)
@@ -317,7 +327,8 @@ def _lattice_window(window, hop_length: int, n_fft: int, win_length: int | None)
         win_length = n_fft if win_length is None else positive_int("win_length", win_length)
         w = get_window(window, win_length)
     else:
-        w = get_window(window, np.asarray(window).shape[-1] if win_length is None else win_length)
+        n = _samples("window", window).shape[0]
+        w = get_window(window, n if win_length is None else win_length)
     if w.shape[0] > n_fft:
         raise ParameterError(
             f"window has {w.shape[0]} samples > n_fft={n_fft}: only the painless case (window "
@@ -437,7 +448,7 @@ def is_painless(window="hann", *, n_fft: int, win_length: int | None = None) -> 
     if is_window_spec(window):
         n = n_fft if win_length is None else positive_int("win_length", win_length)
     else:
-        n = np.asarray(window).shape[-1]
+        n = _samples("window", window).shape[0]
     return n <= n_fft
 
 
