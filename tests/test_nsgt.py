@@ -605,3 +605,19 @@ def test_wide_bands_split_over_threads_give_identical_results(backend, real, rng
     np.testing.assert_allclose(inv[0], y[0], atol=1e-12)
     for r in inv[1:]:
         np.testing.assert_array_equal(r, inv[0])
+
+
+def test_range_is_checked_before_the_sums_overflow(backend):
+    """float32 input whose NSGT sums exceed float32 is refused naming y (it gave inf
+    coefficients and an all-NaN inverse); large input that fits is transformed and inverted."""
+    plan = NSGT(length=796, sr=8000, fmin=100.0, fmax=3000.0)
+    y = np.random.default_rng(0).standard_normal(796).astype(np.float32)
+    with pytest.raises(gaborcore.ParameterError, match=r"^y \(its largest sample\) is too large"):
+        plan.forward(y * np.float32(1e35), backend=backend)
+    big = y * np.float32(1e20)
+    c = plan.forward(big, backend=backend)
+    rec = plan.inverse(c, backend=backend)
+    assert np.isfinite(rec).all()
+    np.testing.assert_allclose(rec, big, atol=1e-5 * np.abs(big).max())
+    with pytest.raises(gaborcore.ParameterError, match=r"^coefs \(their largest value\)"):
+        plan.inverse(c.data * np.complex64(1e13), backend=backend)  # finite, past the bound

@@ -13,7 +13,7 @@ from gaborcore import nn
 from gaborcore import operators as op
 
 from . import strategies as S
-from .harness import VARY, FuzzFailure, check
+from .harness import VARY, check
 
 WINDOWS = ["hann", "hamming", "boxcar", "blackman", ("kaiser", 8.0), "nope", 5, None]
 PAD_MODES = ["constant", "reflect", "edge", "wrap", "nope"]
@@ -337,16 +337,6 @@ def test_equivalence(data):
 # ---- NSGT (calls only: the nsgt helper owns the fixes) -------------------------------------
 
 # Found by the long profile, the NSGT module's (issue 17), reported to it, not yet fixed: finite
-# float32 input of magnitude ~1e35 gives an all-NaN inverse (and ~1e37 inf coefficients), e.g.
-# NSGT(length=796, sr=8000, fmin=100, fmax=3000) on 1e35 * randn: the NSGT has no range check
-# like the STFT's (_validation.check_range).  Only a FuzzFailure is excused: a crash, a hang or
-# another exception still fails.
-NSGT_OVERFLOW = pytest.mark.xfail(strict=False, raises=FuzzFailure, reason=(
-    "NSGT forward/inverse overflow finite float32 input to inf/NaN (issue 17, not yet fixed)"))
-
-
-@NSGT_OVERFLOW
-@settings(report_multiple_bugs=False)  # one FuzzFailure, not a group, for the xfail above
 @given_data
 def test_nsgt(data):
     L = data.draw(S.ints(16, 4096))
@@ -374,7 +364,6 @@ def test_slicing_window(data):
     check("slicing_window", gaborcore.slicing_window, (sl, tr), backends=False)
 
 
-@NSGT_OVERFLOW
 @settings(report_multiple_bugs=False)
 @given_data
 def test_sliced_nsgt_and_helpers(data):

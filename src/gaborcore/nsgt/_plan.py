@@ -330,6 +330,14 @@ class NSGT:
             y = padded
         if not self.real and not np.iscomplexobj(y):  # every backend takes complex input here
             y = y.astype(_validation.complex_dtype_for(y.dtype))
+        # |c_k[n]| <= |I_k| * L * max|y| * max|g_k|: the sums must stay inside the precision, or
+        # they overflow to inf in one summation order and not another (NaN after the phases)
+        d = self.design
+        _validation.check_range("y", _validation.log2(_validation.absmax(y))
+                                + _validation.log2(float(self.length))
+                                + _validation.log2(float(d.width.max(initial=1)))
+                                + _validation.log2(float(np.abs(d.windows).max(initial=1.0))),
+                                y.dtype, "its largest sample")
         return y
 
     def forward(self, y, *, out=None, workers=None, backend=None) -> NSGTCoefficients:
@@ -368,6 +376,13 @@ class NSGT:
             )
         if not _validation.all_finite(data):
             raise ParameterError("coefs contain NaN or Inf values")
+        # synthesis: |f| <= total * max|c| * max|dual window| (the inverse FFT is normalised)
+        d = self.design
+        positive = d.diagonal[d.diagonal > 0]
+        dual = float(np.abs(d.windows).max(initial=1.0)) / float(positive.min(initial=1.0))
+        _validation.check_range("coefs", _validation.log2(_validation.absmax(data))
+                                + _validation.log2(float(self.total)) + _validation.log2(dual),
+                                data.dtype, "their largest value")
         return data
 
     def _require_painless(self, what: str) -> None:
