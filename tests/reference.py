@@ -1,7 +1,7 @@
 """Slow, obviously correct definitions that every fast path is tested against.
 
 Explicit loops and explicit DFT / frame matrices, in float64 / complex128, no cleverness.
-Conventions are those of THEORY.md section 1 (arrays on the torus indexed [time, frequency])
+Conventions are those of docs/theory.rst (notation) (arrays on the torus indexed [time, frequency])
 unless a function says it follows librosa's (frequency, frame) layout.
 """
 

@@ -1,4 +1,4 @@
-"""THEORY.md I9, I10, I14, the lattice transfer, the mel designs, Definition IV.1, Figure 1."""
+"""Identities I9, I10, I14 (docs/theory.rst), the lattice transfer, mel designs, Def. IV.1, Figure 1."""
 
 import numpy as np
 import pytest
@@ -97,7 +97,7 @@ def test_triangular_mel_design_errors_per_band(rng):
     d = eq.triangular_mel_design(sr=22050, length=L, window=g, n_mels=128)
     e = d.band_errors(rng.standard_normal((2, L)))
     assert e.shape == (128,)
-    # THEORY.md 3.2 for a 1024-sample window at 22.05 kHz: ~1 % at the top, a few % at the
+    # docs/theory.rst (Proposition IV.5) for a 1024-sample window at 22.05 kHz: ~1 % at the top, a few % at the
     # median band, tens of % in the lowest bands
     assert e[-8:].mean() < 0.02
     assert 0.01 < np.median(e) < 0.15

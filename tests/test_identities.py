@@ -1,4 +1,4 @@
-"""THEORY.md identities I1, I2, I3 and I11 through gaborcore's Gabor transform (every backend)."""
+"""the identities of docs/theory.rst, I1, I2, I3 and I11 through gaborcore's Gabor transform (every backend)."""
 
 import numpy as np
 import pytest
@@ -13,7 +13,7 @@ def _complex(rng, L):
 
 
 def _torus_dgt(f, w, a, M, backend):
-    """gaborcore's dgt as an array indexed [time, frequency] like THEORY.md."""
+    """gaborcore's dgt as an array indexed [time, frequency] like docs/theory.rst."""
     return gaborcore.dgt(f, window=w, hop_length=a, n_fft=M, backend=backend).T
 
 
@@ -48,7 +48,7 @@ def test_I3_spectrogram_is_cohen_class(backend, L, rng):
     w = gaborcore.get_window("hann", L // 3)
     g = reference.centred_on_torus(w, L)
     S = np.abs(_torus_dgt(f, w, 1, L, backend)) ** 2
-    lhs = np.fft.ifft(np.fft.fft(S, axis=0), axis=1).T  # F_s, THEORY.md section 1
+    lhs = np.fft.ifft(np.fft.fft(S, axis=0), axis=1).T  # F_s, docs/theory.rst (notation)
     np.testing.assert_allclose(lhs[:5, :5], reference.symplectic_ft(S)[:5, :5], rtol=1e-12,
                                atol=1e-12 * np.abs(lhs).max())
     Vgg = _torus_dgt(g.astype(complex), w, 1, L, backend)

@@ -128,7 +128,7 @@ def test_conv2d_named_padding_is_scipys(mode, kernel, rng):
 
 @pytest.mark.parametrize("operation", ["correlation", "convolution"])
 def test_conv2d_circular_is_the_torus_definition(backend, operation, rng):
-    """THEORY.md section 1 on the torus, with the kernel element (k - 1) // 2 at the origin:
+    """docs/theory.rst (notation) on the torus, with the kernel element (k - 1) // 2 at the origin:
     (S ⋆ w)(z0) = sum_z S(z) w(z - z0) and (S ⊛ w)(z0) = sum_z S(z) w(z0 - z), by FFT."""
     S = rng.standard_normal((12, 15))
     w = rng.standard_normal((4, 5))

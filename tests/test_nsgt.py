@@ -1,4 +1,4 @@
-"""NSGT: perfect reconstruction, THEORY.md I12/I13, frame operator, layouts, streaming, nsgt."""
+"""NSGT: perfect reconstruction, identities I12/I13 (docs/theory.rst), frame operator, layouts, streaming."""
 
 import numpy as np
 import pytest
@@ -55,9 +55,9 @@ def test_reconstruction_precision_real_complex_lengths(backend, dtype, real, L, 
     np.testing.assert_allclose(rec, y, rtol=0, atol=TOL[dtype] * np.abs(y).max() * 4)
 
 
-# ---- an independent reference, from THEORY.md section 4's formulas alone ---------------------
+# ---- an independent reference, from docs/theory.rst (the NSGT)'s formulas alone ---------------------
 def _reference_scale(scale, fmin, n_bins, sr, B=12, gamma=0.0):
-    """Centres and bandwidths (Hz) written from THEORY.md: constant-Q xi_k = fmin 2^(k/B) with
+    """Centres and bandwidths (Hz) written from docs/theory.rst: constant-Q xi_k = fmin 2^(k/B) with
     support from xi_(k-1) to xi_(k+1) (+ gamma for variable-Q); mel centres evenly spaced on
     2595 log10(1 + f/700) with the support reaching both neighbours."""
     if scale in ("cqt", "vqt"):
@@ -409,7 +409,7 @@ def test_foreign_coefficients_are_refused(rng):
 def test_mel_scale_formula_and_bands_within_nyquist():
     xi, bw = gaborcore.nsgt_frequencies(sr=16000.0, scale="mel", fmin=100.0, fmax=7000.0,
                                         n_bins=5)
-    m = 2595 * np.log10(1 + xi / 700)  # THEORY.md section 4: evenly spaced on this scale
+    m = 2595 * np.log10(1 + xi / 700)  # docs/theory.rst (the NSGT): evenly spaced on this scale
     np.testing.assert_allclose(np.diff(m), np.diff(m)[0], rtol=1e-12)
     # no band reaches below 0 Hz; each reaches its neighbours' centres, sr/2 at most (the top
     # band may cross sr/2 by as much as it lies below it: its mirror image completes it)
@@ -530,7 +530,7 @@ def test_slicing_window_refuses_bad_sizes_before_allocating(args, match):
 # ---- cqt: NSGT band filter outputs on a hop grid ------------------------------------------
 @pytest.mark.parametrize("n,hop", [(5000, 512), (4096, 256), (3001, 100)])
 def test_cqt_is_the_band_filter_output_on_the_hop_grid(backend, n, hop, rng):
-    """|C[k, m]| = |(f * g_k)(m hop)|, the filter from THEORY's window on a long DFT grid (a
+    """|C[k, m]| = |(f * g_k)(m hop)|, the filter from the theory page's window on a long DFT grid (a
     longer grid than the function's changes the discretisation of the window a little)."""
     y = rng.standard_normal(n)
     fmin, n_bins, B = 200.0, 30, 6

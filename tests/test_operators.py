@@ -1,4 +1,4 @@
-"""THEORY.md I3-I8 through gaborcore.operators (ambiguity, symplectic FFT, multipliers)."""
+"""Identities I3-I8 of docs/theory.rst through gaborcore.operators (ambiguity, symplectic FFT, multipliers)."""
 
 import numpy as np
 import pytest

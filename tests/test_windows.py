@@ -1,4 +1,4 @@
-"""Windows, dual and tight windows, frame bounds (THEORY.md I11 in matrix form)."""
+"""Windows, dual and tight windows, frame bounds (identity I11 of docs/theory.rst, in matrix form)."""
 
 import numpy as np
 import pytest

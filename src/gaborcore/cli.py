@@ -9,6 +9,7 @@
                    [--sr SR] [--channels mono|N] [--clip S] [--clip-hop S] [--no-pad]
                    [feature parameters] [--workers W | --scheduler ADDR] [--overwrite]
                    [--dry-run] [--json] [--quiet] [--log FILE] ...
+    gaborcore figure1 [--out DIR] [--no-plot]
 
 Exit status (:data:`EXIT_OK` ...):
 
@@ -237,8 +238,8 @@ def _add_figure1(sub) -> None:
         description=(
             "Long- and short-window spectrograms of five synthetic damped notes and their outputs "
             "after a first-layer kernel, ReLU and 4x4 max pooling (the short-window kernel "
-            "transferred from the long-window one, THEORY.md 3.3): writes figure1.png into "
-            "--out and prints the relative differences and the guaranteed bound."))
+            "transferred from the long-window one; docs/theory.rst, 'Figure 1 of the paper'): "
+            "writes figure1.png into --out and prints the relative differences and the guaranteed bound."))
     fig.add_argument("--out", default="gaborcore_figure1", metavar="DIR",
                      help="output folder (default: %(default)s)")
     fig.add_argument("--no-plot", dest="plot", action="store_false", help="numbers only")

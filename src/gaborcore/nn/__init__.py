@@ -14,18 +14,18 @@ precision of the data.
 Definitions (``xp`` is the input padded by ``(top, bottom, left, right)`` samples, with zeros or
 circularly: ``xp[r, c] = x[(r - top) mod F, (c - left) mod T]``):
 
-* CNN-style correlation (what CNN layers, and PyTorch's ``conv2d``, compute; THEORY.md's ``⋆``)::
+* CNN-style correlation (what CNN layers, and PyTorch's ``conv2d``, compute; :doc:`/theory`'s ``⋆``)::
 
       y[b, o, i, j] = bias[o] + sum_{c, u, v} xp[b, c, i*sh + u*dh, j*sw + v*dw] * w[o, c, u, v]
 
-* true convolution (THEORY.md's ``⊛``, the paper's ``S * w``): the same with the kernel reversed,
+* true convolution (:doc:`/theory`'s ``⊛``, the paper's ``S * w``): the same with the kernel reversed,
   ``w[o, c, kh-1-u, kw-1-v]``.
 
 * padding ``"valid"`` (none), ``"full"`` (``dh*(kh-1)`` on both sides), ``"same"`` (output of
   ``ceil(F / sh)`` rows: the kernel element ``(kh - 1) // 2`` sits on the output sample, so the
   correlation pads ``(total // 2, total - total // 2)`` like PyTorch and the convolution
   ``(total - total // 2, total // 2)`` like :func:`scipy.signal.convolve2d`), ``"circular"``
-  (``"same"`` on the torus: the paper's circular convolution and THEORY.md's torus conventions),
+  (``"same"`` on the torus: the paper's circular convolution and the torus conventions of :doc:`/theory`),
   or explicit sample counts.
 
 * Lp pooling (the paper's Eq. (4)): ``y[i, j] = ||v_{i,j}||_p = (sum |v|^p)^(1/p)`` over the

@@ -278,7 +278,7 @@ def conv2d(x, weight, bias=None, *, stride=1, padding="valid", dilation=1,
         Named padding (see :mod:`gaborcore.nn`) or samples added (both sides of each axis, or
         top, bottom, left, right).
     operation : {"correlation", "convolution"}
-        ``"convolution"`` reverses the kernel (THEORY.md section 1).
+        ``"convolution"`` reverses the kernel (:doc:`/theory`, notation).
     padding_mode : {"zeros", "circular"}
         What explicit (or named) padding is filled with; ``padding="circular"`` implies
         ``"circular"``.

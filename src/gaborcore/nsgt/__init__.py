@@ -1,6 +1,6 @@
 """Non-stationary Gabor transform (NSGT): one window and one time hop per frequency band.
 
-Definitions (THEORY.md section 4; Holighaus, Dörfler, Velasco, Grill 2013).  For a signal ``f`` of
+Definitions (:ref:`theory-nsgt`; Holighaus, Dörfler, Velasco, Grill 2013).  For a signal ``f`` of
 length ``L`` with DFT ``F[j] = sum_t f(t) exp(-2 pi i j t / L)``, band ``k`` has a window
 ``G_k[j]`` on the DFT grid, supported on an interval ``I_k`` of ``W_k`` bins around its centre bin
 ``j_k``, and ``M_k >= W_k`` coefficients::

@@ -1,5 +1,5 @@
 """NSGT frame design: band windows on the DFT grid, coefficient counts, storage layout, and the
-frame operator's diagonal, as plain arrays (THEORY.md section 4).
+frame operator's diagonal, as plain arrays (:ref:`theory-nsgt`).
 
 The result, :class:`FrameDesign`, is all that the kernels of every backend receive: each band's
 first support bin (unwrapped: the DC band starts below 0), support width ``W_k``, centre bin

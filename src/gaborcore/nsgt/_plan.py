@@ -200,7 +200,7 @@ class NSGT:
         ``length=`` of them).
     painless : bool
         ``False`` accepts ``M_k < W_k``: band ``k``'s coefficients are then its filter output
-        sampled every ``L / M_k`` samples, aliased (THEORY.md: the product is folded modulo
+        sampled every ``L / M_k`` samples, aliased (:ref:`theory-nsgt`: the product is folded modulo
         ``M_k``).  Such a plan analyses only: :meth:`inverse` and :meth:`convert` refuse it.
 
     See Also

@@ -1,4 +1,4 @@
-"""Sliced NSGT (sliCQ, THEORY.md section 4): slices of a painless NSGT, whole or streamed."""
+"""Sliced NSGT (sliCQ, :ref:`theory-nsgt`): slices of a painless NSGT, whole or streamed."""
 
 from __future__ import annotations
 
