@@ -344,3 +344,16 @@ def test_bark_of_huge_frequencies_is_finite():
     with pytest.warns(UserWarning):  # fmax above Nyquist, as librosa
         w = gaborcore.filterbank(sr=22050, n_fft=8, n_bands=3, fmax=1e308, scale="bark")
     assert np.isfinite(w).all()
+
+
+def test_max_memory_environment_variable_caps_allocations(monkeypatch):
+    """GABORCORE_MAX_MEMORY bounds what one call may allocate, with a ParameterError that names
+    the argument and the variable; a malformed value is refused naming the variable."""
+    y = np.zeros(1 << 20, np.float32)
+    monkeypatch.setenv("GABORCORE_MAX_MEMORY", "64M")
+    with pytest.raises(gaborcore.ParameterError, match=r"^y: .*GABORCORE_MAX_MEMORY allows"):
+        gaborcore.stft(y, n_fft=4096, hop_length=16)       # 128 MiB of complex64
+    assert gaborcore.stft(y[:4096], n_fft=256).shape == (129, 65)
+    monkeypatch.setenv("GABORCORE_MAX_MEMORY", "lots")
+    with pytest.raises(gaborcore.ParameterError, match="GABORCORE_MAX_MEMORY='lots'"):
+        gaborcore.stft(y, n_fft=4096, hop_length=16)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 import operator
+import os
 
 import numpy as np
 
@@ -143,15 +144,33 @@ def real_values(name: str, value, *, finite: bool = True, nonnegative: bool = Fa
     return a
 
 
+def _memory_cap() -> int | None:
+    """``GABORCORE_MAX_MEMORY`` in bytes (a number with an optional K, M, G or T suffix): the
+    largest allocation any call may ask for, for services that bound each call's memory and for
+    builds (AddressSanitizer) under which ``ulimit -v`` cannot be used.  None when unset."""
+    text = os.environ.get("GABORCORE_MAX_MEMORY", "").strip().upper().removesuffix("B")
+    if not text:
+        return None
+    scale = 1024 ** ("KMGT".index(text[-1]) + 1) if text[-1] in "KMGT" else 1
+    try:
+        return int(float(text.rstrip("KMGT")) * scale)
+    except ValueError:
+        raise ParameterError(f"GABORCORE_MAX_MEMORY={os.environ['GABORCORE_MAX_MEMORY']!r} is "
+                             "not a size; a number of bytes, optionally with K, M, G or T, is "
+                             "allowed") from None
+
+
 def _available_memory() -> int | None:
     """Bytes this process can still allocate (Linux: MemAvailable, and the address-space limit
-    ``ulimit -v`` less what is mapped), or None where unknown."""
-    avail = None
+    ``ulimit -v`` less what is mapped; at most ``GABORCORE_MAX_MEMORY``), or None where
+    unknown."""
+    avail = _memory_cap()
     try:
         with open("/proc/meminfo") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
-                    avail = int(line.split()[1]) * 1024
+                    system = int(line.split()[1]) * 1024
+                    avail = system if avail is None else min(avail, system)
                     break
         import resource
 
@@ -180,6 +199,12 @@ def check_size(name: str, shape, dtype, *, what: str = "the result") -> None:
         )
     # below 64 MiB the answer is yes without asking the system (this runs on every call)
     avail = _available_memory() if nbytes >= 1 << 26 else None
+    if avail is not None and nbytes > avail and _memory_cap() == avail:
+        raise ParameterError(
+            f"{name}: {what} would need {nbytes / 2**30:.3g} GiB (shape "
+            f"{tuple(int(d) for d in shape)}), more than GABORCORE_MAX_MEMORY allows "
+            f"({avail / 2**30:.3g} GiB)"
+        )
     if avail is not None and nbytes > avail:
         raise ParameterError(
             f"{name}: {what} would need {nbytes / 2**30:.3g} GiB (shape "
