@@ -621,3 +621,34 @@ def test_range_is_checked_before_the_sums_overflow(backend):
     np.testing.assert_allclose(rec, big, atol=1e-5 * np.abs(big).max())
     with pytest.raises(gaborcore.ParameterError, match=r"^coefs \(their largest value\)"):
         plan.inverse(c.data * np.complex64(1e13), backend=backend)  # finite, past the bound
+
+
+def test_eight_threads_share_one_plan_from_its_first_call(backend, rng):
+    """One new NSGT plan (its kernel made lazily, under a lock) and one mel plan used by eight
+    threads at once from their first call give exactly the serial results."""
+    import threading
+
+    signals = [rng.standard_normal(8000).astype(np.float32) for _ in range(8)]
+    serial_plan = NSGT(length=8000, sr=SR, fmin=80.0, fmax=6000.0)
+    serial = [serial_plan.forward(s, backend=backend).data for s in signals]
+    mel_serial = [gaborcore.MelSpectrogram(sr=SR, n_fft=512, hop_length=128)(s, backend=backend)
+                  for s in signals]
+    plan = NSGT(length=8000, sr=SR, fmin=80.0, fmax=6000.0)
+    mel = gaborcore.MelSpectrogram(sr=SR, n_fft=512, hop_length=128)
+    results, mels = [None] * 8, [None] * 8
+    barrier = threading.Barrier(8)
+
+    def work(i):
+        barrier.wait()
+        for _ in range(3):
+            results[i] = plan.forward(signals[i], backend=backend).data
+            mels[i] = mel(signals[i], backend=backend)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i in range(8):
+        np.testing.assert_array_equal(results[i], serial[i])
+        np.testing.assert_array_equal(mels[i], mel_serial[i])
