@@ -193,7 +193,42 @@ def _conv_shapes(x_shape, w_shape, x="x", weight="weight"):
 def conv_output_shape(input_shape, weight_shape, *, stride=1, padding="valid", dilation=1,
                       operation="correlation", padding_mode="zeros") -> tuple:
     """Shape of :func:`conv2d`'s result for an input of ``input_shape`` and a weight of
-    ``weight_shape`` (same keyword arguments as :func:`conv2d`)."""
+    ``weight_shape``, without computing it.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Shape of ``x``: ``(..., C_in, F, T)``, or ``(..., F, T)`` for a single kernel.
+    weight_shape : tuple of int
+        ``(C_out, C_in, kh, kw)``, or ``(kh, kw)`` for a single kernel.
+    stride, padding, dilation, operation, padding_mode
+        As for :func:`conv2d` (same defaults).
+
+    Returns
+    -------
+    shape : tuple of int
+        ``(..., C_out, F_out, T_out)``, or ``(..., F_out, T_out)`` for a single kernel.
+
+    Raises
+    ------
+    ParameterError
+        If a size is not a non-negative integer (positive for ``weight_shape``), the channel
+        counts disagree, an option is not one :func:`conv2d` accepts, or the kernel spans more
+        than the padded input.
+
+    See Also
+    --------
+    conv2d : The convolution whose result this describes.
+    pool_output_shape : The same for the pooling layers.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> gaborcore.nn.conv_output_shape((2, 1, 8, 10), (4, 1, 3, 3))
+    (2, 4, 6, 8)
+    >>> gaborcore.nn.conv_output_shape((2, 1, 8, 10), (4, 1, 3, 3), padding="same", stride=2)
+    (2, 4, 4, 5)
+    """
     input_shape = tuple(_validation.positive_int("input_shape", n, minimum=0) for n in input_shape)
     weight_shape = tuple(_validation.positive_int("weight_shape", n) for n in weight_shape)
     lead, _, c_out, single = _conv_shapes(input_shape, weight_shape, "input_shape",
@@ -293,6 +328,18 @@ def conv2d(x, weight, bias=None, *, stride=1, padding="valid", dilation=1,
     y : ndarray, shape (..., C_out, F_out, T_out) or (..., F_out, T_out)
         ``F_out = (F + pad_top + pad_bottom - dh (kh - 1) - 1) // sh + 1``, likewise ``T_out``.
 
+    Raises
+    ------
+    ParameterError
+        If the shapes of ``x``, ``weight`` and ``bias`` disagree, an option is not one listed above, the kernel spans more than the padded input,
+        or the sums could exceed the range of float64 (``x`` with NaN or Inf is refused too).
+
+    See Also
+    --------
+    conv_output_shape : The shape of the result, without computing it.
+    conv_matrix : The same linear map as a sparse matrix.
+    Conv2d : The layer that holds ``weight`` and ``bias`` for a :class:`Network`.
+
     Examples
     --------
     >>> import numpy as np, gaborcore
@@ -334,6 +381,20 @@ def conv_matrix(weight, input_shape, *, stride=1, padding="valid", dilation=1,
     Returns
     -------
     A : scipy.sparse.csr_array, shape (C_out * F_out * T_out, C_in * F * T)
+        Rows in the C order of the output ``(C_out, F_out, T_out)``, columns in that of the
+        input ``(C_in, F, T)``.
+
+    Raises
+    ------
+    ParameterError
+        If ``input_shape`` has the wrong number of axes for ``weight`` or sizes that are not
+        positive integers, the channel counts disagree, or an option is not one :func:`conv2d`
+        accepts.
+
+    See Also
+    --------
+    conv2d : Applies the same map without forming the matrix.
+    conv_output_shape : The output shape ``(C_out, F_out, T_out)`` of the rows.
 
     Examples
     --------
@@ -422,7 +483,38 @@ def _pool_geometry(in_hw, kernel_size, stride, padding, ceil_mode):
 
 def pool_output_shape(input_shape, *, kernel_size, stride=None, padding=0,
                       ceil_mode: bool = False) -> tuple:
-    """Shape of a pooling result (:func:`lp_pool2d`, :func:`max_pool2d`, :func:`avg_pool2d`)."""
+    """Shape of a pooling result (:func:`lp_pool2d`, :func:`max_pool2d`, :func:`avg_pool2d`).
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Shape of ``x``, ``(..., F, T)``.
+    kernel_size, stride, padding, ceil_mode
+        As for :func:`lp_pool2d` (same defaults: ``stride`` is ``kernel_size``).
+
+    Returns
+    -------
+    shape : tuple of int
+        ``(..., F_out, T_out)``.
+
+    Raises
+    ------
+    ParameterError
+        If ``input_shape`` has fewer than two axes, ``padding`` exceeds half the kernel size, or
+        the window is larger than the padded input.
+
+    See Also
+    --------
+    conv_output_shape : The same for :func:`conv2d`.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> gaborcore.nn.pool_output_shape((2, 4, 8, 10), kernel_size=2)
+    (2, 4, 4, 5)
+    >>> gaborcore.nn.pool_output_shape((8, 10), kernel_size=3, stride=2, ceil_mode=True)
+    (4, 5)
+    """
     input_shape = tuple(input_shape)
     if len(input_shape) < 2:
         raise ParameterError(f"input_shape={input_shape} must be (..., F, T)")
@@ -509,6 +601,18 @@ def lp_pool2d(x, *, p, kernel_size, stride=None, padding=0, ceil_mode: bool = Fa
     y : ndarray, shape (..., F_out, T_out)
         ``F_out = (F + 2 ph - K) // sh + 1`` (rounded up with ``ceil_mode``).
 
+    Raises
+    ------
+    ParameterError
+        If ``p < 1``, ``padding`` exceeds half the kernel size, the window is larger than the
+        padded input, or ``x`` holds NaN or Inf.
+
+    See Also
+    --------
+    max_pool2d, avg_pool2d : The other pooling operators.
+    pool_output_shape : The shape of the result.
+    LpPool2d : The layer for a :class:`Network`.
+
     Examples
     --------
     >>> import numpy as np, gaborcore
@@ -528,7 +632,33 @@ def max_pool2d(x, *, kernel_size, stride=None, padding=0, ceil_mode: bool = Fals
     r"""Max pooling: ``y[..., i, j] = max`` of the block (padding is ``-inf``), as PyTorch.
 
     The paper's :math:`P_\infty` is :func:`lp_pool2d` with ``p=inf`` (``max |v|``); both agree on
-    non-negative input.  Arguments as for :func:`lp_pool2d`.
+    non-negative input.
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., F, T)
+        float32 or float64; every (F, T) plane is pooled.
+    kernel_size : int or (int, int)
+        Block size (K, L).
+    stride : int or (int, int), optional
+        Default: ``kernel_size``.
+    padding : int or (int, int)
+        Rows / columns of ``-inf`` added on both sides, at most half the kernel size; default 0.
+    ceil_mode : bool
+        Keep a last, partial block (PyTorch's rule); default False.
+    out, workers, backend
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    y : ndarray, shape (..., F_out, T_out)
+        As for :func:`lp_pool2d`.
+
+    See Also
+    --------
+    lp_pool2d : ``max |v|`` with ``p=inf``.
+    avg_pool2d : Average pooling.
+    MaxPool2d : The layer for a :class:`Network`.
 
     Examples
     --------
@@ -547,7 +677,35 @@ def avg_pool2d(x, *, kernel_size, stride=None, padding=0, ceil_mode: bool = Fals
     r"""Average pooling: the block sum divided by the block size, as PyTorch's ``avg_pool2d``.
 
     The divisor is the number of block positions inside the padded input
-    (``count_include_pad=True``) or inside the input.  Other arguments as for :func:`lp_pool2d`.
+    (``count_include_pad=True``) or inside the input.
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., F, T)
+        float32 or float64; every (F, T) plane is pooled.
+    kernel_size : int or (int, int)
+        Block size (K, L).
+    stride : int or (int, int), optional
+        Default: ``kernel_size``.
+    padding : int or (int, int)
+        Rows / columns of zeros added on both sides, at most half the kernel size; default 0.
+    ceil_mode : bool
+        Keep a last, partial block (PyTorch's rule); default False.
+    count_include_pad : bool
+        Count padded positions in the divisor; default True.
+    out, workers, backend
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    y : ndarray, shape (..., F_out, T_out)
+        As for :func:`lp_pool2d`.
+
+    See Also
+    --------
+    lp_pool2d : The block p-norm (``p=1`` is the block sum of ``|v|``).
+    max_pool2d : Max pooling.
+    AvgPool2d : The layer for a :class:`Network`.
 
     Examples
     --------
@@ -573,6 +731,26 @@ def _activation(x, act: int, param: float, out, workers, backend) -> np.ndarray:
 def relu(x, *, out=None, workers=None, backend=None) -> np.ndarray:
     """Rectified linear unit ``max(x, 0)`` elementwise (``out=x`` works in place).
 
+    Parameters
+    ----------
+    x : ndarray
+        float32 or float64, any shape.
+    out : ndarray, optional
+        Preallocated C-contiguous result of the shape and dtype of ``x``; ``out=x`` works in
+        place.
+    workers, backend
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    y : ndarray
+        Same shape and dtype as ``x``.
+
+    See Also
+    --------
+    leaky_relu : With a slope below zero.
+    ReLU : The layer for a :class:`Network` (fused into a preceding convolution).
+
     Examples
     --------
     >>> import numpy as np, gaborcore
@@ -586,6 +764,28 @@ def leaky_relu(x, *, negative_slope: float = 0.01, out=None, workers=None,
                backend=None) -> np.ndarray:
     """Leaky ReLU: ``x`` where ``x > 0``, ``negative_slope * x`` elsewhere.
 
+    Parameters
+    ----------
+    x : ndarray
+        float32 or float64, any shape.
+    negative_slope : float
+        Slope for ``x <= 0`` (finite); default 0.01.
+    out : ndarray, optional
+        Preallocated C-contiguous result of the shape and dtype of ``x``; ``out=x`` works in
+        place.
+    workers, backend
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    y : ndarray
+        Same shape and dtype as ``x``.
+
+    See Also
+    --------
+    relu : ``negative_slope=0``.
+    LeakyReLU : The layer for a :class:`Network`.
+
     Examples
     --------
     >>> import numpy as np, gaborcore
@@ -597,23 +797,125 @@ def leaky_relu(x, *, negative_slope: float = 0.01, out=None, workers=None,
 
 
 def absolute(x, *, out=None, workers=None, backend=None) -> np.ndarray:
-    """``|x|`` elementwise (the paper's modulus nonlinearity)."""
+    """``|x|`` elementwise (the paper's modulus nonlinearity).
+
+    Parameters
+    ----------
+    x : ndarray
+        float32 or float64, any shape.
+    out : ndarray, optional
+        Preallocated C-contiguous result of the shape and dtype of ``x``; ``out=x`` works in
+        place.
+    workers, backend
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    y : ndarray
+        Same shape and dtype as ``x``.
+
+    See Also
+    --------
+    relu : The rectifier.
+    Abs : The layer for a :class:`Network`.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.nn.absolute(np.array([-1.5, 2.0]))
+    array([1.5, 2. ])
+    """
     return _activation(x, _ACT["abs"], 0.0, out, workers, backend)
 
 
 def tanh(x, *, out=None, workers=None, backend=None) -> np.ndarray:
-    """Hyperbolic tangent elementwise."""
+    """Hyperbolic tangent elementwise.
+
+    Parameters
+    ----------
+    x : ndarray
+        float32 or float64, any shape.
+    out : ndarray, optional
+        Preallocated C-contiguous result of the shape and dtype of ``x``; ``out=x`` works in
+        place.
+    workers, backend
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    y : ndarray
+        Same shape and dtype as ``x``.
+
+    See Also
+    --------
+    sigmoid : The logistic function, ``(1 + tanh(x / 2)) / 2``.
+    Tanh : The layer for a :class:`Network`.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> np.round(gaborcore.nn.tanh(np.array([-1.0, 0.0, 1.0])), 4)
+    array([-0.7616,  0.    ,  0.7616])
+    """
     return _activation(x, _ACT["tanh"], 0.0, out, workers, backend)
 
 
 def sigmoid(x, *, out=None, workers=None, backend=None) -> np.ndarray:
-    """Logistic sigmoid ``1 / (1 + exp(-x))`` elementwise."""
+    """Logistic sigmoid ``1 / (1 + exp(-x))`` elementwise.
+
+    Parameters
+    ----------
+    x : ndarray
+        float32 or float64, any shape.
+    out : ndarray, optional
+        Preallocated C-contiguous result of the shape and dtype of ``x``; ``out=x`` works in
+        place.
+    workers, backend
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    y : ndarray
+        Same shape and dtype as ``x``.
+
+    See Also
+    --------
+    tanh : The hyperbolic tangent.
+    Sigmoid : The layer for a :class:`Network`.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> np.round(gaborcore.nn.sigmoid(np.array([-1.0, 0.0, 1.0])), 4)
+    array([0.2689, 0.5   , 0.7311])
+    """
     return _activation(x, _ACT["sigmoid"], 0.0, out, workers, backend)
 
 
 def log_compression(x, *, gain: float = 1.0, out=None, workers=None,
                     backend=None) -> np.ndarray:
     """Logarithmic compression ``log(1 + gain * x)`` (for non-negative input, e.g. spectrograms).
+
+    Parameters
+    ----------
+    x : ndarray
+        float32 or float64, any shape.
+    gain : float
+        Positive factor applied before the logarithm; default 1.
+    out : ndarray, optional
+        Preallocated C-contiguous result of the shape and dtype of ``x``; ``out=x`` works in
+        place.
+    workers, backend
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    y : ndarray
+        Same shape and dtype as ``x``.
+
+    See Also
+    --------
+    LogCompression : The layer for a :class:`Network`.
 
     Examples
     --------
@@ -663,14 +965,23 @@ def dense(x, weight, bias=None, *, out=None, workers=None, backend=None) -> np.n
     Parameters
     ----------
     x : ndarray, shape (..., n_in)
+        float32 or float64; leading axes are batch axes.
     weight : array_like, shape (n_out, n_in)
+        The matrix :math:`W`, cast to the precision of ``x``.
     bias : array_like, shape (n_out,), optional
+        The vector :math:`b`; default none.
     out, workers, backend
         As for :func:`conv2d`.
 
     Returns
     -------
     y : ndarray, shape (..., n_out)
+        Same dtype as ``x``.
+
+    See Also
+    --------
+    Dense : The layer for a :class:`Network`.
+    flatten : Turns a feature map into the vectors a dense layer takes.
 
     Examples
     --------
@@ -686,6 +997,25 @@ def dense(x, weight, bias=None, *, out=None, workers=None, backend=None) -> np.n
 
 def flatten(x, *, start_axis: int = 1, end_axis: int = -1) -> np.ndarray:
     """Merge axes ``start_axis .. end_axis`` into one (a view where possible), like torch.flatten.
+
+    Parameters
+    ----------
+    x : array_like
+        Input array.
+    start_axis : int
+        First axis to merge (negative counts from the end); default 1, keeping the batch axis.
+    end_axis : int
+        Last axis to merge, included; default -1.
+
+    Returns
+    -------
+    y : ndarray
+        ``x`` reshaped; a 0-d input gives shape ``(1,)``.
+
+    See Also
+    --------
+    Flatten : The layer for a :class:`Network`.
+    dense : The layer that usually follows.
 
     Examples
     --------
