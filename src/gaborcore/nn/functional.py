@@ -331,8 +331,9 @@ def conv2d(x, weight, bias=None, *, stride=1, padding="valid", dilation=1,
     Raises
     ------
     ParameterError
-        If the shapes of ``x``, ``weight`` and ``bias`` disagree, an option is not one listed above, the kernel spans more than the padded input,
-        or the sums could exceed the range of float64 (``x`` with NaN or Inf is refused too).
+        If the shapes of ``x``, ``weight`` and ``bias`` disagree, an option is not one listed
+        above, the kernel spans more than the padded input, ``x`` holds NaN or Inf, or the sums
+        could exceed the range of float64.
 
     See Also
     --------

@@ -43,7 +43,24 @@ __all__ = [
 
 
 class Layer:
-    """A network layer: ``forward`` on a batch, its parameters (float64 arrays), its shapes."""
+    """A network layer: ``forward`` on a batch, its parameters (float64 arrays), its shapes.
+
+    The base class of the layers a :class:`Network` accepts.  A subclass overrides
+    :meth:`forward` (and :meth:`output_shape` and :meth:`parameters` where they differ from the
+    defaults: the shape unchanged, no parameters).  Calling a layer calls :meth:`forward`.
+
+    See Also
+    --------
+    Network : Runs a sequence of layers.
+    Conv2d, Dense, LpPool2d, ReLU : Some of the layers.
+
+    Examples
+    --------
+    >>> import gaborcore
+    >>> layer = gaborcore.nn.ReLU()
+    >>> isinstance(layer, gaborcore.nn.Layer), layer.parameters(), layer.output_shape((2, 3))
+    (True, [], (2, 3))
+    """
 
     #: code of the elementwise activation (a :class:`Network` fuses it into a preceding
     #: convolution or dense layer); None for other layers
@@ -98,7 +115,41 @@ class _Weighted(Layer):
 
 
 class Conv2d(_Weighted):
-    """Convolution layer (see :func:`conv2d`); ``weight`` (C_out, C_in, kh, kw)."""
+    """Convolution layer (see :func:`conv2d`); ``weight`` (C_out, C_in, kh, kw).
+
+    Holds float64 copies of ``weight`` and ``bias`` (cast to the precision of the data when it
+    runs) and the options of :func:`conv2d`, which are checked here.
+
+    Parameters
+    ----------
+    weight : array_like, shape (C_out, C_in, kh, kw)
+        The kernels.
+    bias : array_like, shape (C_out,), optional
+        One value per output channel; default none.
+    stride, padding, dilation, operation, padding_mode
+        As for :func:`conv2d` (same defaults).
+
+    Raises
+    ------
+    ParameterError
+        If ``weight`` is not 4-D, ``bias`` does not have ``C_out`` values, or an option is not
+        one :func:`conv2d` accepts.
+
+    See Also
+    --------
+    conv2d : The function it calls.
+    Network : Runs a sequence of layers.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> rng = np.random.default_rng(0)
+    >>> layer = gaborcore.nn.Conv2d(rng.standard_normal((4, 1, 3, 3)), np.zeros(4), padding="same")
+    >>> layer.weight.shape, layer.options["padding"]
+    ((4, 1, 3, 3), 'same')
+    >>> layer(np.ones((2, 1, 8, 10))).shape, layer.output_shape((2, 1, 8, 10))
+    ((2, 4, 8, 10), (2, 4, 8, 10))
+    """
 
     def __init__(self, weight, bias=None, *, stride=1, padding="valid", dilation=1,
                  operation: str = "correlation", padding_mode: str = "zeros"):
@@ -128,7 +179,37 @@ class Conv2d(_Weighted):
 
 
 class Dense(_Weighted):
-    """Dense layer (see :func:`dense`); ``weight`` (n_out, n_in) as PyTorch's Linear."""
+    """Dense layer (see :func:`dense`); ``weight`` (n_out, n_in) as PyTorch's Linear.
+
+    Holds float64 copies of ``weight`` and ``bias``, cast to the precision of the data when it
+    runs.
+
+    Parameters
+    ----------
+    weight : array_like, shape (n_out, n_in)
+        The matrix :math:`W`.
+    bias : array_like, shape (n_out,), optional
+        The vector :math:`b`; default none.
+
+    Raises
+    ------
+    ParameterError
+        If ``weight`` is not 2-D or ``bias`` does not have ``n_out`` values.
+
+    See Also
+    --------
+    dense : The function it calls.
+    Flatten : Turns a feature map into vectors before a dense layer.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> layer = gaborcore.nn.Dense([[1.0, 1.0], [0.0, -1.0]], [0.5, 0.0])
+    >>> layer
+    Dense(2, 2)
+    >>> layer(np.array([[1.0, 2.0]]))
+    array([[ 3.5, -2. ]])
+    """
 
     def __init__(self, weight, bias=None):
         super().__init__(weight, bias)
@@ -175,7 +256,27 @@ class _Pool(Layer):
 
 
 class LpPool2d(_Pool):
-    """Lp pooling layer (see :func:`lp_pool2d`)."""
+    """Lp pooling layer (see :func:`lp_pool2d`).
+
+    Parameters
+    ----------
+    p : float
+        Order, ``1 <= p <= inf``.
+    kernel_size, stride, padding, ceil_mode
+        As for :func:`lp_pool2d` (same defaults); checked here.
+
+    See Also
+    --------
+    lp_pool2d : The function it calls.
+    MaxPool2d, AvgPool2d : The other pooling layers.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> layer = gaborcore.nn.LpPool2d(p=2, kernel_size=2)
+    >>> layer(np.array([[3.0, 4.0, 1.0, 1.0], [0.0, 0.0, 1.0, 1.0]]))
+    array([[5., 2.]])
+    """
 
     kind = _POOL_LP
 
@@ -188,7 +289,27 @@ class LpPool2d(_Pool):
 
 
 class MaxPool2d(_Pool):
-    """Max pooling layer (see :func:`max_pool2d`)."""
+    """Max pooling layer (see :func:`max_pool2d`).
+
+    Parameters
+    ----------
+    kernel_size, stride, padding, ceil_mode
+        As for :func:`max_pool2d` (same defaults); checked here.
+
+    See Also
+    --------
+    max_pool2d : The function it calls.
+    LpPool2d, AvgPool2d : The other pooling layers.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> layer = gaborcore.nn.MaxPool2d(kernel_size=2)
+    >>> layer.output_shape((2, 4, 8, 10))
+    (2, 4, 4, 5)
+    >>> layer(np.array([[1.0, -2.0], [-3.0, 0.5]]))
+    array([[1.]])
+    """
 
     kind = _POOL_MAX
 
@@ -198,7 +319,25 @@ class MaxPool2d(_Pool):
 
 
 class AvgPool2d(_Pool):
-    """Average pooling layer (see :func:`avg_pool2d`)."""
+    """Average pooling layer (see :func:`avg_pool2d`).
+
+    Parameters
+    ----------
+    kernel_size, stride, padding, ceil_mode, count_include_pad
+        As for :func:`avg_pool2d` (same defaults); checked here.
+
+    See Also
+    --------
+    avg_pool2d : The function it calls.
+    LpPool2d, MaxPool2d : The other pooling layers.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> layer = gaborcore.nn.AvgPool2d(kernel_size=2)
+    >>> layer(np.arange(8.0).reshape(2, 4))
+    array([[2.5, 4.5]])
+    """
 
     kind = _POOL_AVG
 
@@ -214,13 +353,53 @@ class _Elementwise(Layer):
 
 
 class ReLU(_Elementwise):
-    """``max(x, 0)``."""
+    """Rectified linear unit layer: ``max(x, 0)``.
+
+    Elementwise.  In a :class:`Network`, when it directly follows a :class:`Conv2d` or
+    :class:`Dense` layer, it is applied inside that layer while its output is in cache.
+
+    See Also
+    --------
+    relu : The same as a function.
+    Network : Runs a sequence of layers.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.nn.ReLU()(np.array([-1.0, 2.0]))
+    array([0., 2.])
+    """
 
     act = _ACT["relu"]
 
 
 class LeakyReLU(_Elementwise):
-    """``x`` if ``x > 0`` else ``negative_slope * x``."""
+    """Leaky ReLU layer: ``x`` if ``x > 0`` else ``negative_slope * x``.
+
+    Elementwise.  In a :class:`Network`, when it directly follows a :class:`Conv2d` or
+    :class:`Dense` layer, it is applied inside that layer while its output is in cache.
+
+    Parameters
+    ----------
+    negative_slope : float
+        Slope for ``x <= 0`` (finite); default 0.01.
+
+    Raises
+    ------
+    ParameterError
+        If ``negative_slope`` is not a finite number.
+
+    See Also
+    --------
+    leaky_relu : The same as a function.
+    Network : Runs a sequence of layers.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.nn.LeakyReLU(0.5)(np.array([-1.0, 2.0]))
+    array([-0.5,  2. ])
+    """
 
     act = _ACT["leaky_relu"]
 
@@ -232,25 +411,95 @@ class LeakyReLU(_Elementwise):
 
 
 class Abs(_Elementwise):
-    """``|x|``."""
+    """Modulus layer: ``|x|``.
+
+    Elementwise.  In a :class:`Network`, when it directly follows a :class:`Conv2d` or
+    :class:`Dense` layer, it is applied inside that layer while its output is in cache.
+
+    See Also
+    --------
+    absolute : The same as a function.
+    Network : Runs a sequence of layers.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.nn.Abs()(np.array([-1.5, 2.0]))
+    array([1.5, 2. ])
+    """
 
     act = _ACT["abs"]
 
 
 class Tanh(_Elementwise):
-    """``tanh(x)``."""
+    """Hyperbolic tangent layer: ``tanh(x)``.
+
+    Elementwise.  In a :class:`Network`, when it directly follows a :class:`Conv2d` or
+    :class:`Dense` layer, it is applied inside that layer while its output is in cache.
+
+    See Also
+    --------
+    tanh : The same as a function.
+    Network : Runs a sequence of layers.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.nn.Tanh()(np.array([0.0]))
+    array([0.])
+    """
 
     act = _ACT["tanh"]
 
 
 class Sigmoid(_Elementwise):
-    """``1 / (1 + exp(-x))``."""
+    """Logistic sigmoid layer: ``1 / (1 + exp(-x))``.
+
+    Elementwise.  In a :class:`Network`, when it directly follows a :class:`Conv2d` or
+    :class:`Dense` layer, it is applied inside that layer while its output is in cache.
+
+    See Also
+    --------
+    sigmoid : The same as a function.
+    Network : Runs a sequence of layers.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.nn.Sigmoid()(np.array([0.0]))
+    array([0.5])
+    """
 
     act = _ACT["sigmoid"]
 
 
 class LogCompression(_Elementwise):
-    """``log(1 + gain * x)``."""
+    """Logarithmic compression layer: ``log(1 + gain * x)``.
+
+    Elementwise.  In a :class:`Network`, when it directly follows a :class:`Conv2d` or
+    :class:`Dense` layer, it is applied inside that layer while its output is in cache.
+
+    Parameters
+    ----------
+    gain : float
+        Positive factor applied before the logarithm; default 1.
+
+    Raises
+    ------
+    ParameterError
+        If ``gain`` is not a positive number.
+
+    See Also
+    --------
+    log_compression : The same as a function.
+    Network : Runs a sequence of layers.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> gaborcore.nn.LogCompression()(np.array([0.0, np.e - 1]))
+    array([0., 1.])
+    """
 
     act = _ACT["log1p"]
 
@@ -262,7 +511,27 @@ class LogCompression(_Elementwise):
 
 
 class Flatten(Layer):
-    """Merge axes ``start_dim .. end_dim`` (PyTorch's Flatten; a view)."""
+    """Merge axes ``start_dim .. end_dim`` (PyTorch's Flatten; a view).
+
+    Parameters
+    ----------
+    start_dim : int
+        First axis to merge (negative counts from the end); default 1, keeping the batch axis.
+    end_dim : int
+        Last axis to merge, included; default -1.
+
+    See Also
+    --------
+    flatten : The function it calls.
+    Dense : The layer that usually follows.
+
+    Examples
+    --------
+    >>> import numpy as np, gaborcore
+    >>> layer = gaborcore.nn.Flatten()
+    >>> layer(np.zeros((2, 4, 4, 5))).shape, layer.output_shape((2, 4, 4, 5))
+    ((2, 80), (2, 80))
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1):
         self.start_dim = _validation.positive_int("start_dim", start_dim, minimum=-64, maximum=64)
