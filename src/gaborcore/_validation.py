@@ -25,7 +25,15 @@ MAX_INDEX = 1 << 62
 
 
 class ParameterError(ValueError):
-    """An argument is outside what the transform supports (a :class:`ValueError`)."""
+    """An argument is outside what the transform supports (a :class:`ValueError`).
+
+    Raised before any work is done, with a message that names the argument, its value and what
+    is accepted (see :doc:`/errors`).
+
+    See Also
+    --------
+    gaborcore.io.AudioFileError : The subclass raised for a file that cannot be decoded.
+    """
 
 
 def _short(value) -> str:

@@ -25,6 +25,18 @@ class Network:
     Parameters
     ----------
     layers : sequence of Layer
+        The layers, in the order they run (:class:`Conv2d`, :class:`Dense`, pooling,
+        activations, :class:`Flatten`, or any :class:`Layer` subclass).
+
+    Raises
+    ------
+    ParameterError
+        If an element of ``layers`` is not a :class:`Layer`.
+
+    See Also
+    --------
+    Layer : The base class of the layers.
+    Network.from_torch : The network of a PyTorch ``nn.Sequential``.
 
     Examples
     --------
@@ -63,23 +75,102 @@ class Network:
 
     # ---- parameters -------------------------------------------------------------------------
     def parameters(self) -> list[np.ndarray]:
-        """The parameter arrays of all layers, in θ order (the arrays themselves, float64)."""
+        """The parameter arrays of all layers, in θ order (the arrays themselves, float64).
+
+        Returns
+        -------
+        params : list of ndarray
+            Weight then bias (where there is one) of every layer that has parameters, layer
+            after layer; writing into them changes the network.
+
+        See Also
+        --------
+        get_theta : The same values as one new vector.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> net = gaborcore.nn.Network([gaborcore.nn.Dense(np.ones((3, 2)), np.zeros(3)),
+        ...                             gaborcore.nn.ReLU()])
+        >>> [p.shape for p in net.parameters()]
+        [(3, 2), (3,)]
+        """
         return [p for layer in self.layers for p in layer.parameters()]
 
     @property
     def n_parameters(self) -> int:
-        """Length of θ."""
+        """Length of θ: the number of parameters of all layers.
+
+        Returns
+        -------
+        n : int
+            The sum of the sizes of the arrays of :meth:`parameters`.
+
+        See Also
+        --------
+        theta : The parameters as one vector.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> net = gaborcore.nn.Network([gaborcore.nn.Dense(np.ones((3, 2)), np.zeros(3))])
+        >>> net.n_parameters
+        9
+        """
         return sum(p.size for p in self.parameters())
 
     def get_theta(self) -> np.ndarray:
-        """θ: all parameters as one new float64 vector."""
+        """θ: all parameters as one new float64 vector.
+
+        Returns
+        -------
+        theta : ndarray, shape (n_parameters,)
+            A copy: the arrays of :meth:`parameters`, raveled in C order and concatenated
+            (empty for a network without parameters).
+
+        See Also
+        --------
+        set_theta : Writes θ back into the layers.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> net = gaborcore.nn.Network([gaborcore.nn.Dense([[1.0, 2.0]], [3.0])])
+        >>> net.get_theta()
+        array([1., 2., 3.])
+        """
         params = self.parameters()
         if not params:
             return np.zeros(0)
         return np.concatenate([p.ravel() for p in params])
 
     def set_theta(self, theta) -> None:
-        """Write θ (a vector of :attr:`n_parameters` real values) into the layers."""
+        """Write θ (a vector of :attr:`n_parameters` real values) into the layers.
+
+        Parameters
+        ----------
+        theta : array_like, shape (n_parameters,)
+            Real values (float or integer), in the order of :meth:`get_theta`; copied into the
+            layers' float64 arrays.
+
+        Raises
+        ------
+        ParameterError
+            If ``theta`` is not a real vector of :attr:`n_parameters` values, or holds NaN or
+            Inf.
+
+        See Also
+        --------
+        get_theta : Reads θ.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> net = gaborcore.nn.Network([gaborcore.nn.Dense([[1.0, 2.0]], [3.0])])
+        >>> net.set_theta([0.5, 0.0, -1.0])
+        >>> net(np.array([[2.0, 7.0]]))
+        array([[0.]])
+        """
         theta = np.asarray(theta)
         if theta.dtype.kind not in "fiu" or theta.ndim != 1 or theta.size != self.n_parameters:
             raise ParameterError(
@@ -99,7 +190,30 @@ class Network:
 
     # ---- evaluation -------------------------------------------------------------------------
     def output_shape(self, input_shape) -> tuple:
-        """Shape of :meth:`forward`'s result for an input of ``input_shape``."""
+        """Shape of :meth:`forward`'s result for an input of ``input_shape``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            Shape of the batch, e.g. ``(N, C_in, F, T)``.
+
+        Returns
+        -------
+        shape : tuple of int
+            The shape after every layer, in order.
+
+        See Also
+        --------
+        forward : Runs the network.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> net = gaborcore.nn.Network([gaborcore.nn.MaxPool2d(kernel_size=2),
+        ...                             gaborcore.nn.Flatten()])
+        >>> net.output_shape((2, 4, 8, 10))
+        (2, 80)
+        """
         shape = tuple(input_shape)
         for layer in self.layers:
             shape = layer.output_shape(shape)
@@ -116,7 +230,43 @@ class Network:
         return buf
 
     def forward(self, x, *, workers=None, backend=None) -> np.ndarray:
-        """Run the network on a batch ``x`` (e.g. (N, C_in, F, T)); returns a new array."""
+        """Run the network on a batch ``x`` (e.g. (N, C_in, F, T)); returns a new array.
+
+        Calling the network is the same.  Intermediate results are kept in per-thread buffers
+        that later calls with the same shapes reuse.
+
+        Parameters
+        ----------
+        x : ndarray
+            float32 or float64 input of the shape the first layer takes; the computation runs
+            in its precision.
+        workers : int, optional
+            Threads (scipy.fft semantics); results do not depend on it.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            As for :func:`conv2d`.
+
+        Returns
+        -------
+        y : ndarray
+            Of shape :meth:`output_shape` ``(x.shape)`` and the dtype of ``x``.
+
+        Raises
+        ------
+        ParameterError
+            If a layer refuses its input (the message names the layer and its index).
+
+        See Also
+        --------
+        output_shape : The shape of the result.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> net = gaborcore.nn.Network([gaborcore.nn.Dense([[1.0, -1.0]]), gaborcore.nn.ReLU()])
+        >>> net.forward(np.array([[3.0, 1.0], [1.0, 3.0]]))
+        array([[2.],
+               [0.]])
+        """
         x = _data("x", x, 1)
         steps = []
         i = 0
@@ -162,7 +312,35 @@ class Network:
     @classmethod
     def from_torch(cls, module) -> Network:
         """The network of a PyTorch ``nn.Sequential`` (weights copied, as float64); see
-        :func:`gaborcore.nn.torch_import.layers_from_torch` for what is supported."""
+        :func:`gaborcore.nn.torch_import.layers_from_torch` for what is supported.
+
+        Parameters
+        ----------
+        module : torch.nn.Sequential
+            The model (nested Sequentials are flattened); PyTorch must be installed.
+
+        Returns
+        -------
+        network : Network
+            Its layers as :mod:`gaborcore.nn` layers.
+
+        Raises
+        ------
+        ParameterError
+            If a module has no :mod:`gaborcore.nn` counterpart or uses an option that is not
+            supported.
+
+        See Also
+        --------
+        Network : The class built.
+
+        Examples
+        --------
+        >>> import torch, gaborcore  # doctest: +SKIP
+        >>> model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU())  # doctest: +SKIP
+        >>> gaborcore.nn.Network.from_torch(model).n_parameters  # doctest: +SKIP
+        40
+        """
         from .torch_import import layers_from_torch
 
         return cls(layers_from_torch(module))
