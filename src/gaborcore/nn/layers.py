@@ -68,16 +68,87 @@ class Layer:
     act_param: float = 0.0
 
     def parameters(self) -> list[np.ndarray]:
-        """The trainable arrays (float64, in θ order: weight, then bias)."""
+        """The trainable arrays (float64, in θ order: weight, then bias).
+
+        Returns
+        -------
+        params : list of ndarray
+            The arrays themselves (writing into them changes the layer); empty for a layer
+            without parameters, as here.
+
+        See Also
+        --------
+        Network.get_theta : The parameters of every layer as one vector.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> [p.shape for p in gaborcore.nn.Dense(np.ones((3, 2)), np.zeros(3)).parameters()]
+        [(3, 2), (3,)]
+        """
         return []
 
     def forward(self, x, *, workers=None, backend=None) -> np.ndarray:
+        """Apply the layer to a batch ``x``; subclasses implement it.
+
+        Parameters
+        ----------
+        x : ndarray
+            float32 or float64 input.
+        workers : int, optional
+            Threads (scipy.fft semantics).
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            As for :func:`conv2d`.
+
+        Returns
+        -------
+        y : ndarray
+            The layer's output.
+
+        Raises
+        ------
+        NotImplementedError
+            Always, on the base class.
+
+        See Also
+        --------
+        output_shape : The shape of the result.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> gaborcore.nn.ReLU().forward(np.array([-1.0, 1.0]))
+        array([0., 1.])
+        """
         raise NotImplementedError
 
     def __call__(self, x, *, workers=None, backend=None) -> np.ndarray:
         return self.forward(x, workers=workers, backend=backend)
 
     def output_shape(self, input_shape: tuple) -> tuple:
+        """Shape of :meth:`forward`'s result for an input of ``input_shape``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            Shape of the input.
+
+        Returns
+        -------
+        shape : tuple of int
+            ``input_shape`` itself on the base class (an elementwise layer); subclasses that
+            change the shape override it.
+
+        See Also
+        --------
+        forward : Applies the layer.
+
+        Examples
+        --------
+        >>> import gaborcore
+        >>> gaborcore.nn.ReLU().output_shape((2, 4, 8, 10))
+        (2, 4, 8, 10)
+        """
         return tuple(input_shape)
 
     def _changed(self) -> None:
@@ -164,12 +235,69 @@ class Conv2d(_Weighted):
         _conv_geometry((64 * k[0], 64 * k[1]), k, **self.options)
 
     def forward(self, x, *, workers=None, backend=None, act=0, act_param=0.0, out=None):
+        """Apply the layer to a batch ``x``.
+
+        Parameters
+        ----------
+        x : ndarray
+            float32 or float64 input; the computation runs in its precision.
+        workers : int, optional
+            Threads (scipy.fft semantics); results do not depend on it.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            As for :func:`conv2d`.
+        act : int
+            Internal code of an activation to apply to the result (0: none); a
+            :class:`Network` sets it to fuse the next layer.
+        act_param : float
+            Slope or gain of that activation; default 0.
+        out : ndarray, optional
+            Preallocated C-contiguous result.
+
+        Returns
+        -------
+        y : ndarray
+            Of shape :meth:`output_shape` ``(x.shape)`` and the dtype of ``x``.
+
+        See Also
+        --------
+        conv2d : The function it calls.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> layer = gaborcore.nn.Conv2d(np.ones((2, 1, 2, 2)))
+        >>> layer.forward(np.ones((1, 1, 3, 3)))[0, :, 0]
+        array([[4., 4.],
+               [4., 4.]])
+        """
         x = _data("x", x, 3)
         w, b = self._params(x.dtype)
         return _conv_apply(x, w, b, **self.options, act=act, act_param=act_param, out=out,
                            workers=workers, backend=backend)
 
     def output_shape(self, input_shape):
+        """Shape of :meth:`forward`'s result for an input of ``input_shape``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            Shape of the input.
+
+        Returns
+        -------
+        shape : tuple of int
+            Shape of the output.
+
+        See Also
+        --------
+        conv_output_shape : The function it calls.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> gaborcore.nn.Conv2d(np.ones((4, 1, 3, 3))).output_shape((2, 1, 8, 10))
+        (2, 4, 6, 8)
+        """
         return conv_output_shape(input_shape, self.weight.shape, **self.options)
 
     def __repr__(self):
@@ -218,11 +346,66 @@ class Dense(_Weighted):
                                  "required")
 
     def forward(self, x, *, workers=None, backend=None, act=0, act_param=0.0, out=None):
+        """Apply the layer to a batch ``x``.
+
+        Parameters
+        ----------
+        x : ndarray
+            float32 or float64 input; the computation runs in its precision.
+        workers : int, optional
+            Threads (scipy.fft semantics); results do not depend on it.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            As for :func:`conv2d`.
+        act : int
+            Internal code of an activation to apply to the result (0: none); a
+            :class:`Network` sets it to fuse the next layer.
+        act_param : float
+            Slope or gain of that activation; default 0.
+        out : ndarray, optional
+            Preallocated C-contiguous result.
+
+        Returns
+        -------
+        y : ndarray
+            Of shape :meth:`output_shape` ``(x.shape)`` and the dtype of ``x``.
+
+        See Also
+        --------
+        dense : The function it calls.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> gaborcore.nn.Dense([[1.0, 1.0]], [0.5]).forward(np.array([[1.0, 2.0]]))
+        array([[3.5]])
+        """
         x = _data("x", x, 1)
         w, b = self._params(x.dtype)
         return _dense_apply(x, w, b, act, act_param, out, workers, backend)
 
     def output_shape(self, input_shape):
+        """Shape of :meth:`forward`'s result for an input of ``input_shape``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            Shape of the input.
+
+        Returns
+        -------
+        shape : tuple of int
+            Shape of the output.
+
+        See Also
+        --------
+        forward : Applies the layer.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> gaborcore.nn.Dense(np.ones((3, 80))).output_shape((2, 80))
+        (2, 3)
+        """
         return tuple(input_shape)[:-1] + (self.weight.shape[0],)
 
     def __repr__(self):
@@ -538,9 +721,55 @@ class Flatten(Layer):
         self.end_dim = _validation.positive_int("end_dim", end_dim, minimum=-64, maximum=64)
 
     def forward(self, x, *, workers=None, backend=None):
+        """Merge the axes of ``x`` (a reshape; ``workers`` and ``backend`` are not used).
+
+        Parameters
+        ----------
+        x : array_like
+            Input array.
+        workers, backend : optional
+            Accepted for the :class:`Layer` interface; ignored.
+
+        Returns
+        -------
+        y : ndarray
+            ``x`` reshaped to :meth:`output_shape` ``(x.shape)``.
+
+        See Also
+        --------
+        flatten : The function it calls.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> gaborcore.nn.Flatten().forward(np.zeros((2, 3, 4))).shape
+        (2, 12)
+        """
         return flatten(x, start_axis=self.start_dim, end_axis=self.end_dim)
 
     def output_shape(self, input_shape):
+        """Shape of :meth:`forward`'s result for an input of ``input_shape``.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+            Shape of the input.
+
+        Returns
+        -------
+        shape : tuple of int
+            Shape of the output.
+
+        See Also
+        --------
+        flatten : Merges the axes.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> gaborcore.nn.Flatten(start_dim=0).output_shape((2, 3, 4))
+        (24,)
+        """
         return _flat_shape(input_shape, self.start_dim, self.end_dim)
 
     def __repr__(self):

@@ -186,7 +186,23 @@ class Network:
                 pos += p.size
             layer._changed()
 
-    theta = property(get_theta, set_theta, doc="θ as one float64 vector (get and set).")
+    theta = property(get_theta, set_theta, doc="""θ as one float64 vector (get and set).
+
+        Reading it calls :meth:`get_theta` (a new vector); assigning to it calls
+        :meth:`set_theta`.
+
+        See Also
+        --------
+        get_theta, set_theta : The methods behind it.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> net = gaborcore.nn.Network([gaborcore.nn.Dense([[1.0, 2.0]])])
+        >>> net.theta = [3.0, 4.0]
+        >>> net.theta
+        array([3., 4.])
+        """)
 
     # ---- evaluation -------------------------------------------------------------------------
     def output_shape(self, input_shape) -> tuple:
