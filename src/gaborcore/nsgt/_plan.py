@@ -102,19 +102,101 @@ class NSGTCoefficients:
 
     @property
     def shape(self) -> tuple:
+        """Shape of :attr:`data`, ``(..., total)``.
+
+        Returns
+        -------
+        shape : tuple of int
+            The leading (batch) axes of the signal, then the plan's ``total``.
+
+        See Also
+        --------
+        dtype : The precision of the coefficients.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
+        >>> c.shape == (plan.total,)
+        True
+        """
         return self.data.shape
 
     @property
     def dtype(self) -> np.dtype:
+        """Dtype of :attr:`data`: complex64 or complex128.
+
+        Returns
+        -------
+        dtype : numpy.dtype
+            complex64 for a float32 signal, complex128 for float64.
+
+        See Also
+        --------
+        shape : The shape of the coefficients.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
+        >>> c.dtype
+        dtype('complex128')
+        """
         return self.data.dtype
 
     def band(self, k: int) -> np.ndarray:
-        """Coefficients of band ``k`` (a view), shape ``(..., M_k)``."""
+        """Coefficients of band ``k`` (a view), shape ``(..., M_k)``.
+
+        Parameters
+        ----------
+        k : int
+            Band index in frequency order: 0 is the DC band, the last the Nyquist band (see
+            ``plan.bands``).
+
+        Returns
+        -------
+        coefs : ndarray, shape (..., M_k)
+            A view of :attr:`data`; writing into it changes the coefficients.
+
+        See Also
+        --------
+        bands : Every band.
+        buckets : Bands grouped by length.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
+        >>> c.band(1).shape, int(plan.bands.M[1])
+        ((45,), 45)
+        """
         t = self.plan.bands
         return self.data[..., t.offset[k]:t.offset[k] + t.M[k]]
 
     def bands(self) -> list[np.ndarray]:
-        """List view: one array ``(..., M_k)`` per band, in frequency order."""
+        """List view: one array ``(..., M_k)`` per band, in frequency order.
+
+        Returns
+        -------
+        bands : list of ndarray
+            ``[band(0), band(1), ...]``, views of :attr:`data`.
+
+        See Also
+        --------
+        band : One band.
+        matrix : The scale bands as one matrix (full layout).
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
+        >>> [b.shape[-1] for b in c.bands()]
+        [250, 45, 54, 64, 75, 7680]
+        """
         return [self.band(k) for k in range(len(self.plan.bands))]
 
     def buckets(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
@@ -122,6 +204,25 @@ class NSGTCoefficients:
 
         Views (no copy) for the bucketed, piecewise and full layouts, whose buffer stores each group
         contiguously; copies for the ragged layout.
+
+        Returns
+        -------
+        buckets : list of (int, ndarray, ndarray)
+            For each group: its ``M``, the indices of its bands, and the coefficients
+            ``(..., n, M)`` of its ``n`` bands.
+
+        See Also
+        --------
+        bands : One array per band.
+        matrix : The scale bands as one matrix (full layout).
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
+        >>> [(M, view.shape) for M, idx, view in c.buckets()][:2]
+        [(45, (1, 45)), (54, (1, 54))]
         """
         out = []
         for M, idx, start in self.plan.design.groups:
@@ -134,7 +235,35 @@ class NSGTCoefficients:
         return out
 
     def matrix(self) -> np.ndarray:
-        """The scale bands as one matrix ``(..., n_bands, M)`` (full layout only; a view)."""
+        """The scale bands as one matrix ``(..., n_bands, M)`` (full layout only; a view).
+
+        Returns
+        -------
+        matrix : ndarray, shape (..., n_bands, M)
+            The scale bands (not DC and Nyquist) of a plan made with ``layout="full"``, one row
+            per band; a view of :attr:`data`.
+
+        Raises
+        ------
+        ParameterError
+            If the plan's layout is not ``"full"`` (:meth:`NSGT.convert` gives the coefficients
+            of a full-layout plan).
+
+        See Also
+        --------
+        bands : One array per band, in any layout.
+        NSGT.convert : Coefficients in another layout.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
+        >>> full = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4,
+        ...                       layout="full")
+        >>> full.convert(c).matrix().shape
+        (4, 75)
+        """
         if self.plan.layout != "full":
             raise ParameterError(
                 f"matrix() needs the full layout; this plan's layout is {self.plan.layout!r} "
@@ -146,12 +275,48 @@ class NSGTCoefficients:
 
     @property
     def dc(self) -> np.ndarray:
-        """Coefficients of the DC band (a view)."""
+        """Coefficients of the DC band (a view).
+
+        Returns
+        -------
+        dc : ndarray, shape (..., M_0)
+            ``band(0)``.
+
+        See Also
+        --------
+        nyquist : The other end of the spectrum.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
+        >>> c.dc.shape
+        (250,)
+        """
         return self.band(0)
 
     @property
     def nyquist(self) -> np.ndarray:
-        """Coefficients of the Nyquist band (a view)."""
+        """Coefficients of the Nyquist band (a view).
+
+        Returns
+        -------
+        nyquist : ndarray, shape (..., M_k)
+            The band whose ``plan.bands.kind`` is ``"nyquist"``.
+
+        See Also
+        --------
+        dc : The other end of the spectrum.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
+        >>> c.nyquist.shape
+        (7680,)
+        """
         return self.band(int(np.flatnonzero(self.plan.bands.kind == "nyquist")[0]))
 
     def __repr__(self) -> str:
@@ -262,7 +427,32 @@ class NSGT:
 
     @classmethod
     def cached(cls, **params) -> NSGT:
-        """A plan from the shared, bounded plan cache (:func:`gaborcore.plan_cache_info`)."""
+        """A plan from the shared, bounded plan cache (:func:`gaborcore.plan_cache_info`).
+
+        Equal parameters give the same plan object (until the cache evicts it); a new one is
+        made, once, on a miss.
+
+        Parameters
+        ----------
+        **params
+            Keyword arguments of :class:`NSGT`.
+
+        Returns
+        -------
+        plan : NSGT
+            The cached plan.
+
+        See Also
+        --------
+        gaborcore.plan_cache_info : Size and use of the cache.
+
+        Examples
+        --------
+        >>> import gaborcore
+        >>> a = gaborcore.NSGT.cached(length=8000, sr=8000, fmin=125.0, n_bins=4)
+        >>> a is gaborcore.NSGT.cached(length=8000, sr=8000, fmin=125.0, n_bins=4)
+        True
+        """
         key = ("nsgt", *sorted((k, _hashable(v)) for k, v in params.items()))
         return plan_cache.get_or_create(key, lambda: cls(**params))
 
@@ -271,7 +461,24 @@ class NSGT:
         """Estimated memory of the plan once a kernel is made: the design (D, windows), the
         gather/scatter tables of one precision and a scratch set of one signal (measured for
         60 s of 84 constant-Q bands with the C backend: 219 MB of resident memory after the
-        first forward; this estimate, 100 bytes per window bin and 8 per sample: 229 MB)."""
+        first forward; this estimate, 100 bytes per window bin and 8 per sample: 229 MB).
+
+        Returns
+        -------
+        nbytes : int
+            The estimate, in bytes.
+
+        See Also
+        --------
+        redundancy : Coefficients per sample.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> plan.nbytes > 8 * plan.length
+        True
+        """
         n_bins = int(self.design.width.sum())
         return int(self.design.diagonal.nbytes + 8 * self.length + 100 * n_bins
                    + 16 * (2 * self.length + self.total + n_bins))
@@ -279,23 +486,93 @@ class NSGT:
     # ---- diagnostics -----------------------------------------------------------------------
     @property
     def frame_bounds(self) -> tuple[float, float]:
-        """Optimal frame bounds of the painless frame: min and max of the diagonal D."""
+        """Optimal frame bounds of the painless frame: min and max of the diagonal D.
+
+        Returns
+        -------
+        bounds : (float, float)
+            ``(A, B)``; the painless frame operator is diagonal in frequency, with entries D
+            (:ref:`theory-nsgt`).
+
+        See Also
+        --------
+        is_painless : Whether the frame is painless.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> A, B = plan.frame_bounds
+        >>> bool(0 < A <= B)
+        True
+        """
         return float(self.diagonal.min()), float(self.diagonal.max())
 
     @property
     def redundancy(self) -> float:
-        """Complex coefficients per signal sample, ``sum_k M_k / L``."""
+        """Complex coefficients per signal sample, ``sum_k M_k / L``.
+
+        Returns
+        -------
+        redundancy : float
+            ``total / length``.
+
+        See Also
+        --------
+        nbytes : Memory of the plan.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> plan.redundancy == plan.total / plan.length
+        True
+        """
         return self.total / self.length
 
     @property
     def is_painless(self) -> bool:
-        """True when every band has at least as many coefficients as window bins."""
+        """True when every band has at least as many coefficients as window bins.
+
+        Returns
+        -------
+        painless : bool
+            Whether ``M_k >= W_k`` for every band: :meth:`inverse` and :meth:`convert` need it.
+
+        See Also
+        --------
+        frame_bounds : The frame bounds of a painless frame.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> plan.is_painless
+        True
+        """
         return bool(np.all(self.bands.M >= self.bands.support))
 
     @property
     def latency(self) -> int:
         """Samples needed before any coefficient is known: the whole signal, L (see
-        :class:`SlicedNSGT` for a transform with bounded latency)."""
+        :class:`SlicedNSGT` for a transform with bounded latency).
+
+        Returns
+        -------
+        latency : int
+            ``length``, in samples.
+
+        See Also
+        --------
+        SlicedNSGT.latency : The bounded latency of the sliced transform.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> plan.latency
+        8000
+        """
         return self.length
 
     def __repr__(self) -> str:
@@ -344,6 +621,43 @@ class NSGT:
         """Coefficients of ``y[..., L]`` (float32 -> complex64, float64 -> complex128).
 
         ``out``: a C-contiguous complex array ``(..., total)`` to write into (no allocation).
+        Calling the plan is the same.
+
+        Parameters
+        ----------
+        y : array_like, shape (..., L)
+            Real signal (complex for a plan made with ``real=False``); leading axes are batch
+            axes.  With ``pad=True`` a shorter signal is zero-padded to ``L``.
+        out : ndarray, optional
+            Preallocated result, shape ``(..., total)``, of the complex dtype above.
+        workers : int, optional
+            Threads (scipy.fft semantics); results do not depend on it.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            The kernels to run.
+
+        Returns
+        -------
+        coefs : NSGTCoefficients
+            The coefficients, ``data`` of shape ``(..., total)``.
+
+        Raises
+        ------
+        ParameterError
+            If ``y`` does not have ``L`` samples (or more, with ``pad=True``), is complex for a
+            real plan, has values so large the sums could overflow, or ``out`` does not fit.
+
+        See Also
+        --------
+        inverse : The reconstruction.
+        SlicedNSGT : For signals of any length, or streams.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
+        >>> c.shape == (plan.total,), c.dtype
+        (True, dtype('complex128'))
         """
         y = self._input(y)
         cdt = _validation.complex_dtype_for(_validation.real_dtype_for(y.dtype))
@@ -392,7 +706,44 @@ class NSGT:
 
     def inverse(self, coefs, *, length: int | None = None, workers=None,
                 backend=None) -> np.ndarray:
-        """Reconstruction through the canonical dual windows (exact for this painless frame)."""
+        """Reconstruction through the canonical dual windows (exact for this painless frame).
+
+        Parameters
+        ----------
+        coefs : NSGTCoefficients or ndarray
+            Coefficients of this plan (or of a plan with the same windows and layout), or a
+            complex64/complex128 array ``(..., total)``.
+        length : int, optional
+            Return only the first ``length <= L`` samples (e.g. the length before ``pad``);
+            default all ``L``.
+        workers : int, optional
+            Threads (scipy.fft semantics); results do not depend on it.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            The kernels to run.
+
+        Returns
+        -------
+        y : ndarray, shape (..., length)
+            Real for a real plan (float32 from complex64), complex otherwise.
+
+        Raises
+        ------
+        ParameterError
+            If the plan is not painless, ``coefs`` belong to a plan with other windows or layout,
+            have the wrong size or dtype, hold NaN or Inf, or ``length`` exceeds ``L``.
+
+        See Also
+        --------
+        forward : The analysis.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> y = np.random.default_rng(0).standard_normal(8000)
+        >>> bool(np.allclose(plan.inverse(plan.forward(y)), y))
+        True
+        """
         self._require_painless("inverse")
         data = self._coefficients(coefs)
         rdt = _validation.real_dtype_for(data.dtype)
@@ -413,6 +764,41 @@ class NSGT:
 
         Each band is resampled in frequency (FFT to its window bins, inverse FFT at the new M),
         which is exact for painless frames.  The plans must share length, sr and scale design.
+
+        Parameters
+        ----------
+        coefs : NSGTCoefficients
+            Coefficients of a painless plan with the same windows.
+        workers : int, optional
+            Threads (scipy.fft semantics); results do not depend on it.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            The kernels to run.
+
+        Returns
+        -------
+        converted : NSGTCoefficients
+            The same signal's coefficients in this plan's layout and ``M_k``.
+
+        Raises
+        ------
+        ParameterError
+            If ``coefs`` are not :class:`NSGTCoefficients`, either plan is not painless, or the
+            windows differ.
+
+        See Also
+        --------
+        NSGTCoefficients.matrix : The full layout as one matrix.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
+        >>> full = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4,
+        ...                       layout="full")
+        >>> y = np.random.default_rng(0).standard_normal(8000)
+        >>> cf = full.convert(plan.forward(y))
+        >>> cf.plan is full, bool(np.allclose(full.inverse(cf), y))
+        (True, True)
         """
         if not isinstance(coefs, NSGTCoefficients):
             raise ParameterError("coefs must be NSGTCoefficients (they carry their plan)")
