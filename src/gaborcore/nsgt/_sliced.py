@@ -104,9 +104,54 @@ class SlicedCoefficients:
 
     @property
     def n_slices(self) -> int:
+        """Number of slices held: ``data.shape[-2]``.
+
+        Returns
+        -------
+        n : int
+            The slices of this result (for a streamed block, only those it holds).
+
+        See Also
+        --------
+        SlicedNSGT.n_slices : The slices a signal of a given length needs.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> y = np.random.default_rng(0).standard_normal(5000)
+        >>> c = sl.forward(y)
+        >>> c.n_slices == sl.n_slices(5000)
+        True
+        """
         return self.data.shape[-2]
 
     def slice(self, i: int) -> NSGTCoefficients:
+        """Coefficients of slice ``i`` of this result, as coefficients of the inner plan.
+
+        Parameters
+        ----------
+        i : int
+            Index among the slices held (not counting ``first_slice``).
+
+        Returns
+        -------
+        coefs : NSGTCoefficients
+            A view of ``data[..., i, :]`` with ``plan.inner`` as its plan.
+
+        See Also
+        --------
+        assemble : All slices as one stream per band.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> y = np.random.default_rng(0).standard_normal(5000)
+        >>> c = sl.forward(y)
+        >>> c.slice(0).plan is sl.inner, c.slice(0).shape == (sl.inner.total,)
+        (True, True)
+        """
         return NSGTCoefficients(self.plan.inner, self.data[..., i, :])
 
     def assemble(self, *, backend=None) -> list[np.ndarray]:
@@ -117,6 +162,29 @@ class SlicedCoefficients:
         a slice is relative to its start, which moves by ``s/2`` per slice: slice ``i`` is
         multiplied by ``(-1)^(i j_k)`` (``j_k`` the band's centre bin) so that a stationary
         component adds up coherently across slices.
+
+        Parameters
+        ----------
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            The kernels to run.
+
+        Returns
+        -------
+        streams : list of ndarray
+            One complex array per band of the inner plan, in frequency order.
+
+        See Also
+        --------
+        slice : The coefficients of one slice.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> y = np.random.default_rng(0).standard_normal(5000)
+        >>> c = sl.forward(y)
+        >>> len(c.assemble()) == len(sl.inner.bands)
+        True
         """
         d = self.plan.inner.design
         module = _backend.kernels(_backend.resolve_backend(backend), "_nsgt")
@@ -192,14 +260,76 @@ class SlicedNSGT:
 
     @property
     def latency(self) -> int:
-        """Samples that must follow sample t before every coefficient depending on it is out."""
+        """Samples that must follow sample t before every coefficient depending on it is out.
+
+        Returns
+        -------
+        latency : int
+            ``3 slice_length / 4 + ceil(transition / 2)`` samples.
+
+        See Also
+        --------
+        NSGT.latency : The whole-signal transform's latency, its length.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> sl.latency
+        896
+        """
         return 3 * self.slice_length // 4 + self.transition // 2 + self.transition % 2
 
     def slice_start(self, i) -> np.ndarray:
+        """Sample at which slice ``i`` starts: ``i * slice_length / 2 - slice_length / 2``.
+
+        Parameters
+        ----------
+        i : int or array_like of int
+            Slice indices.
+
+        Returns
+        -------
+        start : ndarray
+            The start samples (negative for slice 0: zeros precede the signal).
+
+        See Also
+        --------
+        n_slices : The number of slices of a signal.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> sl.slice_start([0, 1, 2])
+        array([-512,    0,  512])
+        """
         return np.asarray(i) * self.hop - self.hop
 
     def n_slices(self, length: int) -> int:
-        """Slices needed so that the windows sum to one on every sample ``0 <= t < length``."""
+        """Slices needed so that the windows sum to one on every sample ``0 <= t < length``.
+
+        Parameters
+        ----------
+        length : int
+            Samples of the signal.
+
+        Returns
+        -------
+        n : int
+            At least 1.
+
+        See Also
+        --------
+        forward : Gives this many slices.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> sl.n_slices(5000)
+        11
+        """
         s, tr = self.slice_length, self.transition
         # the last slice's flat part must reach past the end: start + 3s/4 - tr/2 >= length
         need = length + self.hop - (3 * s // 4 - tr // 2)
@@ -211,7 +341,36 @@ class SlicedNSGT:
         return self.inner.forward(segments, workers=workers, backend=backend).data
 
     def forward(self, y, *, workers=None, backend=None) -> SlicedCoefficients:
-        """Per-slice coefficients of ``y[..., L]``, shape ``(..., n_slices, total)``."""
+        """Per-slice coefficients of ``y[..., L]``, shape ``(..., n_slices, total)``.
+
+        Parameters
+        ----------
+        y : array_like, shape (..., L)
+            Signal of any length (complex only if the inner plan has ``real=False``).
+        workers : int, optional
+            Threads (scipy.fft semantics); results do not depend on it.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            The kernels to run.
+
+        Returns
+        -------
+        coefs : SlicedCoefficients
+            ``data`` of shape ``(..., n_slices(L), inner.total)``.
+
+        See Also
+        --------
+        inverse : The reconstruction.
+        process : The same, block by block.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> y = np.random.default_rng(0).standard_normal(5000)
+        >>> c = sl.forward(y)
+        >>> c.data.shape
+        (11, 1140)
+        """
         y = _validation.signal("y", y, min_length=1, allow_complex=not self.inner.real)
         L = y.shape[-1]
         n = self.n_slices(L)
@@ -231,7 +390,43 @@ class SlicedNSGT:
 
     def inverse(self, coefs: SlicedCoefficients, *, length: int, workers=None,
                 backend=None) -> np.ndarray:
-        """Exact reconstruction: per-slice inverse NSGT and overlap-add, cropped to ``length``."""
+        """Exact reconstruction: per-slice inverse NSGT and overlap-add, cropped to ``length``.
+
+        Parameters
+        ----------
+        coefs : SlicedCoefficients or ndarray
+            Coefficients of :meth:`forward`, or their ``data`` ``(..., n_slices, total)``.
+        length : int
+            Samples to return (the length of the signal).
+        workers : int, optional
+            Threads (scipy.fft semantics); results do not depend on it.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            The kernels to run.
+
+        Returns
+        -------
+        y : ndarray, shape (..., length)
+            Real for a real inner plan, complex otherwise.
+
+        Raises
+        ------
+        ParameterError
+            If there are fewer slices than ``n_slices(length)``.
+
+        See Also
+        --------
+        forward : The analysis.
+        inverse_stream : The same, block by block.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> y = np.random.default_rng(0).standard_normal(5000)
+        >>> c = sl.forward(y)
+        >>> bool(np.allclose(sl.inverse(c, length=5000), y))
+        True
+        """
         data = coefs.data if isinstance(coefs, SlicedCoefficients) else coefs
         length = _validation.positive_int("length", length)
         n = data.shape[-2]
@@ -253,7 +448,21 @@ class SlicedNSGT:
 
     # ---- streaming -------------------------------------------------------------------------
     def reset(self) -> None:
-        """Start a new stream."""
+        """Start a new stream: forget the samples pushed by :meth:`process`.
+
+        See Also
+        --------
+        flush : Ends a stream (and resets).
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> _ = sl.process(np.ones(3000))
+        >>> sl.reset()
+        >>> sl.process(np.ones(100)).first_slice
+        0
+        """
         self._buf = None  # samples from the start of the next slice on
         self._next = 0  # index of the next slice
         self._received = 0
@@ -262,6 +471,42 @@ class SlicedNSGT:
         """Push samples ``block[..., n]``; return the coefficients of the slices now complete.
 
         The result's ``first_slice`` is the index of its first slice in the stream.
+
+        Parameters
+        ----------
+        block : array_like, shape (..., n)
+            The next samples (any ``n``, 0 included); the leading shape must stay the same
+            during a stream.
+        workers : int, optional
+            Threads (scipy.fft semantics); results do not depend on it.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            The kernels to run.
+
+        Returns
+        -------
+        coefs : SlicedCoefficients
+            The slices completed by this block (possibly none).
+
+        Raises
+        ------
+        ParameterError
+            If the leading shape of ``block`` differs from that of the stream.
+
+        See Also
+        --------
+        flush : Ends the stream.
+        inverse_stream : The matching inverse.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> y = np.random.default_rng(0).standard_normal(5000)
+        >>> parts = [sl.process(y[:3000]), sl.process(y[3000:]), sl.flush()]
+        >>> [(p.first_slice, p.n_slices) for p in parts]
+        [(0, 5), (5, 4), (9, 2)]
+        >>> bool(np.allclose(np.concatenate([p.data for p in parts]), sl.forward(y).data))
+        True
         """
         block = _validation.signal("block", block, min_length=0,
                                    allow_complex=not self.inner.real) if np.size(block) else \
@@ -280,7 +525,41 @@ class SlicedNSGT:
         return self._emit(workers, backend, final=False)
 
     def flush(self, *, workers=None, backend=None) -> SlicedCoefficients:
-        """End the stream: zero-pad and return the remaining slices."""
+        """End the stream: zero-pad and return the remaining slices.
+
+        The result's ``stream_length`` is the number of samples streamed; the transform is then
+        reset for a new stream.
+
+        Parameters
+        ----------
+        workers : int, optional
+            Threads (scipy.fft semantics); results do not depend on it.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            The kernels to run.
+
+        Returns
+        -------
+        coefs : SlicedCoefficients
+            The last slices.
+
+        Raises
+        ------
+        ParameterError
+            If nothing was pushed with :meth:`process`.
+
+        See Also
+        --------
+        process : Pushes samples.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> y = np.random.default_rng(0).standard_normal(5000)
+        >>> _ = sl.process(y[:3000])
+        >>> sl.flush().stream_length
+        3000
+        """
         if self._buf is None:
             raise ParameterError("flush() before any process(): the stream is empty")
         total = self.n_slices(max(self._received, 1))
@@ -311,7 +590,24 @@ class SlicedNSGT:
         return SlicedCoefficients(self, out, first_slice=first)
 
     def inverse_stream(self) -> SlicedInverse:
-        """A push-style inverse for the coefficients of :meth:`process` / :meth:`flush`."""
+        """A push-style inverse for the coefficients of :meth:`process` / :meth:`flush`.
+
+        Returns
+        -------
+        inverse : SlicedInverse
+            A new inverse stream of this transform.
+
+        See Also
+        --------
+        SlicedInverse : Its methods.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> sl.inverse_stream().sliced is sl
+        True
+        """
         return SlicedInverse(self)
 
 
@@ -345,7 +641,24 @@ class SlicedInverse:
         self.reset()
 
     def reset(self) -> None:
-        """Start a new stream."""
+        """Start a new stream: drop what was accumulated (:meth:`flush` does it too).
+
+        See Also
+        --------
+        SlicedNSGT.reset : The same for the forward stream.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> y = np.random.default_rng(0).standard_normal(5000)
+        >>> inv = sl.inverse_stream()
+        >>> _ = inv.process(sl.process(y))
+        >>> inv.reset()
+        >>> sl.reset()
+        >>> inv.process(sl.process(y)).shape
+        (4224,)
+        """
         self._acc = None
         self._base = 0
         self._emitted = 0  # samples already returned
@@ -353,6 +666,45 @@ class SlicedInverse:
         self._length = None
 
     def process(self, coefs: SlicedCoefficients, *, workers=None, backend=None) -> np.ndarray:
+        """Add the next slices; return the samples that no later slice can change.
+
+        Parameters
+        ----------
+        coefs : SlicedCoefficients
+            The next result of :meth:`SlicedNSGT.process` or :meth:`SlicedNSGT.flush`, in
+            order.  After the last block (it carries ``stream_length``) every remaining sample
+            up to that length is returned.
+        workers : int, optional
+            Threads (scipy.fft semantics); results do not depend on it.
+        backend : {"auto", "c", "numba", "numpy"}, optional
+            The kernels to run.
+
+        Returns
+        -------
+        y : ndarray, shape (..., n)
+            The next ``n`` samples of the signal (``n`` may be 0).
+
+        Raises
+        ------
+        ParameterError
+            If the slices do not continue the stream (``coefs.first_slice`` is not the next
+            slice expected).
+
+        See Also
+        --------
+        flush : The remaining samples.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> y = np.random.default_rng(0).standard_normal(5000)
+        >>> inv = sl.inverse_stream()
+        >>> a = inv.process(sl.process(y))
+        >>> b = inv.process(sl.flush())
+        >>> bool(np.allclose(np.concatenate([a, b]), y))
+        True
+        """
         sl = self.sliced
         h, s = sl.hop, sl.slice_length
         n = coefs.n_slices
@@ -401,7 +753,38 @@ class SlicedInverse:
 
     def flush(self, *, length: int | None = None) -> np.ndarray:
         """Return the remaining samples up to ``length`` samples in all (default: the stream
-        length carried by the last block of :meth:`SlicedNSGT.flush`), and start over."""
+        length carried by the last block of :meth:`SlicedNSGT.flush`), and start over.
+
+        Parameters
+        ----------
+        length : int, optional
+            Samples of the whole signal; required when the last block (from
+            :meth:`SlicedNSGT.flush`) has not arrived.
+
+        Returns
+        -------
+        y : ndarray, shape (..., n)
+            The samples not returned yet (possibly none).
+
+        Raises
+        ------
+        ParameterError
+            If ``length`` is not given and unknown, or nothing was processed.
+
+        See Also
+        --------
+        process : Adds slices.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> sl = gaborcore.SlicedNSGT(slice_length=1024, sr=8000, fmin=200.0, fmax=3000.0)
+        >>> y = np.random.default_rng(0).standard_normal(5000)
+        >>> inv = sl.inverse_stream()
+        >>> parts = [inv.process(sl.process(y)), inv.process(sl.flush()), inv.flush()]
+        >>> [p.size for p in parts], bool(np.allclose(np.concatenate(parts), y))
+        ([4224, 776, 0], True)
+        """
         if length is None:
             length = self._length
         if length is None:
