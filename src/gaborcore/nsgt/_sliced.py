@@ -220,6 +220,13 @@ class SlicedNSGT:
     chunk_slices : int
         Slices transformed at a time by :meth:`forward` and :meth:`inverse` (bounds memory).
 
+    Raises
+    ------
+    ParameterError
+        If ``slice_length`` is not a multiple of 4 in the accepted range, ``transition`` is
+        outside ``[1, slice_length / 2]``, ``params`` names ``length``, ``M`` or ``pad`` (the
+        sliced transform sets them), or :class:`NSGT` refuses the scale parameters.
+
     See Also
     --------
     NSGT : the transform of each slice.
