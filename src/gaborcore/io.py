@@ -124,7 +124,25 @@ class AudioInfo:
 
     @property
     def duration(self) -> float:
-        """Seconds of audio, ``frames / sr``."""
+        """Seconds of audio, ``frames / sr``.
+
+        Returns
+        -------
+        float
+            The length the header gives, in seconds at the file's own rate (before any
+            resampling).
+
+        See Also
+        --------
+        info : reads the header this comes from.
+
+        Examples
+        --------
+        >>> from gaborcore.io import AudioInfo
+        >>> AudioInfo("a.wav", sr=44100, channels=2, frames=22050, format="WAV",
+        ...           subtype="PCM_16").duration
+        0.5
+        """
         return self.frames / self.sr
 
 
