@@ -300,6 +300,25 @@ class ExtractConfig:
         ------
         ParameterError
             An unknown feature, option or parameter, or a bad value.
+
+        See Also
+        --------
+        load_config : reads the TOML file that ``config=`` may name.
+        ExtractConfig.to_dict : the form :meth:`build` takes back as ``config=``.
+
+        Examples
+        --------
+        >>> from gaborcore import ParameterError
+        >>> from gaborcore.extract import ExtractConfig
+        >>> base = ExtractConfig.build("mel", sr=16000, n_fft=512)
+        >>> cfg = ExtractConfig.build(config=base, n_mels=64, clip=1.0)
+        >>> cfg.features["mel"]["n_mels"], cfg.features["mel"]["n_fft"], cfg.clip
+        (64, 512, 1.0)
+        >>> try:
+        ...     ExtractConfig.build("mel", n_mfcc=13)  # an MFCC parameter, mel selected
+        ... except ParameterError as exc:
+        ...     print(exc)
+        n_mfcc is neither an option nor a parameter of feature(s) mel
         """
         from .features import prepared
 
@@ -341,30 +360,140 @@ class ExtractConfig:
 
     @property
     def layout(self) -> str:
-        """``"clips"`` (fixed-size excerpts, one row each) or ``"ragged"`` (whole files)."""
+        """The store layout this configuration gives: clips or whole files.
+
+        Returns
+        -------
+        str
+            ``"clips"`` (fixed-size excerpts, one row each) when ``clip`` is set, else
+            ``"ragged"`` (each file's frames appended along the time axis).
+
+        See Also
+        --------
+        gaborcore.extract.layout : the arrays of each layout.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import ExtractConfig
+        >>> ExtractConfig.build("mel", clip=2.0).layout, ExtractConfig.build("mel").layout
+        ('clips', 'ragged')
+        """
         return "ragged" if self.clip is None else "clips"
 
     @property
     def mono(self) -> bool:
-        """Whether the channels are averaged."""
+        """Whether the channels are averaged to one.
+
+        Returns
+        -------
+        bool
+            True for ``channels="mono"`` (the default), False when a channel count is kept.
+
+        See Also
+        --------
+        ExtractConfig : the ``channels`` option.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import ExtractConfig
+        >>> ExtractConfig.build("mel").mono, ExtractConfig.build("mel", channels=2).mono
+        (True, False)
+        """
         return self.channels == "mono"
 
     @property
     def clip_samples(self) -> int | None:
-        """Samples per excerpt (None without clips)."""
+        """Samples per excerpt: ``clip`` seconds at ``sr``, rounded.
+
+        Returns
+        -------
+        int or None
+            ``round(clip * sr)``; None without clips (``"ragged"`` layout).
+
+        See Also
+        --------
+        ExtractConfig.clip_hop_samples : samples between excerpts.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import ExtractConfig
+        >>> ExtractConfig.build("mel", sr=16000, clip=1.0).clip_samples
+        16000
+        >>> print(ExtractConfig.build("mel").clip_samples)
+        None
+        """
         return None if self.clip is None else int(round(self.clip * self.sr))
 
     @property
     def clip_hop_samples(self) -> int | None:
-        """Samples between excerpts (None without clips)."""
+        """Samples between the starts of consecutive excerpts: ``clip_hop`` seconds at ``sr``.
+
+        Returns
+        -------
+        int or None
+            ``round(clip_hop * sr)`` (``clip_hop`` defaults to ``clip``: no overlap); None
+            without clips.
+
+        See Also
+        --------
+        ExtractConfig.clip_samples : samples per excerpt.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import ExtractConfig
+        >>> cfg = ExtractConfig.build("mel", sr=16000, clip=1.0, clip_hop=0.5)
+        >>> cfg.clip_samples, cfg.clip_hop_samples
+        (16000, 8000)
+        """
         return None if self.clip_hop is None else int(round(self.clip_hop * self.sr))
 
     def to_dict(self) -> dict:
-        """JSON-compatible dict (what the store's attributes hold); :meth:`build` takes it back."""
+        """The configuration as a JSON-compatible dict (what the store's attributes hold).
+
+        Returns
+        -------
+        dict
+            The fields (``features``, ``sr``, ``channels``, ``clip``, ...), every value resolved;
+            :meth:`build` takes it back as ``config=`` and gives an equal configuration.
+
+        See Also
+        --------
+        ExtractConfig.to_json : the same as JSON text.
+        ExtractConfig.build : takes it back.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import ExtractConfig
+        >>> cfg = ExtractConfig.build("mel", sr=16000, clip=1.0)
+        >>> d = cfg.to_dict()
+        >>> d["sr"], d["clip"], list(d["features"])
+        (16000, 1.0, ['mel'])
+        >>> ExtractConfig.build(config=d) == cfg
+        True
+        """
         return json.loads(json.dumps(dataclasses.asdict(self)))
 
     def to_json(self) -> str:
-        """:meth:`to_dict` as JSON text (the key of the plans made for it)."""
+        """:meth:`to_dict` as JSON text (the key of the plans made for it).
+
+        Returns
+        -------
+        str
+            ``json.dumps(self.to_dict())``: equal configurations give the same text.
+
+        See Also
+        --------
+        ExtractConfig.to_dict : the same as a dict.
+
+        Examples
+        --------
+        >>> import json
+        >>> from gaborcore.extract import ExtractConfig
+        >>> cfg = ExtractConfig.build("mel", sr=16000)
+        >>> text = cfg.to_json()
+        >>> json.loads(text)["sr"], ExtractConfig.build(config=json.loads(text)) == cfg
+        (16000, True)
+        """
         return json.dumps(self.to_dict())
 
 
