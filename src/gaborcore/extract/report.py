@@ -72,17 +72,83 @@ class ExtractReport:
 
     @property
     def audio_seconds_per_second(self) -> float:
-        """Throughput: seconds of audio per second of wall time, setup excluded."""
+        """Throughput: seconds of audio per second of wall time, setup excluded.
+
+        Returns
+        -------
+        float
+            ``audio_seconds / (elapsed_seconds - setup_seconds)``: the rate of the work itself,
+            without the inputs, store and plans made before the first task.
+
+        See Also
+        --------
+        ExtractReport.decode_share : where the workers' time went.
+        ExtractReport.summary : both, for people.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import ExtractReport
+        >>> r = ExtractReport("f.zarr", ("mel",), n_inputs=3, n_ok=2, n_failed=1,
+        ...                   failures=[("c.wav", "empty file (0 bytes)")], audio_seconds=120.0,
+        ...                   elapsed_seconds=2.5, setup_seconds=0.5, decode_seconds=1.0,
+        ...                   compute_seconds=3.0, write_seconds=0.25, runner="4 threads")
+        >>> r.audio_seconds_per_second
+        60.0
+        """
         return self.audio_seconds / max(self.elapsed_seconds - self.setup_seconds, 1e-9)
 
     @property
     def decode_share(self) -> float:
-        """Decoding's share of the workers' time (decoding + computing)."""
+        """Decoding's share of the workers' time (decoding + computing).
+
+        Returns
+        -------
+        float
+            ``decode_seconds / (decode_seconds + compute_seconds)``, from 0 to 1; 0.0 when the
+            workers did nothing (nothing to do, or a dry run).  Near 1, decoding (and
+            resampling) limits the run, not the features.
+
+        See Also
+        --------
+        ExtractReport.audio_seconds_per_second : the throughput.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import ExtractReport
+        >>> r = ExtractReport("f.zarr", ("mel",), n_inputs=3, n_ok=2, n_failed=1,
+        ...                   failures=[("c.wav", "empty file (0 bytes)")], audio_seconds=120.0,
+        ...                   elapsed_seconds=2.5, setup_seconds=0.5, decode_seconds=1.0,
+        ...                   compute_seconds=3.0, write_seconds=0.25, runner="4 threads")
+        >>> r.decode_share
+        0.25
+        """
         busy = self.decode_seconds + self.compute_seconds
         return self.decode_seconds / busy if busy else 0.0
 
     def to_dict(self) -> dict:
-        """JSON-compatible summary (what ``gaborcore extract --json`` prints)."""
+        """JSON-compatible summary (what ``gaborcore extract --json`` prints).
+
+        Returns
+        -------
+        dict
+            Every field, with ``features`` a list, each failure a ``{"path", "reason"}`` dict,
+            and ``audio_seconds_per_second`` added.
+
+        See Also
+        --------
+        ExtractReport.summary : the same for people.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import ExtractReport
+        >>> r = ExtractReport("f.zarr", ("mel",), n_inputs=3, n_ok=2, n_failed=1,
+        ...                   failures=[("c.wav", "empty file (0 bytes)")], audio_seconds=120.0,
+        ...                   elapsed_seconds=2.5, setup_seconds=0.5, decode_seconds=1.0,
+        ...                   compute_seconds=3.0, write_seconds=0.25, runner="4 threads")
+        >>> d = r.to_dict()
+        >>> d["features"], d["failures"][0]["reason"], d["audio_seconds_per_second"]
+        (['mel'], 'empty file (0 bytes)', 60.0)
+        """
         out = dataclasses.asdict(self)
         out["features"] = list(self.features)
         out["failures"] = [{"path": p, "reason": r} for p, r in self.failures]
@@ -90,7 +156,37 @@ class ExtractReport:
         return out
 
     def summary(self) -> str:
-        """A few lines for people."""
+        """A few lines for people: counts, throughput, where the time went, failures.
+
+        Returns
+        -------
+        str
+            What ``gaborcore extract`` prints at the end: the first line counts the files
+            (extracted, failed, already done) and names the runner, the second gives the
+            throughput and the decode / compute / write split, then up to ten failures.  A dry
+            run or a run with nothing to do gives one line.
+
+        See Also
+        --------
+        ExtractReport.to_dict : the same as data.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import ExtractReport
+        >>> r = ExtractReport("f.zarr", ("mel",), n_inputs=3, n_ok=2, n_failed=1,
+        ...                   failures=[("c.wav", "empty file (0 bytes)")], audio_seconds=120.0,
+        ...                   elapsed_seconds=2.5, setup_seconds=0.5, decode_seconds=1.0,
+        ...                   compute_seconds=3.0, write_seconds=0.25, runner="4 threads")
+        >>> counts, timing, failure = r.summary().splitlines()
+        >>> print(counts)
+        f.zarr: 2 files extracted (mel), 1 failed, 0 already done, on 4 threads
+        >>> print(timing.replace("; ", ";\\n  "))  # one long line, cut here to fit
+          120.0 s of audio in 2.50 s (setup 0.50 s) = 60 s of audio per second;
+          workers decoding 25 %, computing 75 %;
+          writing 0.25 s
+        >>> print(failure)
+          failed: c.wav: empty file (0 bytes)
+        """
         if self.dry_run:
             return (f"{self.store}: dry run: {self.n_ok} of {self.n_inputs} entries to do "
                     f"({', '.join(self.features)}), {self.n_skipped} already done; nothing "
