@@ -63,19 +63,132 @@ class Entries:
 
     @property
     def column_names(self) -> tuple:
+        """The manifest columns these entries carry besides ``path``, in a fixed order.
+
+        Returns
+        -------
+        tuple of str
+            Those of ``"id"``, ``"label"``, ``"start"``, ``"end"`` that are present, in that
+            order; empty for entries not named by a manifest.
+
+        See Also
+        --------
+        read_manifest : reads the columns from a CSV/TSV file.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import Entries
+        >>> nan = float("nan")
+        >>> e = Entries(["/d/a.wav", "/d/a.wav", "/d/b.wav"],
+        ...             {"label": ["dog", "cat", "dog"], "start": [0.0, 2.0, nan],
+        ...              "end": [2.0, 4.0, nan]})
+        >>> e.column_names
+        ('label', 'start', 'end')
+        >>> Entries(["/d/a.wav"]).column_names
+        ()
+        """
         return tuple(c for c in _COLUMNS[1:] if c in self.columns)
 
     def span(self, i: int) -> tuple[float | None, float | None]:
-        """``(start, end)`` of entry ``i`` in seconds, None where not given."""
+        """``(start, end)`` of entry ``i`` in seconds, None where not given.
+
+        Parameters
+        ----------
+        i : int
+            The entry's position.
+
+        Returns
+        -------
+        start, end : float or None
+            The part of the file the entry is, from the manifest's ``start`` and ``end``
+            columns; None for a bound that is absent or empty (NaN): the file's start or end.
+
+        Raises
+        ------
+        IndexError
+            ``i`` is out of range.
+
+        See Also
+        --------
+        Entries.keys : a part makes the entry's identity when there is no id.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import Entries
+        >>> nan = float("nan")
+        >>> e = Entries(["/d/a.wav", "/d/a.wav", "/d/b.wav"],
+        ...             {"label": ["dog", "cat", "dog"], "start": [0.0, 2.0, nan],
+        ...              "end": [2.0, 4.0, nan]})
+        >>> e.span(1), e.span(2)
+        ((2.0, 4.0), (None, None))
+        """
         start = self.columns.get("start", [math.nan] * len(self))[i]
         end = self.columns.get("end", [math.nan] * len(self))[i]
         return (None if math.isnan(start) else start), (None if math.isnan(end) else end)
 
     def keys(self) -> list[str]:
-        """Identity of each entry in a store (its id, else its path and part)."""
+        """Identity of each entry in a store (its id, else its path and part).
+
+        A store knows an entry by this key: running the job again with the same inputs skips
+        the finished entries, and new keys are added.
+
+        Returns
+        -------
+        list of str
+            ``"id:<id>"`` where the entry has a non-empty id, else ``"path:<path>"``, followed by
+            ``#<start>:<end>`` when a part is given.
+
+        See Also
+        --------
+        StoreReader.keys : the keys of the entries of a store.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import Entries
+        >>> nan = float("nan")
+        >>> e = Entries(["/d/a.wav", "/d/a.wav", "/d/b.wav"],
+        ...             {"label": ["dog", "cat", "dog"], "start": [0.0, 2.0, nan],
+        ...              "end": [2.0, 4.0, nan]})
+        >>> e.keys()
+        ['path:/d/a.wav#0.0:2.0', 'path:/d/a.wav#2.0:4.0', 'path:/d/b.wav']
+        >>> Entries(["/d/a.wav"], {"id": ["rec1"]}).keys()
+        ['id:rec1']
+        """
         return entry_keys(self.paths, self.columns)
 
     def subset(self, index: Iterable[int]) -> Entries:
+        """The entries at the given positions, with their columns, in that order.
+
+        Parameters
+        ----------
+        index : iterable of int
+            Positions, in the order wanted (repeats are kept).
+
+        Returns
+        -------
+        Entries
+            A new object; ``from_manifest`` is carried over.
+
+        Raises
+        ------
+        IndexError
+            A position is out of range.
+
+        See Also
+        --------
+        gather : the entries of the job's inputs.
+
+        Examples
+        --------
+        >>> from gaborcore.extract import Entries
+        >>> nan = float("nan")
+        >>> e = Entries(["/d/a.wav", "/d/a.wav", "/d/b.wav"],
+        ...             {"label": ["dog", "cat", "dog"], "start": [0.0, 2.0, nan],
+        ...              "end": [2.0, 4.0, nan]})
+        >>> s = e.subset([2, 0])
+        >>> s.paths, s.columns["label"], s.span(1)
+        (['/d/b.wav', '/d/a.wav'], ['dog', 'dog'], (0.0, 2.0))
+        """
         index = list(index)
         return Entries([self.paths[i] for i in index],
                        {k: [v[i] for i in index] for k, v in self.columns.items()},
