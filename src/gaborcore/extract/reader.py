@@ -90,7 +90,32 @@ class StoreReader:
         self.columns = tuple(meta.get("columns", ()))
 
     def keys(self) -> list[str]:
-        """The identity of each entry (its id, else its path and part)."""
+        """The identity of each entry (its id, else its path and part).
+
+        Returns
+        -------
+        list of str
+            One key per entry, in store order, as :meth:`Entries.keys` makes them: running the
+            job again skips the entries whose key is here and finished.
+
+        See Also
+        --------
+        Entries.keys : the keys of a job's inputs.
+
+        Examples
+        --------
+        >>> import os, tempfile, numpy as np, soundfile
+        >>> from gaborcore.extract import extract, open_store
+        >>> d = tempfile.mkdtemp()
+        >>> soundfile.write(os.path.join(d, "a.wav"), np.zeros(16000, np.float32), 16000)
+        >>> open(os.path.join(d, "b.wav"), "wb").close()  # an empty file: its entry fails
+        >>> _ = extract(d, "mel", os.path.join(d, "f.zarr"), sr=16000, clip=0.5, n_mels=40)
+        >>> store = open_store(os.path.join(d, "f.zarr"))
+        >>> [os.path.basename(k) for k in store.keys()]
+        ['a.wav', 'b.wav']
+        >>> store.keys()[0] == "path:" + os.path.join(d, "a.wav")
+        True
+        """
         from .inputs import entry_keys
 
         n = len(self.files)
@@ -98,7 +123,32 @@ class StoreReader:
 
     @property
     def errors(self) -> dict[str, str]:
-        """Path and reason of each failed entry."""
+        """Path and reason of each failed entry.
+
+        Returns
+        -------
+        dict of str to str
+            ``{path: reason}`` of the entries whose status is failed, in store order; empty
+            when none failed.  ``retry_failed=True`` (``--retry-failed``) runs them again.
+
+        See Also
+        --------
+        gaborcore.extract.ExtractReport.failures : the failures of one run.
+
+        Examples
+        --------
+        >>> import os, tempfile, numpy as np, soundfile
+        >>> from gaborcore.extract import extract, open_store
+        >>> d = tempfile.mkdtemp()
+        >>> soundfile.write(os.path.join(d, "a.wav"), np.zeros(16000, np.float32), 16000)
+        >>> open(os.path.join(d, "b.wav"), "wb").close()  # an empty file: its entry fails
+        >>> _ = extract(d, "mel", os.path.join(d, "f.zarr"), sr=16000, clip=0.5, n_mels=40)
+        >>> store = open_store(os.path.join(d, "f.zarr"))
+        >>> store.status.tolist()
+        [1, 2]
+        >>> {os.path.basename(p): reason for p, reason in store.errors.items()}
+        {'b.wav': 'empty file (0 bytes)'}
+        """
         failed = np.flatnonzero(self.status == STATUS["failed"])
         reasons = self.group["error"].oindex[failed].tolist() if failed.size else []
         return {self.files[i]: r for i, r in zip(failed, reasons, strict=True)}
@@ -109,7 +159,41 @@ class StoreReader:
                                  f"{list(self.features)}")
 
     def frequencies(self, feature: str) -> np.ndarray:
-        """Centre frequencies of the feature's rows in Hz (band centres for ``nsgt``)."""
+        """Centre frequencies of the feature's rows in Hz (band centres for ``nsgt``).
+
+        Parameters
+        ----------
+        feature : str
+            A feature of the store.
+
+        Returns
+        -------
+        ndarray
+            The coordinate of the feature's frequency axis: bin or band centres in Hz (for
+            ``mfcc``, the coefficient indices).
+
+        Raises
+        ------
+        ParameterError
+            The feature is not in the store.
+
+        See Also
+        --------
+        StoreReader.feature : the values these label.
+
+        Examples
+        --------
+        >>> import os, tempfile, numpy as np, soundfile
+        >>> from gaborcore.extract import extract, open_store
+        >>> d = tempfile.mkdtemp()
+        >>> soundfile.write(os.path.join(d, "a.wav"), np.zeros(16000, np.float32), 16000)
+        >>> open(os.path.join(d, "b.wav"), "wb").close()  # an empty file: its entry fails
+        >>> _ = extract(d, "mel", os.path.join(d, "f.zarr"), sr=16000, clip=0.5, n_mels=40)
+        >>> store = open_store(os.path.join(d, "f.zarr"))
+        >>> f = store.frequencies("mel")
+        >>> f.shape, bool(np.all(np.diff(f) > 0))
+        ((40,), True)
+        """
         self._check_feature(feature)
         dims = self.group[feature].metadata.dimension_names
         name = f"{feature}_band" if f"{feature}_band" in self.group else next(
@@ -131,13 +215,50 @@ class StoreReader:
     def feature(self, feature: str, file: int | str) -> np.ndarray:
         """The feature of one finished entry (by index or path).
 
-        Returns ``(count, [channels,] ...)`` in the clips layout, ``([channels,] ..., frames)``
-        in the ragged layout.
+        Parameters
+        ----------
+        feature : str
+            A feature of the store.
+        file : int or str
+            The entry's index in the store (negative counts from the end) or its path, as
+            :attr:`files` lists it.
+
+        Returns
+        -------
+        ndarray
+            ``(count, [channels,] ...)`` in the clips layout (one row per clip, possibly none),
+            ``([channels,] ..., frames)`` in the ragged layout.
 
         Raises
         ------
         ParameterError
-            The feature is not in the store, the entry is unknown, pending or failed.
+            The feature is not in the store, the entry is unknown (a path not in the store,
+            an index out of range), or its status is pending or failed.
+
+        See Also
+        --------
+        StoreReader.frequencies : the frequency axis.
+        StoreReader.dataset : the items one by one, for training.
+
+        Examples
+        --------
+        >>> from gaborcore import ParameterError
+        >>> import os, tempfile, numpy as np, soundfile
+        >>> from gaborcore.extract import extract, open_store
+        >>> d = tempfile.mkdtemp()
+        >>> soundfile.write(os.path.join(d, "a.wav"), np.zeros(16000, np.float32), 16000)
+        >>> open(os.path.join(d, "b.wav"), "wb").close()  # an empty file: its entry fails
+        >>> _ = extract(d, "mel", os.path.join(d, "f.zarr"), sr=16000, clip=0.5, n_mels=40)
+        >>> store = open_store(os.path.join(d, "f.zarr"))
+        >>> store.feature("mel", 0).shape  # 2 clips of 0.5 s, 40 bands, 16 frames
+        (2, 40, 16)
+        >>> store.feature("mel", os.path.join(d, "a.wav")).shape
+        (2, 40, 16)
+        >>> try:
+        ...     store.feature("mel", 1)
+        ... except ParameterError as exc:
+        ...     print(str(exc).replace(d + os.sep, ""))
+        file 1 (b.wav) is failed, not ok
         """
         self._check_feature(feature)
         i = self._index(file)
@@ -155,10 +276,34 @@ class StoreReader:
     def to_xarray(self):
         """The store as an ``xarray.Dataset`` (lazy, dask-backed): ``xarray.open_zarr``.
 
+        Returns
+        -------
+        xarray.Dataset
+            Every array of the store as a variable, its axes named by the arrays'
+            ``dimension_names`` and labelled by the coordinate arrays (frequencies, frame
+            times); nothing is read until asked for.
+
         Raises
         ------
         ImportError
             xarray is not installed.
+
+        See Also
+        --------
+        StoreReader.feature : one entry's values without xarray.
+
+        Examples
+        --------
+        >>> import os, tempfile, numpy as np, soundfile
+        >>> from gaborcore.extract import extract, open_store
+        >>> d = tempfile.mkdtemp()
+        >>> soundfile.write(os.path.join(d, "a.wav"), np.zeros(16000, np.float32), 16000)
+        >>> open(os.path.join(d, "b.wav"), "wb").close()  # an empty file: its entry fails
+        >>> _ = extract(d, "mel", os.path.join(d, "f.zarr"), sr=16000, clip=0.5, n_mels=40)
+        >>> store = open_store(os.path.join(d, "f.zarr"))
+        >>> ds = store.to_xarray()
+        >>> ds["mel"].dims, ds["mel"].shape
+        (('clip', 'mel_frequency', 'mel_time'), (2, 40, 16))
         """
         try:
             import xarray
@@ -169,7 +314,44 @@ class StoreReader:
             return xarray.open_zarr(self.group.store, zarr_format=3)
 
     def dataset(self, feature: str | None = None, *, label: str | None = None) -> FeatureDataset:
-        """A map-style dataset of one feature's items (see :class:`FeatureDataset`)."""
+        """A map-style dataset of one feature's items (see :class:`FeatureDataset`).
+
+        Parameters
+        ----------
+        feature : str, optional
+            Default: the store's first feature.
+        label : str, optional
+            A column of the store returned as ``"label"`` instead of the ``label`` column.
+
+        Returns
+        -------
+        FeatureDataset
+            One item per clip (clips layout) or per file (ragged layout) of the entries whose
+            status is ok.
+
+        Raises
+        ------
+        ParameterError
+            The store was not opened by path or URL (a reader made from a group), or the
+            feature or the label column is not in the store.
+
+        See Also
+        --------
+        FeatureDataset : the items and what they hold.
+
+        Examples
+        --------
+        >>> import os, tempfile, numpy as np, soundfile
+        >>> from gaborcore.extract import extract, open_store
+        >>> d = tempfile.mkdtemp()
+        >>> soundfile.write(os.path.join(d, "a.wav"), np.zeros(16000, np.float32), 16000)
+        >>> open(os.path.join(d, "b.wav"), "wb").close()  # an empty file: its entry fails
+        >>> _ = extract(d, "mel", os.path.join(d, "f.zarr"), sr=16000, clip=0.5, n_mels=40)
+        >>> store = open_store(os.path.join(d, "f.zarr"))
+        >>> ds = store.dataset("mel")
+        >>> len(ds), ds[1]["features"].shape, ds[1]["clip_start"], ds[1]["file"]
+        (2, (40, 16), 0.5, 0)
+        """
         if self.where is None:
             raise ParameterError("dataset() needs a store opened by path or URL (open_store)")
         return FeatureDataset(self.where, feature, label=label)
