@@ -357,3 +357,21 @@ def test_max_memory_environment_variable_caps_allocations(monkeypatch):
     monkeypatch.setenv("GABORCORE_MAX_MEMORY", "lots")
     with pytest.raises(gaborcore.ParameterError, match="GABORCORE_MAX_MEMORY='lots'"):
         gaborcore.stft(y, n_fft=4096, hop_length=16)
+
+
+def test_long_fuzz_findings_db_and_zero_window():
+    """Found by the long fuzz profile: amplitude_to_db with a huge ref and a NaN in S raised
+    OverflowError; float16 S with ref=0 gave NaN (amin underflowed in half precision); the
+    lattice ambiguity of an all-zero window raised an error naming no argument (it is zero)."""
+    from gaborcore import operators
+
+    S = np.array([[0.5, np.nan, 0.9]], np.float32)
+    with pytest.raises(gaborcore.ParameterError, match="S or ref"):
+        gaborcore.amplitude_to_db(S, ref=1e308)
+    half = np.ones((2, 3), np.float16)
+    for f in (gaborcore.amplitude_to_db, gaborcore.power_to_db):
+        out = f(half, ref=0.0)
+        assert out.dtype == np.float32 and np.isfinite(out).all()
+        np.testing.assert_allclose(out, f(half.astype(np.float32), ref=0.0))
+    A = operators.ambiguity_lattice(np.zeros(16, np.float16), hop_length=4, n_fft=8)
+    assert A.shape == (4, 8) and not A.any()

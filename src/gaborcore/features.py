@@ -408,6 +408,8 @@ def _spectrum(S, caller: str | None = None, fix: str = "") -> np.ndarray:
         S = np.abs(S)
     if S.dtype.kind not in "f":
         S = S.astype(np.float64)
+    elif S.dtype == np.float16:
+        S = S.astype(np.float32)  # half precision is computed in single precision (amin, logs)
     return S
 
 
@@ -526,7 +528,8 @@ def amplitude_to_db(S, *, ref=1.0, amin: float = 1e-5, top_db: float | None = 80
     S = _spectrum(S, "amplitude_to_db", "np.abs(S)")
     ref_value = _ref_value(ref, S)
     amin = _validation.positive_float("amin", amin)
-    big = max(_validation.absmax(S), ref_value, amin)
+    s_max = _validation.absmax(S)  # NaN where S holds NaN: power_to_db reports that
+    big = max(ref_value, amin, s_max if s_max == s_max else 0.0)
     if big > 1e150:
         raise ParameterError(f"S or ref: {big:g} is too large: its square (a power) would overflow "
                              "float64 (amplitudes up to 1e150 are supported)")

@@ -342,6 +342,8 @@ def ambiguity_lattice(g, *, hop_length: int, n_fft: int, backend=None) -> np.nda
     if np.iscomplexobj(g):
         V = ambiguity(g, rows=np.arange(0, g.shape[0], hop_length))
         return V[:, :: g.shape[0] // n_fft]
+    if not np.any(g):  # V_0 0 = 0 (the Gabor transform refuses a zero window: no frame)
+        return np.zeros((L // hop_length, n_fft), np.complex128)
     w = _centred(g, n_fft)
     c = dgt(g.astype(np.complex128), window=w, hop_length=hop_length, n_fft=n_fft,
             backend=backend)
