@@ -165,7 +165,7 @@ def is_url(path) -> bool:
     Examples
     --------
     >>> from gaborcore.io import is_url
-    >>> is_url("s3://bucket/a.flac"), is_url("/data/a.flac"), is_url("C:\\data\\a.wav")
+    >>> is_url("s3://bucket/a.flac"), is_url("/data/a.flac"), is_url(r"C:\\data\\a.wav")
     (True, False, False)
     """
     if not isinstance(path, str):
