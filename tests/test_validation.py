@@ -375,3 +375,7 @@ def test_long_fuzz_findings_db_and_zero_window():
         np.testing.assert_allclose(out, f(half.astype(np.float32), ref=0.0))
     A = operators.ambiguity_lattice(np.zeros(16, np.float16), hop_length=4, n_fft=8)
     assert A.shape == (4, 8) and not A.any()
+    R = operators.ambiguity_rows(np.zeros(16, np.float16), 0, 1)
+    assert R.shape == (1, 16) and not R.any()
+    G = operators.GaborMultiplier(np.ones((4, 8)), np.zeros(16), hop_length=4, n_fft=8)
+    assert not G.apply(np.ones(16)).any()

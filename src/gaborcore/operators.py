@@ -142,6 +142,8 @@ def _centred(g: np.ndarray, n_fft: int) -> np.ndarray:
             f"the window is longer than n_fft={n_fft} around 0: only painless lattices are "
             "supported by the fast path"
         )
+    if not np.any(w):
+        raise ParameterError("g is all zeros: the Gabor transform's fast path needs a window")
     return w.real.astype(np.float64)
 
 
@@ -267,6 +269,8 @@ def ambiguity_rows(g, x0: int, n_rows: int, *, backend=None) -> np.ndarray:
                            what="the result and its work arrays")
     if np.iscomplexobj(g):
         return ambiguity(g, rows=np.arange(x0, x0 + n_rows))
+    if not np.any(g):  # V_0 0 = 0 (the STFT refuses a zero window)
+        return np.zeros((n_rows, L), np.complex128)
     from .stft import STFT
 
     half = L // 2
