@@ -960,12 +960,16 @@ def test_check_finite_switch_of_the_plans():
 
 def test_fft_plans_are_the_same_in_every_process():
     # features are bit-identical between processes (a resumed job runs in another one): FFT
-    # plans are chosen by FFTW's estimate, not by timing (see gaborcore._fftw.MEASURE)
+    # plans are chosen by FFTW's estimate, not by timing (see gaborcore._fftw.MEASURE), in the
+    # STFT, mel, NSGT and cqt kernels alike
     code = ("import hashlib, numpy as np, gaborcore\n"
             "x = np.random.default_rng(0).standard_normal((37, 4000)).astype(np.float32)\n"
             "m = gaborcore.MelSpectrogram(sr=16000, n_fft=512, hop_length=128, n_mels=40)\n"
             "s = gaborcore.STFT(n_fft=1024, hop_length=256)\n"
-            "print(hashlib.md5(m(x).tobytes() + s.spectrogram(x).tobytes()).hexdigest())\n")
+            "n = gaborcore.NSGT(length=4000, sr=16000, fmin=60.0, fmax=6000.0)\n"
+            "c = gaborcore.cqt(x[:3], sr=16000, hop_length=128, fmin=60.0, n_bins=48)\n"
+            "print(hashlib.md5(m(x).tobytes() + s.spectrogram(x).tobytes()\n"
+            "                  + n.forward(x).data.tobytes() + c.tobytes()).hexdigest())\n")
     digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               check=True).stdout for _ in range(4)}
     assert len(digests) == 1

@@ -13,6 +13,7 @@ import threading
 
 import numpy as np
 
+from .. import _fftw
 from .._numpy import _nsgt as _np_nsgt
 
 
@@ -176,7 +177,10 @@ class NsgtKernel:
                 groups = _np_nsgt.group_tables(self.length, self.real, *self._arrays,
                                                np.dtype(dtype))
                 flat = _np_nsgt.flat_tables(self.length, self.real, groups, np.dtype(dtype))
-                c = self._c[key] = NsgtPlan(self.length, self.real, self.total, flat)
+                # FFTW's estimate unless _fftw.MEASURE: timed plans differ between processes,
+                # and with them the results' last bits (see gaborcore._fftw.MEASURE)
+                c = self._c[key] = NsgtPlan(self.length, self.real, self.total, flat,
+                                            measure=_fftw.MEASURE)
         return c
 
     def forward(self, y2, out, n_threads):
