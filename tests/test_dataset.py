@@ -16,8 +16,10 @@ import gaborcore
 from gaborcore import io
 from gaborcore.extract import ExtractConfig, extract, open_store
 from gaborcore.extract import job as job_module
+from gaborcore.extract import layout as layout_module
 from gaborcore.extract import store as store_module
 from gaborcore.extract import writer as writer_module
+from gaborcore.extract.features import prepared
 
 SR = 16000
 
@@ -1034,3 +1036,76 @@ def test_ragged_resume_gives_the_same_bytes(tmp_path, files, monkeypatch):
     monkeypatch.setattr(job_module, "run_batch", run_batch)
     extract(files, ["mel", "stft"], store, sr=SR, batch_size=3, **MEL)
     assert_same_store(store, whole)
+
+
+# ---- the shape of the writes --------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def one_clip_files(tmp_path_factory):
+    """40 files of exactly one clip (0.25 s), noise."""
+    d = tmp_path_factory.mktemp("one_clip")
+    rng = np.random.default_rng(7)
+    for i in range(40):
+        soundfile.write(d / f"{i:02d}.wav", 0.1 * rng.standard_normal(SR // 4), SR,
+                        subtype="PCM_16")
+    return io.find_audio(d)
+
+
+def test_default_batch_size_fills_whole_chunks():
+    cfg = ExtractConfig.build("mel", sr=22050, clip=3.0, n_fft=2048, hop_length=512, n_mels=128)
+    feats = prepared(cfg.to_json())[1]
+    rows = layout_module.clip_rows(cfg, feats["mel"])
+    assert rows == (2 << 20) // (128 * 130 * 4) == 31
+    assert job_module.default_batch_size(cfg, feats) == 31
+    assert job_module.default_batch_size(cfg, feats, distributed=True) == 93
+    both = ExtractConfig.build(["mel", "stft"], sr=22050, clip=3.0, n_fft=2048, hop_length=512)
+    feats = prepared(both.to_json())[1]
+    rows = layout_module.clip_rows(both, feats["stft"])  # the larger feature's chunks
+    assert rows == 3 and job_module.default_batch_size(both, feats) == 9
+    whole = ExtractConfig.build("mel", sr=22050)
+    feats = prepared(whole.to_json())[1]
+    assert job_module.default_batch_size(whole, feats) == 16
+    assert job_module.default_batch_size(whole, feats, distributed=True) == 64
+
+
+def test_whole_batches_are_written_as_computed(tmp_path, one_clip_files, monkeypatch):
+    # with the default batch size, a batch of one-clip files fills whole chunks, which go to
+    # zarr as the kernel wrote them: only the chunks of the last, smaller batches are put
+    # together in the writer's buffers; the store is the same as with any other batch size
+    monkeypatch.setattr(layout_module, "CHUNK_BYTES", 4 * 40 * 32 * 4)  # 4 clips per chunk
+    assembled = []
+    take_buffer = writer_module.RowAppender._buffer
+
+    def spy(self):
+        if self.arr.basename == "mel":
+            assembled.append(self.turn)
+        return take_buffer(self)
+
+    monkeypatch.setattr(writer_module.RowAppender, "_buffer", spy)
+    kwargs = dict(sr=SR, clip=0.25, workers=1, **MEL)
+    report = extract(one_clip_files, "mel", tmp_path / "a.zarr", **kwargs)
+    assert report.n_ok == 40
+    assert open_store(tmp_path / "a.zarr").group["mel"].chunks[0] == 4
+    # batches of 8: three whole ones (6 chunks), then 16 files in batches of 2 (4 chunks)
+    assert len(assembled) == 4
+    extract(one_clip_files, "mel", tmp_path / "b.zarr", batch_size=3, **kwargs)
+    assert len(assembled) > 4 + 6
+    assert_same_store(tmp_path / "a.zarr", tmp_path / "b.zarr")
+
+
+@pytest.mark.parametrize("with_config", [True, False])
+def test_chunks_of_zeros_are_written(tmp_path, monkeypatch, with_config):
+    # the writer opens the feature arrays with zarr's write_empty_chunks (else zarr compares
+    # every chunk with the fill value first, and leaves out one of zeros): through
+    # Array.with_config where zarr has it, through zarr's configuration where it does not
+    if not with_config:
+        monkeypatch.delattr(zarr.Array, "with_config", raising=False)
+    d = tmp_path / "audio"
+    d.mkdir()
+    for i in range(3):
+        soundfile.write(d / f"{i}.wav", np.zeros(SR // 4, np.float32), SR)
+    store = tmp_path / "s.zarr"
+    extract(d, "mel", store, sr=SR, clip=0.25, **MEL)
+    assert (store / "mel" / "c.0.0.0").is_file()
+    assert not open_store(store).feature("mel", 0).any()
+    assert zarr.config.get("array.write_empty_chunks") is False  # zarr's default, restored

@@ -75,6 +75,7 @@ from gaborcore import extract as ex
 from gaborcore import io
 from gaborcore.extract import batch as ex_batch
 from gaborcore.extract import features as ex_features
+from gaborcore.extract import job as ex_job
 from gaborcore.extract import store as ex_store
 from gaborcore.extract import writer as ex_writer
 
@@ -257,8 +258,8 @@ def measure_writer(n_clips: int = 1000, *, repeat: int = 3, compression: str = "
     """How fast the writing side alone takes results: the ceiling of the job on many cores.
 
     The workload's batches are computed first; then their results are given to the writer of a
-    new store (as :func:`gaborcore.extract.extract` does, 16 files per batch) as fast as it takes
-    them, and the final commit is made.  Returns the best of ``repeat``: ``seconds`` (wall),
+    new store (as :func:`gaborcore.extract.extract` does, in batches of its default size) as fast
+    as it takes them, and the final commit is made.  Returns the best of ``repeat``: ``seconds`` (wall),
     ``cpu_seconds`` (all threads), ``thread_seconds`` (the thread taking the results: what no
     number of cores spreads), and ``audio_seconds_per_second`` of each.
     """
@@ -268,9 +269,10 @@ def measure_writer(n_clips: int = 1000, *, repeat: int = 3, compression: str = "
     config_json = cfg.to_json()
     feats = ex_features.prepared(config_json)[1]
     items = [ex_batch.Item(i, p) for i, p in enumerate(files)]
-    batches = [ex_batch.run_batch(config_json, items[i:i + 16], None).files
-               for i in range(0, len(items), 16)]
-    audio = sum(r.duration for b in batches for r in b)
+    size = ex_job.default_batch_size(cfg, feats)
+    batches = [ex_batch.run_batch(config_json, items[i:i + size], None)
+               for i in range(0, len(items), size)]
+    audio = sum(r.duration for b in batches for r in b.files)
     folder = tempfile.mkdtemp(prefix="gaborcore-bench-store-")
     best = None
     try:
@@ -280,12 +282,12 @@ def measure_writer(n_clips: int = 1000, *, repeat: int = 3, compression: str = "
                                      entries=ex.Entries(files))
             try:
                 # copies of the results: the writer drops the arrays it has taken
-                given = [[dataclasses.replace(r, arrays=dict(r.arrays)) for r in b]
-                         for b in batches]
+                given = [([dataclasses.replace(r, arrays=dict(r.arrays)) for r in b.files],
+                          b.rows) for b in batches]
                 t0, c0, m0 = time.perf_counter(), time.process_time(), time.thread_time()
                 writer = ex_writer.Writer(st)
-                for b in given:
-                    writer.add(b)
+                for files, rows in given:
+                    writer.add(files, rows)
                 writer.commit()
                 writer.close()
                 run = (time.perf_counter() - t0, time.process_time() - c0,

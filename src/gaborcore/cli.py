@@ -207,7 +207,9 @@ def _add_extract(sub) -> None:
                     help="run on a Dask cluster: tcp://HOST:PORT, or local:N for a local "
                          "cluster of N worker processes (needs gaborcore[dask])")
     _option(ex, "--batch-size", type=int, metavar="N",
-                    help="files per task (default 16, 64 with --scheduler)")
+                    help="files per task (default: with --clip, a chunk's clips or a multiple "
+                         "of them, 8-64 clips, 64-256 with --scheduler; else 16, 64 with "
+                         "--scheduler)")
     _option(ex, "--overwrite", action="store_true",
                     help="replace a store made with other parameters (or restart this one)")
     _option(ex, "--retry-failed", action="store_true",

@@ -47,11 +47,17 @@ class FileResult:
 
 @dataclasses.dataclass
 class BatchResult:
-    """The results of a batch, in the order of its entries, and where the worker's time went."""
+    """The results of a batch, in the order of its entries, and where the worker's time went.
+
+    ``rows``, with clips computed in one call per feature, holds those calls' outputs: the rows
+    of every file with clips, one file after another, as one array per feature (the files'
+    ``arrays`` are views of them), for the writer to take whole.
+    """
 
     files: list
     decode_seconds: float = 0.0
     compute_seconds: float = 0.0
+    rows: dict | None = None
 
 
 def clip_starts(n: int, clip: int, hop: int, pad: bool) -> np.ndarray:
@@ -122,8 +128,9 @@ def _compute_file(r: FileResult, feats: dict[str, Feature], y: np.ndarray, backe
 
 
 def _compute_clips(feats: dict[str, Feature], cfg: ExtractConfig, signals: list, backend,
-                   stacked: np.ndarray | None = None) -> None:
-    """The excerpts of all files through each kernel in one call, split back per file.
+                   stacked: np.ndarray | None = None) -> dict | None:
+    """The excerpts of all files through each kernel in one call, split back per file; returns
+    the calls' outputs (None when there were no excerpts or a file failed).
 
     ``stacked``, when given, is the excerpts of ``signals`` already lying one after another in
     one array (the batch decoded straight into its rows): no copy to make, and no check for NaN
@@ -137,18 +144,19 @@ def _compute_clips(feats: dict[str, Feature], cfg: ExtractConfig, signals: list,
             r.arrays = {name: np.empty((0, *y.shape[1:-1], *f.shape(cfg.clip_samples)), f.dtype)
                         for name, f in feats.items()}
     if not filled:
-        return
+        return None
     try:
         x = stacked if stacked is not None else np.concatenate([y for _, y in filled])
         arrays = compute_all(feats, x, backend, finite=stacked is not None)
     except Exception:  # noqa: BLE001 - one file at a time, to find and record the one at fault
         for r, y in filled:
             _compute_file(r, feats, y, backend, ragged=False)
-        return
+        return None
     pos = 0
     for r, y in filled:
         r.arrays = {name: a[pos:pos + len(y)] for name, a in arrays.items()}
         pos += len(y)
+    return arrays
 
 
 _FIRST_CLIP = np.zeros(1)  # the clip start (s) of a file of exactly one clip
@@ -218,7 +226,7 @@ def run_batch(config_json: str, items: list[Item], backend: str | None) -> Batch
     t1 = time.perf_counter()
     out.decode_seconds = t1 - t0
     if cfg.layout == "clips":
-        _compute_clips(feats, cfg, signals, backend, direct[0] if stacked else None)
+        out.rows = _compute_clips(feats, cfg, signals, backend, direct[0] if stacked else None)
     else:
         for r, y in signals:
             _compute_file(r, feats, y, backend, ragged=True)

@@ -19,13 +19,13 @@ from .batch import BatchResult, FileResult, Item, describe, run_batch
 from .config import ExtractConfig, check_bool
 from .features import compute_all, prepared
 from .inputs import gather
-from .layout import STATUS
+from .layout import STATUS, clip_rows
 from .report import ExtractReport
 from .runners import DaskRunner, LocalRunner, check_scheduler
 from .store import COMPRESSIONS, Store, location, now
 from .writer import Writer
 
-__all__ = ["extract"]
+__all__ = ["extract", "default_batch_size"]
 
 WINDOW_BYTES = 64 << 20  # features computed and not yet written, at most (about)
 
@@ -62,9 +62,13 @@ def extract(files, feature=None, store: str | os.PathLike = "features.zarr", *, 
         end) or a client.  Workers decode and compute; this process writes the store.  The audio
         paths must be readable by the workers.
     batch_size : int, optional
-        Files per task (default 16, 64 with ``scheduler``); the excerpts of a task's files go
-        through each kernel in one call.  The last two tasks per worker are cut a quarter as
-        large, so that the workers finish together.
+        Files per task; the excerpts of a task's files go through each kernel in one call.
+        Default (:func:`default_batch_size`): with clips, the clips of a chunk of the largest
+        feature (31 for librosa's default mel of 3 s clips), or a multiple of it from 8 to 64
+        clips, about 64 with ``scheduler``: a task of one-clip files then fills whole chunks,
+        which are written as computed, without a copy; whole files: 16, 64 with
+        ``scheduler``.  The last two tasks per worker are cut a quarter as large, so that the
+        workers finish together.
     overwrite : bool
         Replace a store made with other parameters (or start this one afresh).  A path that is not
         a gaborcore store is never replaced.
@@ -126,9 +130,8 @@ def extract(files, feature=None, store: str | os.PathLike = "features.zarr", *, 
     overwrite = check_bool("overwrite", overwrite)
     retry_failed = check_bool("retry_failed", retry_failed)
     dry_run = check_bool("dry_run", dry_run)
-    if batch_size is None:  # larger tasks on Dask: its per-task overhead is larger
-        batch_size = 16 if scheduler is None else 64
-    batch_size = _validation.positive_int("batch_size", batch_size)
+    if batch_size is not None:
+        batch_size = _validation.positive_int("batch_size", batch_size)
     cfg = ExtractConfig.build(feature, config=config, **options)
     if backend is not None:
         _backend.resolve_backend(backend)
@@ -136,6 +139,8 @@ def extract(files, feature=None, store: str | os.PathLike = "features.zarr", *, 
     n_workers = None if scheduler is not None else _backend.resolve_workers(workers)
     config_json = cfg.to_json()
     feats = prepared(config_json)[1]
+    if batch_size is None:
+        batch_size = default_batch_size(cfg, feats, distributed=scheduler is not None)
     entries = gather(files, extensions=extensions)
     where, folder = location(store)
     report = ExtractReport(store=where, features=tuple(cfg.features), n_inputs=len(entries),
@@ -188,6 +193,22 @@ def extract(files, feature=None, store: str | os.PathLike = "features.zarr", *, 
         st.lock.release()
     report.elapsed_seconds = time.perf_counter() - t_start
     return report
+
+
+def default_batch_size(cfg: ExtractConfig, feats: dict, *, distributed: bool = False) -> int:
+    """Files per task when ``batch_size`` is not given.
+
+    With clips, a multiple of the clips per chunk of the feature whose clips take the most
+    bytes (:func:`~gaborcore.extract.layout.clip_rows`): the smallest one of at least 8 clips
+    (64 on Dask, whose per-task overhead is larger), and at most 64 (256 on Dask); a task of
+    one-clip files then fills whole chunks of that feature, written as computed.  Whole files:
+    16 (64 on Dask).
+    """
+    low, high = (64, 256) if distributed else (8, 64)
+    if cfg.layout != "clips":
+        return 64 if distributed else 16
+    rows = min(clip_rows(cfg, f) for f in feats.values())
+    return min(high, rows * -(-low // rows))
 
 
 def _todo(status: np.ndarray, retry_failed: bool) -> np.ndarray:
@@ -310,7 +331,7 @@ def _batch_bytes(feats: dict, cfg: ExtractConfig, batch_size: int) -> int | None
 
 def run(jobs: Jobs, st: Store, progress: bool, report: ExtractReport) -> None:
     """Take the batches' results in order, write and commit them; commit what is done on Ctrl-C."""
-    writer = Writer(st)
+    writer = Writer(st, expected_files=len(jobs.todo))
     paths = {item.index: item.path for item in jobs.todo}
     window = jobs.window
     t0 = jobs.started
@@ -326,7 +347,7 @@ def run(jobs: Jobs, st: Store, progress: bool, report: ExtractReport) -> None:
                 reason = f"task failed: {describe(exc)}"
                 result = BatchResult([FileResult(item.index, error=reason) for item in batch])
             jobs.fill()
-            writer.add(result.files)
+            writer.add(result.files, result.rows)
             for r in result.files:
                 if r.error:
                     report.n_failed += 1

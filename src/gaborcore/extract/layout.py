@@ -26,7 +26,7 @@ from .config import ExtractConfig
 from .features import Feature
 
 __all__ = ["FORMAT_VERSION", "STATUS", "ArraySpec", "arrays", "per_file_names", "row_names",
-           "COLUMNS"]
+           "COLUMNS", "clip_rows"]
 
 #: Version of the store layout written by this module.
 FORMAT_VERSION = 2
@@ -76,13 +76,21 @@ def row_names(config: ExtractConfig, feats: dict) -> list[str]:
     return [*feats, *(f"{n}_time" for n in feats if feats[n].time_axis)]
 
 
+def clip_rows(config: ExtractConfig, f: Feature) -> int:
+    """Clips per chunk of feature ``f`` in the "clips" layout: as many as fill about
+    :data:`CHUNK_BYTES`."""
+    lead = 1 if config.mono else config.channels
+    return max(1, CHUNK_BYTES // (lead * math.prod(f.shape(config.clip_samples))
+                                  * f.dtype.itemsize))
+
+
 def _feature_specs(config: ExtractConfig, name: str, f: Feature) -> list[ArraySpec]:
     lead = () if config.mono else (config.channels,)
     lead_dims = () if config.mono else ("channel",)
     attrs = f.attributes()
     if config.layout == "clips":
         shape = (*lead, *f.shape(config.clip_samples))
-        rows = max(1, CHUNK_BYTES // (math.prod(shape) * f.dtype.itemsize))
+        rows = clip_rows(config, f)
         n_frames = shape[-1] if f.time_axis else None
         coords = f.coordinates(n_frames)
         attrs["coordinates"] = "clip_file clip_start"

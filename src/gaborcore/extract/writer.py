@@ -48,12 +48,16 @@ class RowAppender:
     a run stopped) and sets the array's exact length.
     """
 
-    def __init__(self, arr, axis: int, submit):
+    def __init__(self, arr, axis: int, submit, expected: int | None = None):
         self.arr = arr
         self.axis = axis % arr.ndim
         self.chunk = arr.chunks[self.axis]
         self.submit = submit
         self.length = arr.shape[self.axis]  # the array's shape along axis
+        # rows the job expects to append: the array is not grown past them (rounded up to a
+        # chunk) while they suffice, so that cutting it to its exact length at the last commit
+        # leaves no chunk outside it for zarr to delete (one request per such chunk)
+        self.expected = None if expected is None else self.length + expected
         self.written = self.length  # rows in the array (whole chunks, or committed)
         start = self.written // self.chunk * self.chunk
         self.pieces: list[np.ndarray] = []  # rows after ``start``, in order, not yet written
@@ -124,7 +128,10 @@ class RowAppender:
         grow = None
         if b > self.length:
             step = min(max(self.length, 8 * self.chunk), GROW_CHUNKS * self.chunk)  # doubling
-            self.length = max(b, self.length + step)
+            target = self.length + step
+            if self.expected is not None and b <= self.expected < target + step:
+                target = self.expected  # (the last growth, unless more rows come)
+            self.length = max(b, target)
             self.length = -(-self.length // self.chunk) * self.chunk
             grow = self.length
         # one chunk per call: zarr encodes a value of exactly a chunk's shape as it is, and
@@ -185,7 +192,7 @@ def put(arr, index: np.ndarray, values: np.ndarray) -> None:
 class Writer:
     """Takes results in entry order, appends their rows, commits them: index first, status last."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, expected_files: int | None = None):
         self.store = store
         # one thread writes the chunks, in order (an array grows before it is written past its
         # end); a few more write the per-file arrays of a commit together
@@ -194,11 +201,12 @@ class Writer:
                                               thread_name_prefix="gaborcore-commit")
         self.inflight: collections.deque = collections.deque()
         self.failed: BaseException | None = None
-        g = store.group
         if store.layout == "clips":
-            self.rows = {name: RowAppender(g[name], 0, self._submit) for name in store.rows}
+            # (about one clip per file: the length it is grown to while that holds)
+            self.rows = {name: RowAppender(store.writable(name), 0, self._submit, expected_files)
+                         for name in store.rows}
         else:
-            self.rows = {name: RowAppender(g[name], -1 if name in store.feats else 0,
+            self.rows = {name: RowAppender(store.writable(name), -1 if name in store.feats else 0,
                                            self._submit) for name in store.rows}
         self.pending: list[tuple[FileResult, dict]] = []
         self.last = time.monotonic()
@@ -226,11 +234,13 @@ class Writer:
         if self.failed is not None:
             raise self.failed
 
-    def add(self, results: list[FileResult]) -> None:
-        """Give a batch's entries their rows (after the previous entries') and append them."""
+    def add(self, results: list[FileResult], rows: dict | None = None) -> None:
+        """Give a batch's entries their rows (after the previous entries') and append them;
+        ``rows``: the batch's features as one array each (:class:`BatchResult`), appended
+        whole (a chunk of them, aligned, is written as it is)."""
         t0 = time.perf_counter()
         if self.store.layout == "clips":
-            self._add_clips(results)
+            self._add_clips(results, rows)
         else:
             for r in results:
                 where = {}
@@ -245,7 +255,7 @@ class Writer:
                 self.pending.append((r, where))
         self.seconds += time.perf_counter() - t0
 
-    def _add_clips(self, results: list[FileResult]) -> None:
+    def _add_clips(self, results: list[FileResult], rows: dict | None) -> None:
         end = self.rows["clip_file"].end
         ok = []
         for r in results:
@@ -260,7 +270,12 @@ class Writer:
                                                     count))
             self.rows["clip_start"].append(
                 np.concatenate([np.asarray(r.clip_start, np.float64) for r in ok]))
+            whole = rows is not None and all(len(rows[name]) == sum(count)
+                                             for name in self.store.feats)
             for name in self.store.feats:
+                if whole:
+                    self.rows[name].append(rows[name])
+                    continue
                 for r in ok:  # (views of the batch's output: copied once, into their chunk)
                     self.rows[name].append(r.arrays[name])
         for r in results:
