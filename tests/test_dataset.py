@@ -1109,3 +1109,35 @@ def test_chunks_of_zeros_are_written(tmp_path, monkeypatch, with_config):
     assert (store / "mel" / "c.0.0.0").is_file()
     assert not open_store(store).feature("mel", 0).any()
     assert zarr.config.get("array.write_empty_chunks") is False  # zarr's default, restored
+
+
+def test_torch_dataloader_on_a_ragged_store_with_padding(tmp_path, files):
+    # the docs' recipe: a collate_fn padding whole files to the longest of the batch, run by
+    # worker processes; the padded batches hold every file's matrix, zeros after its length
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import default_collate
+
+    def pad_collate(items):
+        longest = max(item["features"].shape[-1] for item in items)
+        for item in items:
+            f = item["features"]
+            item["length"] = f.shape[-1]
+            item["features"] = np.pad(f, [(0, 0)] * (f.ndim - 1) + [(0, longest - f.shape[-1])])
+        return default_collate(items)
+
+    store = tmp_path / "r.zarr"
+    extract(files, "mel", store, sr=SR, **MEL)
+    s = open_store(store)
+    ds = s.dataset("mel")
+    assert len(ds) == len(GOOD)
+    loader = torch.utils.data.DataLoader(ds, batch_size=4, num_workers=2, shuffle=False,
+                                         collate_fn=pad_collate)
+    seen = []
+    for batch in loader:
+        x, lengths = batch["features"], batch["length"]
+        assert x.shape[-1] == int(lengths.max()) and x.shape[1] == 40
+        for row, n, entry in zip(x, lengths.tolist(), batch["file"].tolist(), strict=True):
+            np.testing.assert_array_equal(row[:, :n].numpy(), s.feature("mel", entry))
+            assert not row[:, n:].any()
+            seen.append(entry)
+    assert seen == [int(i) for i in np.flatnonzero(s.status == 1)]
