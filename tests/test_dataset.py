@@ -1141,3 +1141,21 @@ def test_torch_dataloader_on_a_ragged_store_with_padding(tmp_path, files):
             assert not row[:, n:].any()
             seen.append(entry)
     assert seen == [int(i) for i in np.flatnonzero(s.status == 1)]
+
+
+def test_a_partly_filled_chunk_keeps_no_old_bytes(tmp_path, one_clip_files, monkeypatch):
+    # a commit writes the rows of the last, partly filled chunk that lie inside the array: zarr
+    # makes that chunk afresh (fill value past the end), keeping nothing of the rows an
+    # interrupted run left in it, so that the bytes are those of an uninterrupted run
+    monkeypatch.setattr(layout_module, "CHUNK_BYTES", 4 * 40 * 32 * 4)  # 4 clips per chunk
+    kwargs = dict(sr=SR, clip=0.25, **MEL)
+    extract(one_clip_files[:7], "mel", tmp_path / "ref.zarr", **kwargs)
+    store = tmp_path / "s.zarr"
+    extract(one_clip_files[:6], "mel", store, **kwargs)
+    arr = zarr.open_group(os.fspath(store), mode="r+")["mel"]
+    assert arr.shape == (6, 40, 32) and arr.chunks == (4, 40, 32)
+    arr.resize((8, 40, 32))  # rows 6 and 7 of chunk 1 written, not committed: as a kill leaves
+    arr[6:8] = 7.0
+    arr.resize((6, 40, 32))
+    extract(one_clip_files[:7], "mel", store, **kwargs)
+    assert_same_store(store, tmp_path / "ref.zarr")

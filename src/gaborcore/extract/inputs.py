@@ -122,9 +122,9 @@ class Entries:
         >>> e.span(1), e.span(2)
         ((2.0, 4.0), (None, None))
         """
-        start = self.columns.get("start", [math.nan] * len(self))[i]
-        end = self.columns.get("end", [math.nan] * len(self))[i]
-        return (None if math.isnan(start) else start), (None if math.isnan(end) else end)
+        self.paths[i]  # (IndexError out of range, with or without the columns)
+        bounds = (self.columns.get("start"), self.columns.get("end"))
+        return tuple(None if b is None or math.isnan(b[i]) else b[i] for b in bounds)
 
     def keys(self) -> list[str]:
         """Identity of each entry in a store (its id, else its path and part).

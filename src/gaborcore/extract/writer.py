@@ -2,8 +2,8 @@
 
 Only the process that runs the job writes.  Results arrive in entry order; their rows are
 appended after the last committed row, and a commit writes, in this order, every row appended
-(the last partly filled chunk padded with the fill value), the per-row index, the per-file index
-(offset, count, duration, error) and last the entries' ``status``.  An entry is finished only
+(the last partly filled chunk made afresh: the fill value past its rows), the per-row index,
+the per-file index (offset, count, duration, error) and last the entries' ``status``.  An entry is finished only
 once its status is written, so an interrupted run leaves a store where every finished entry is
 complete; rows past the last finished entry are garbage that the next run cuts off.
 
@@ -43,9 +43,9 @@ class RowAppender:
     """Appends blocks to an array along ``axis``, which has one chunk across the other axes.
 
     Blocks are gathered until whole chunks are there; those are written in one call on
-    ``submit`` (the writing thread), the array grown first when needed.  :meth:`commit` writes
-    the partly filled chunk (padded with the fill value: a chunk's bytes do not depend on where
-    a run stopped) and sets the array's exact length.
+    ``submit`` (the writing thread), the array grown first when needed.  :meth:`commit` sets the
+    array's exact length and writes the partly filled chunk (the fill value after its rows: a
+    chunk's bytes do not depend on where a run stopped).
     """
 
     def __init__(self, arr, axis: int, submit, expected: int | None = None):
@@ -152,28 +152,27 @@ class RowAppender:
         self.arr[self._slice(a, b)] = data
 
     def commit(self):
-        """The call that makes every appended row part of the array: the partly filled chunk,
-        padded, then the exact length (to run after the queued writes)."""
+        """The call that makes every appended row part of the array (to run after the queued
+        writes): the array cut or grown to its exact length, then the partly filled chunk's
+        rows written.  That write covers every row of the chunk inside the array, so zarr makes
+        the chunk afresh, the fill value past the end (it keeps nothing of the chunk's old
+        bytes, such as rows of an interrupted run): its bytes do not depend on where a run
+        stopped."""
         chunk = None
         if self.buffered:
             a, n = self.start, self.buffered
             data = self._take(n).copy()  # (not a buffer of the ring: it is kept)
             self.pieces, self.buffered = [data], n  # kept: the chunk is filled on, written again
-            full = np.full(self.arr.chunks, self.arr.fill_value, self.arr.dtype)
-            full[self._slice(0, n)] = data
-            chunk = (a, full)
-        grow = max(self.length, chunk[0] + self.chunk) if chunk is not None else self.length
+            chunk = (a, data)
         self.length = self.end
-        return functools.partial(self._commit, chunk, grow, self.end)
+        return functools.partial(self._commit, chunk, self.end)
 
-    def _commit(self, chunk, grow: int, end: int) -> None:
-        if grow != self.arr.shape[self.axis]:
-            self._set_length(grow)
-        if chunk is not None:
-            a, full = chunk
-            self.arr[self._slice(a, a + self.chunk)] = full
-        if end != grow:
+    def _commit(self, chunk, end: int) -> None:
+        if end != self.arr.shape[self.axis]:
             self._set_length(end)
+        if chunk is not None:
+            a, data = chunk
+            self.arr[self._slice(a, end)] = data
 
     def _set_length(self, n: int) -> None:
         shape = list(self.arr.shape)
