@@ -30,22 +30,24 @@ axis (``"ragged"`` layout).  :mod:`gaborcore.extract.layout` lists the arrays; e
 ``xarray.open_zarr(store)`` gives a labelled Dataset, :func:`open_store` per-file access and a
 map-style dataset for a PyTorch ``DataLoader``.
 
-Modules: :mod:`~gaborcore.extract.config` (defaults, TOML, validation),
+Modules: :mod:`~gaborcore.extract.params` (defaults, validation),
+:mod:`~gaborcore.extract.config` (configurations, TOML),
 :mod:`~gaborcore.extract.features` (adapters on the public plans), :mod:`~gaborcore.extract.batch`
 (the workers' side), :mod:`~gaborcore.extract.inputs` (files, manifests, URLs),
 :mod:`~gaborcore.extract.layout`, :mod:`~gaborcore.extract.store`, :mod:`~gaborcore.extract.lock`,
 :mod:`~gaborcore.extract.writer` (the commit protocol), :mod:`~gaborcore.extract.runners`,
 :mod:`~gaborcore.extract.job`, :mod:`~gaborcore.extract.report`,
-:mod:`~gaborcore.extract.reader`.
+:mod:`~gaborcore.extract.reader`, :mod:`~gaborcore.extract.training` (the map-style dataset).
 """
 
 from .config import FEATURE_PARAMETERS, FEATURES, OPTIONS, ExtractConfig, load_config
 from .inputs import Entries, gather, read_manifest
 from .job import extract
 from .layout import FORMAT_VERSION, STATUS
-from .reader import FeatureDataset, StoreReader, open_store
+from .reader import StoreReader, open_store
 from .report import ExtractReport
 from .store import COMPRESSIONS
+from .training import FeatureDataset
 
 __all__ = ["FEATURES", "FEATURE_PARAMETERS", "OPTIONS", "COMPRESSIONS", "STATUS",
            "FORMAT_VERSION", "ExtractConfig", "ExtractReport", "Entries", "FeatureDataset",

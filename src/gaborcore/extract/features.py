@@ -22,7 +22,8 @@ from ..features import MelSpectrogram, amplitude_to_db, power_to_db
 from ..filterbanks import fft_frequencies, scale_frequencies
 from ..nsgt import NSGT, SlicedNSGT
 from ..stft import STFT
-from .config import LATTICE, NSGT_SCALE, ExtractConfig
+from .config import ExtractConfig
+from .params import LATTICE, NSGT_SCALE
 
 __all__ = ["Feature", "prepared", "FEATURE_CLASSES"]
 

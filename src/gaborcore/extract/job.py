@@ -16,10 +16,11 @@ from tqdm.auto import tqdm
 
 from .. import _backend, _validation, io
 from .batch import BatchResult, FileResult, Item, describe, run_batch
-from .config import ExtractConfig, check_bool
+from .config import ExtractConfig
 from .features import compute_all, prepared
 from .inputs import gather
 from .layout import STATUS, clip_rows
+from .params import check_bool
 from .report import ExtractReport
 from .runners import DaskRunner, LocalRunner, check_scheduler
 from .store import COMPRESSIONS, Store, location, now
