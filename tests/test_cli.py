@@ -183,10 +183,14 @@ def dask_cluster(tmp_path):
     procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--port", "0",
                                "--no-dashboard", "--scheduler-file", str(info)], **common)]
     try:
-        deadline = time.monotonic() + 60
-        while not info.exists() or not info.read_text().strip():
-            assert time.monotonic() < deadline and procs[0].poll() is None, "no scheduler"
+        for _ in range(600):  # the scheduler's start-up: up to a minute
+            if info.exists() and info.read_text().strip():
+                break
+            if procs[0].poll() is not None:
+                pytest.fail("the Dask scheduler exited")
             time.sleep(0.1)
+        else:
+            pytest.fail("no Dask scheduler after a minute")
         address = json.loads(info.read_text())["address"]
         procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
                                        "--nthreads", "1", "--nworkers", "2",
