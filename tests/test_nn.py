@@ -32,7 +32,7 @@ def assert_close(got, want, dtype):
 
 
 def geometry(in_hw, k_hw, stride, dilation, padding, operation, padding_mode):
-    _, _, pads, circular, flip, _ = nn.functional._conv_geometry(
+    _, _, pads, circular, flip, _ = nn._conv.conv_geometry(
         in_hw, k_hw, stride=stride, padding=padding, dilation=dilation, operation=operation,
         padding_mode=padding_mode)
     return dict(stride=stride, dilation=dilation, pads=pads, circular=circular, flip=flip)
@@ -262,7 +262,7 @@ def test_dense(backend, dtype, batch, rng):
 # ---- threads --------------------------------------------------------------------------------
 
 def test_results_do_not_depend_on_workers(backend, rng, monkeypatch):
-    monkeypatch.setattr(nn.functional, "_WORK_PER_THREAD", 1)  # thread even these small problems
+    monkeypatch.setattr(nn._common, "_WORK_PER_THREAD", 1)  # thread even these small problems
     x = rng.standard_normal((3, 4, 23, 37)).astype(np.float32)
     w = rng.standard_normal((9, 4, 3, 3))
     b = rng.standard_normal(9)

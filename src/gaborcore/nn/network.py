@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import _validation
 from .._validation import ParameterError
-from .functional import _data
+from ._common import data_array
 from .layers import Conv2d, Dense, Flatten, Layer
 
 __all__ = ["Network"]
@@ -283,7 +283,7 @@ class Network:
         array([[2.],
                [0.]])
         """
-        x = _data("x", x, 1)
+        x = data_array("x", x, 1)
         steps = []
         i = 0
         while i < len(self.layers):
