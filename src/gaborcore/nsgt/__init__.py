@@ -28,8 +28,10 @@ Layouts (how the ``M_k`` are chosen and the coefficients stored, all exactly inv
 
 Modules: ``_scales`` (centre frequencies and bandwidths), ``_design`` (windows, ``M_k``, storage
 and the frame operator as plain arrays: what the kernels of every backend take), ``_plan`` (the
-plan: validation and dispatch), ``_sliced`` (sliCQ, whole or streamed), ``_cqt`` (constant-Q
-magnitudes on a hop grid).
+plan: validation and dispatch), ``_checks`` (the transforms' argument checks), ``_coefficients``
+(the band table and the coefficients with their layout views), ``_slicing`` (the slicing window
+and the sliced coefficients), ``_sliced`` (sliCQ, whole or streamed), ``_sliced_inverse`` (the
+streamed inverse), ``_cqt`` (constant-Q magnitudes on a hop grid).
 """
 
 from ._cqt import cqt

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 
 import numpy as np
@@ -10,318 +9,12 @@ import numpy as np
 from .. import _backend, _validation
 from .._cache import plan_cache
 from .._validation import ParameterError
+from ._checks import coefficient_data, require_painless, signal_input
+from ._coefficients import BandTable, NSGTCoefficients
 from ._design import BAND_LENGTHS, FREQUENCY_WINDOWS, LAYOUTS, FrameDesign, design_frame
 from ._scales import nsgt_frequencies
 
-__all__ = ["NSGT", "NSGTCoefficients", "BandTable"]
-
-
-@dataclasses.dataclass(frozen=True)
-class BandTable:
-    """Per-band parameters, in frequency order (DC, scale bands, Nyquist[, mirrored bands]).
-
-    Made by :class:`NSGT` (its ``bands`` attribute); ``print(plan.bands)`` shows a table.
-
-    Parameters
-    ----------
-    kind : ndarray of str
-        ``"dc"``, ``"band"``, ``"nyquist"`` or ``"mirror"`` (complex plans' negative bands).
-    centre_hz, bandwidth_hz : ndarray
-        Centre and bandwidth in Hz.
-    support : ndarray
-        ``W_k``, window support in DFT bins.
-    M : ndarray
-        Coefficients per band.
-    hop, hop_seconds : ndarray
-        The band's time hop ``L / M_k`` in samples and in seconds.
-    offset : ndarray
-        Start of the band in the coefficient buffer.
-
-    See Also
-    --------
-    NSGT, NSGTCoefficients
-
-    Examples
-    --------
-    >>> import gaborcore
-    >>> b = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4).bands
-    >>> b.kind.tolist(), int(b.M[1]), round(float(b.hop[1]), 2)
-    (['dc', 'band', 'band', 'band', 'band', 'nyquist'], 45, 177.78)
-    """
-
-    kind: np.ndarray  # "dc", "band", "nyquist", "mirror"
-    centre_hz: np.ndarray
-    bandwidth_hz: np.ndarray
-    support: np.ndarray  # W_k, bins
-    M: np.ndarray  # coefficients per band
-    hop: np.ndarray  # a_k = L / M_k, samples (float)
-    hop_seconds: np.ndarray
-    offset: np.ndarray  # start of the band in the coefficient buffer
-
-    def __len__(self) -> int:
-        return len(self.M)
-
-    def __str__(self) -> str:
-        rows = [f"{'band':>5} {'kind':>8} {'centre Hz':>11} {'bw Hz':>9} {'W':>6} {'M':>6} "
-                f"{'hop smp':>9} {'hop ms':>8}"]
-        for i in range(len(self)):
-            rows.append(f"{i:5d} {self.kind[i]:>8} {self.centre_hz[i]:11.2f} "
-                        f"{self.bandwidth_hz[i]:9.2f} {self.support[i]:6d} {self.M[i]:6d} "
-                        f"{self.hop[i]:9.2f} {1e3 * self.hop_seconds[i]:8.3f}")
-        return "\n".join(rows)
-
-
-class NSGTCoefficients:
-    """NSGT coefficients of one plan: a contiguous buffer plus views in each layout.
-
-    ``data`` has shape ``(..., total)``; band ``k`` occupies ``data[..., offset[k]:offset[k]+M[k]]``.
-
-    Parameters
-    ----------
-    plan : NSGT
-        The plan that made (or will invert) the coefficients.
-    data : ndarray, shape (..., plan.total)
-        complex64 or complex128 buffer.
-
-    See Also
-    --------
-    NSGT.forward, NSGT.inverse, NSGT.convert
-
-    Examples
-    --------
-    >>> import numpy as np, gaborcore
-    >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
-    >>> c = plan.forward(np.zeros(8000))
-    >>> c.data.shape == (plan.total,), c.band(1).shape, len(c.bands())
-    (True, (45,), 6)
-    """
-
-    def __init__(self, plan: NSGT, data: np.ndarray):
-        self.plan = plan
-        self.data = data
-
-    @property
-    def shape(self) -> tuple:
-        """Shape of :attr:`data`, ``(..., total)``.
-
-        Returns
-        -------
-        shape : tuple of int
-            The leading (batch) axes of the signal, then the plan's ``total``.
-
-        See Also
-        --------
-        dtype : The precision of the coefficients.
-
-        Examples
-        --------
-        >>> import numpy as np, gaborcore
-        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
-        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
-        >>> c.shape == (plan.total,)
-        True
-        """
-        return self.data.shape
-
-    @property
-    def dtype(self) -> np.dtype:
-        """Dtype of :attr:`data`: complex64 or complex128.
-
-        Returns
-        -------
-        dtype : numpy.dtype
-            complex64 for a float32 signal, complex128 for float64.
-
-        See Also
-        --------
-        shape : The shape of the coefficients.
-
-        Examples
-        --------
-        >>> import numpy as np, gaborcore
-        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
-        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
-        >>> c.dtype
-        dtype('complex128')
-        """
-        return self.data.dtype
-
-    def band(self, k: int) -> np.ndarray:
-        """Coefficients of band ``k`` (a view), shape ``(..., M_k)``.
-
-        Parameters
-        ----------
-        k : int
-            Band index in frequency order: 0 is the DC band, the last the Nyquist band (see
-            ``plan.bands``).
-
-        Returns
-        -------
-        coefs : ndarray, shape (..., M_k)
-            A view of :attr:`data`; writing into it changes the coefficients.
-
-        See Also
-        --------
-        bands : Every band.
-        buckets : Bands grouped by length.
-
-        Examples
-        --------
-        >>> import numpy as np, gaborcore
-        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
-        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
-        >>> c.band(1).shape, int(plan.bands.M[1])
-        ((45,), 45)
-        """
-        t = self.plan.bands
-        return self.data[..., t.offset[k]:t.offset[k] + t.M[k]]
-
-    def bands(self) -> list[np.ndarray]:
-        """List view: one array ``(..., M_k)`` per band, in frequency order.
-
-        Returns
-        -------
-        bands : list of ndarray
-            ``[band(0), band(1), ...]``, views of :attr:`data`.
-
-        See Also
-        --------
-        band : One band.
-        matrix : The scale bands as one matrix (full layout).
-
-        Examples
-        --------
-        >>> import numpy as np, gaborcore
-        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
-        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
-        >>> [b.shape[-1] for b in c.bands()]
-        [250, 45, 54, 64, 75, 7680]
-        """
-        return [self.band(k) for k in range(len(self.plan.bands))]
-
-    def buckets(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
-        """``(M, band indices, view (..., n, M))`` for each group of bands with equal ``M``.
-
-        Views (no copy) for the bucketed, piecewise and full layouts, whose buffer stores each group
-        contiguously; copies for the ragged layout.
-
-        Returns
-        -------
-        buckets : list of (int, ndarray, ndarray)
-            For each group: its ``M``, the indices of its bands, and the coefficients
-            ``(..., n, M)`` of its ``n`` bands.
-
-        See Also
-        --------
-        bands : One array per band.
-        matrix : The scale bands as one matrix (full layout).
-
-        Examples
-        --------
-        >>> import numpy as np, gaborcore
-        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
-        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
-        >>> [(M, view.shape) for M, idx, view in c.buckets()][:2]
-        [(45, (1, 45)), (54, (1, 54))]
-        """
-        out = []
-        for M, idx, start in self.plan.design.groups:
-            n = len(idx)
-            if start is not None:
-                view = self.data[..., start:start + n * M].reshape(self.data.shape[:-1] + (n, M))
-            else:
-                view = np.stack([self.band(k) for k in idx], axis=-2)
-            out.append((M, idx, view))
-        return out
-
-    def matrix(self) -> np.ndarray:
-        """The scale bands as one matrix ``(..., n_bands, M)`` (full layout only; a view).
-
-        Returns
-        -------
-        matrix : ndarray, shape (..., n_bands, M)
-            The scale bands (not DC and Nyquist) of a plan made with ``layout="full"``, one row
-            per band; a view of :attr:`data`.
-
-        Raises
-        ------
-        ParameterError
-            If the plan's layout is not ``"full"`` (:meth:`NSGT.convert` gives the coefficients
-            of a full-layout plan).
-
-        See Also
-        --------
-        bands : One array per band, in any layout.
-        NSGT.convert : Coefficients in another layout.
-
-        Examples
-        --------
-        >>> import numpy as np, gaborcore
-        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
-        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
-        >>> full = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4,
-        ...                       layout="full")
-        >>> full.convert(c).matrix().shape
-        (4, 75)
-        """
-        if self.plan.layout != "full":
-            raise ParameterError(
-                f"matrix() needs the full layout; this plan's layout is {self.plan.layout!r} "
-                "(convert with NSGT(..., layout='full').convert(coefs))"
-            )
-        M, idx, start = self.plan.design.groups[0]
-        return self.data[..., start:start + len(idx) * M].reshape(self.data.shape[:-1] +
-                                                                  (len(idx), M))
-
-    @property
-    def dc(self) -> np.ndarray:
-        """Coefficients of the DC band (a view).
-
-        Returns
-        -------
-        dc : ndarray, shape (..., M_0)
-            ``band(0)``.
-
-        See Also
-        --------
-        nyquist : The other end of the spectrum.
-
-        Examples
-        --------
-        >>> import numpy as np, gaborcore
-        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
-        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
-        >>> c.dc.shape
-        (250,)
-        """
-        return self.band(0)
-
-    @property
-    def nyquist(self) -> np.ndarray:
-        """Coefficients of the Nyquist band (a view).
-
-        Returns
-        -------
-        nyquist : ndarray, shape (..., M_k)
-            The band whose ``plan.bands.kind`` is ``"nyquist"``.
-
-        See Also
-        --------
-        dc : The other end of the spectrum.
-
-        Examples
-        --------
-        >>> import numpy as np, gaborcore
-        >>> plan = gaborcore.NSGT(length=8000, sr=8000, fmin=125.0, n_bins=4, bins_per_octave=4)
-        >>> c = plan.forward(np.random.default_rng(0).standard_normal(8000))
-        >>> c.nyquist.shape
-        (7680,)
-        """
-        return self.band(int(np.flatnonzero(self.plan.bands.kind == "nyquist")[0]))
-
-    def __repr__(self) -> str:
-        return (f"NSGTCoefficients(layout={self.plan.layout!r}, bands={len(self.plan.bands)}, "
-                f"shape={self.shape}, dtype={self.dtype})")
+__all__ = ["NSGT"]
 
 
 class NSGT:
@@ -589,34 +282,7 @@ class NSGT:
                 module = _backend.kernels(name, "_nsgt")
                 kern = self._kernels[name] = module.NsgtKernel(**self.design.kernel_arrays())
         return kern
-
     # ---- transforms ------------------------------------------------------------------------
-    def _input(self, y) -> np.ndarray:
-        y = _validation.signal("y", y, min_length=1, allow_complex=not self.real)
-        if self.real and np.iscomplexobj(y):
-            raise ParameterError("y is complex but the plan is real; use NSGT(..., real=False)")
-        n = y.shape[-1]
-        if n != self.length:
-            if not self.pad or n > self.length:
-                raise ParameterError(
-                    f"y has {n} samples but the plan was made for length={self.length}"
-                    + ("" if self.pad else " (use pad=True to zero-pad shorter signals)")
-                )
-            padded = np.zeros(y.shape[:-1] + (self.length,), y.dtype)
-            padded[..., :n] = y
-            y = padded
-        if not self.real and not np.iscomplexobj(y):  # every backend takes complex input here
-            y = y.astype(_validation.complex_dtype_for(y.dtype))
-        # |c_k[n]| <= |I_k| * L * max|y| * max|g_k|: the sums must stay inside the precision, or
-        # they overflow to inf in one summation order and not another (NaN after the phases)
-        d = self.design
-        _validation.check_range("y", _validation.log2(_validation.absmax(y))
-                                + _validation.log2(float(self.length))
-                                + _validation.log2(float(d.width.max(initial=1)))
-                                + _validation.log2(float(np.abs(d.windows).max(initial=1.0))),
-                                y.dtype, "its largest sample")
-        return y
-
     def forward(self, y, *, out=None, workers=None, backend=None) -> NSGTCoefficients:
         """Coefficients of ``y[..., L]`` (float32 -> complex64, float64 -> complex128).
 
@@ -659,7 +325,7 @@ class NSGT:
         >>> c.shape == (plan.total,), c.dtype
         (True, dtype('complex128'))
         """
-        y = self._input(y)
+        y = signal_input(self, y)
         cdt = _validation.complex_dtype_for(_validation.real_dtype_for(y.dtype))
         shape = y.shape[:-1] + (self.total,)
         if out is None:
@@ -671,38 +337,6 @@ class NSGT:
         self._kernel(backend).forward(np.ascontiguousarray(y).reshape(-1, self.length),
                                      out.reshape(-1, self.total), n_threads)
         return NSGTCoefficients(self, out)
-
-    def _coefficients(self, coefs) -> np.ndarray:
-        data = coefs.data if isinstance(coefs, NSGTCoefficients) else coefs
-        if isinstance(coefs, NSGTCoefficients) and coefs.plan is not self and not (
-                self.design.same_windows(coefs.plan.design)
-                and np.array_equal(coefs.plan.bands.M, self.bands.M)
-                and np.array_equal(coefs.plan.bands.offset, self.bands.offset)):
-            raise ParameterError(
-                "coefs belong to a plan with other windows or another layout; use convert() "
-                "for a plan with the same windows"
-            )
-        if not isinstance(data, np.ndarray) or data.dtype not in (np.complex64, np.complex128):
-            raise ParameterError("coefs must be NSGTCoefficients or a complex64/complex128 array")
-        if data.ndim < 1 or data.shape[-1] != self.total:
-            raise ParameterError(
-                f"coefs have shape {data.shape}; this plan has {self.total} values per signal"
-            )
-        if not _validation.all_finite(data):
-            raise ParameterError("coefs contain NaN or Inf values")
-        # synthesis: |f| <= total * max|c| * max|dual window| (the inverse FFT is normalised)
-        d = self.design
-        positive = d.diagonal[d.diagonal > 0]
-        dual = float(np.abs(d.windows).max(initial=1.0)) / float(positive.min(initial=1.0))
-        _validation.check_range("coefs", _validation.log2(_validation.absmax(data))
-                                + _validation.log2(float(self.total)) + _validation.log2(dual),
-                                data.dtype, "their largest value")
-        return data
-
-    def _require_painless(self, what: str) -> None:
-        if not self.is_painless:
-            raise ParameterError(f"{what} needs a painless plan (every M_k >= W_k); this plan "
-                                 "was made with painless=False and fewer coefficients")
 
     def inverse(self, coefs, *, length: int | None = None, workers=None,
                 backend=None) -> np.ndarray:
@@ -744,8 +378,8 @@ class NSGT:
         >>> bool(np.allclose(plan.inverse(plan.forward(y)), y))
         True
         """
-        self._require_painless("inverse")
-        data = self._coefficients(coefs)
+        require_painless(self, "inverse")
+        data = coefficient_data(self, coefs)
         rdt = _validation.real_dtype_for(data.dtype)
         odt = rdt if self.real else data.dtype
         out = np.empty(data.shape[:-1] + (self.length,), odt)
@@ -803,8 +437,8 @@ class NSGT:
         if not isinstance(coefs, NSGTCoefficients):
             raise ParameterError("coefs must be NSGTCoefficients (they carry their plan)")
         src = coefs.plan
-        self._require_painless("convert")
-        src._require_painless("convert")
+        require_painless(self, "convert")
+        require_painless(src, "convert")
         if not self.design.same_windows(src.design):
             raise ParameterError("the plans differ in their windows: conversion is not exact")
         data = coefs.data

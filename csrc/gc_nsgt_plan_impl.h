@@ -1,0 +1,246 @@
+/* gaborcore: NSGT plan (its struct, init and done), included by gc_nsgt.c once per precision
+   before gc_nsgt_impl.h (the execution).  Expects GC_REAL, GC_SUF(name) and GC_API_SUF(name).
+   Complex numbers are interleaved pairs. */
+#include <limits.h>
+#include <math.h>
+
+#ifndef GC_NSGT_SPLIT
+/* Groups of one band with an even M of at least this many coefficients (the wide top or DC
+   bands: 864,000 of the 1.36 million coefficients of 60 s of 84 constant-Q bands) run their
+   FFT as two half-length FFTs (even and odd samples) and a combining pass, always, so that the
+   result does not depend on the thread count; when several threads share one row, they share
+   this work too. */
+#define GC_NSGT_SPLIT 32768
+#endif
+
+struct GC_SUF(gc_nsgt_plan) {
+    ptrdiff_t L, n_spec, total, max_group, n_items;
+    int real;
+    gc_nsgt_tables t;
+    const GC_REAL *w, *dual;
+    gc_fftw_plan *gbwd, *gfwd; /* per group: in-place batched c2c, +1 and -1 exponent */
+    gc_fftw_plan big_fwd, big_inv;
+    GC_API_SUF(gc_execute_r2c) exec_r2c;
+    GC_API_SUF(gc_execute_c2r) exec_c2r;
+    gc_execute_dft_t exec_dft;
+    gc_destroy_plan_t destroy;
+    /* scratch owned by the plan (execute calls take and give back, so a loop allocates and
+       page-faults nothing per call; a 60 s signal's buffers are tens of MB): whole-row scratch
+       (input, spectrum, group buffer, synthesis values at the offsets below) and group buffers
+       for the threads that share a row */
+    size_t off_spec, off_gbuf, off_vals, off_half;
+    gc_pool *rows, *groups;
+    unsigned char *split;      /* per group: 1 for a split group (see GC_NSGT_SPLIT) */
+    gc_fftw_plan *hbwd, *hfwd; /* per group: [2g] even, [2g+1] odd half-length transforms */
+    ptrdiff_t *tw_off, max_split;
+    GC_REAL *tw;               /* per split group from tw_off[g]: exp(+2 pi i k / M), k < M/2 */
+};
+
+void GC_SUF(gc_nsgt_plan_done)(GC_SUF(gc_nsgt_plan) *p) {
+    ptrdiff_t g;
+    if (!p) return;
+    for (g = 0; g < p->t.n_groups; ++g) {
+        if (p->gbwd && p->gbwd[g]) p->destroy(p->gbwd[g]);
+        if (p->gfwd && p->gfwd[g]) p->destroy(p->gfwd[g]);
+        if (p->hbwd && p->hbwd[2 * g]) p->destroy(p->hbwd[2 * g]);
+        if (p->hbwd && p->hbwd[2 * g + 1]) p->destroy(p->hbwd[2 * g + 1]);
+        if (p->hfwd && p->hfwd[2 * g]) p->destroy(p->hfwd[2 * g]);
+        if (p->hfwd && p->hfwd[2 * g + 1]) p->destroy(p->hfwd[2 * g + 1]);
+    }
+    free(p->split);
+    free(p->hbwd);
+    free(p->hfwd);
+    free(p->tw_off);
+    gc_aligned_free(p->tw);
+    if (p->big_fwd) p->destroy(p->big_fwd);
+    if (p->big_inv) p->destroy(p->big_inv);
+    free(p->gbwd);
+    free(p->gfwd);
+    gc_pool_free(p->rows);
+    gc_pool_free(p->groups);
+    free(p);
+}
+
+gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_api *api,
+                                     ptrdiff_t L, int real, ptrdiff_t total,
+                                     const gc_nsgt_tables *tables, unsigned flags) {
+    GC_SUF(gc_nsgt_plan) *p;
+    GC_REAL *buf = NULL, *in = NULL, *spec = NULL, *half = NULL;
+    ptrdiff_t g, i;
+    gc_status st = GC_OK;
+    int n;
+    if (!plan || !api || !tables) return GC_ENULL;
+    *plan = NULL;
+    if (L < 1 || L > INT_MAX || total < 0 || tables->n_groups < 0) return GC_EBADSIZE;
+    p = (GC_SUF(gc_nsgt_plan) *)calloc(1, sizeof *p);
+    if (!p) return GC_ENOMEM;
+    p->L = L;
+    p->real = real != 0;
+    p->n_spec = p->real ? L / 2 + 1 : L;
+    p->total = total;
+    p->t = *tables;
+    p->w = (const GC_REAL *)tables->w;
+    p->dual = (const GC_REAL *)tables->dual;
+    p->exec_r2c = api->GC_API_SUF(execute_r2c);
+    p->exec_c2r = api->GC_API_SUF(execute_c2r);
+    p->exec_dft = api->GC_API_SUF(execute_dft);
+    p->destroy = api->GC_API_SUF(destroy_plan);
+    p->n_items = tables->n_groups ? tables->grp_item[tables->n_groups] : 0;
+    /* validate the tables once, so the execute loops need no checks */
+    for (g = 0; g < p->t.n_groups; ++g) {
+        ptrdiff_t M = p->t.grp_M[g], nb = p->t.grp_band[g + 1] - p->t.grp_band[g];
+        if (M < 1 || M > INT_MAX || nb < 1 || p->t.grp_item[g + 1] < p->t.grp_item[g]) {
+            st = GC_EBADSIZE;
+            goto fail;
+        }
+        if (nb * M > p->max_group) p->max_group = nb * M;
+        for (i = p->t.grp_band[g]; i < p->t.grp_band[g + 1]; ++i)
+            if (p->t.offset[i] < 0 || p->t.offset[i] + M > total) {
+                st = GC_EBADSIZE;
+                goto fail;
+            }
+        for (i = p->t.grp_item[g]; i < p->t.grp_item[g + 1]; ++i)
+            if (p->t.src[i] < 0 || p->t.src[i] >= p->n_spec || p->t.dst[i] < 0 ||
+                p->t.dst[i] >= nb * M || p->t.t1[i] >= p->n_spec || p->t.t2[i] >= p->n_spec) {
+                st = GC_EBADSIZE;
+                goto fail;
+            }
+    }
+    p->split = (unsigned char *)calloc((size_t)(p->t.n_groups + 1), 1);
+    p->tw_off = (ptrdiff_t *)calloc((size_t)(p->t.n_groups + 1), sizeof(ptrdiff_t));
+    p->hbwd = (gc_fftw_plan *)calloc((size_t)(2 * p->t.n_groups + 1), sizeof(gc_fftw_plan));
+    p->hfwd = (gc_fftw_plan *)calloc((size_t)(2 * p->t.n_groups + 1), sizeof(gc_fftw_plan));
+    if (!p->split || !p->tw_off || !p->hbwd || !p->hfwd) {
+        st = GC_ENOMEM;
+        goto fail;
+    }
+    {
+        ptrdiff_t n_tw = 0;
+        for (g = 0; g < p->t.n_groups; ++g) {
+            const ptrdiff_t M = p->t.grp_M[g];
+            /* one band, even M, and no folding (W <= M: every bin lands on its own slot, so
+               the gather can be shared between threads) */
+            if (p->t.grp_band[g + 1] - p->t.grp_band[g] == 1 && M % 2 == 0 &&
+                M >= GC_NSGT_SPLIT && p->t.grp_item[g + 1] - p->t.grp_item[g] <= M) {
+                p->split[g] = 1;
+                p->tw_off[g] = n_tw;
+                n_tw += M / 2;
+                if (M > p->max_split) p->max_split = M;
+            }
+        }
+        p->tw = (GC_REAL *)gc_aligned_alloc((size_t)(n_tw + 1) * 2 * sizeof(GC_REAL));
+        if (!p->tw) {
+            st = GC_ENOMEM;
+            goto fail;
+        }
+        for (g = 0; g < p->t.n_groups; ++g) {
+            ptrdiff_t k, M = p->t.grp_M[g];
+            if (!p->split[g]) continue;
+            for (k = 0; k < M / 2; ++k) {
+                /* k / M in [0, 1/2): the angle in double, then rounded once */
+                const double a = 6.283185307179586476925286766559 * (double)k / (double)M;
+                p->tw[2 * (p->tw_off[g] + k)] = (GC_REAL)cos(a);
+                p->tw[2 * (p->tw_off[g] + k) + 1] = (GC_REAL)sin(a);
+            }
+        }
+    }
+    {
+        const size_t a = GC_ALIGN, r = sizeof(GC_REAL);
+        const size_t in_b = ((size_t)L * (p->real ? 1 : 2) * r + a - 1) / a * a;
+        const size_t spec_b = ((size_t)p->n_spec * 2 * r + a - 1) / a * a;
+        const size_t g_b = ((size_t)(p->max_group + 1) * 2 * r + a - 1) / a * a;
+        const size_t v_b = ((size_t)(p->n_items + 1) * 2 * r + a - 1) / a * a;
+        const size_t h_b = (size_t)(p->max_split + 1) * 2 * r;
+        p->off_spec = in_b;
+        p->off_gbuf = in_b + spec_b;
+        p->off_vals = in_b + spec_b + g_b;
+        p->off_half = in_b + spec_b + g_b + v_b;
+        p->rows = gc_pool_new(p->off_half + h_b);
+        p->groups = gc_pool_new(g_b);
+        if (!p->rows || !p->groups) {
+            st = GC_ENOMEM;
+            goto fail;
+        }
+    }
+    p->gbwd = (gc_fftw_plan *)calloc((size_t)(p->t.n_groups + 1), sizeof(gc_fftw_plan));
+    p->gfwd = (gc_fftw_plan *)calloc((size_t)(p->t.n_groups + 1), sizeof(gc_fftw_plan));
+    buf = (GC_REAL *)gc_aligned_alloc((size_t)(p->max_group + 1) * 2 * sizeof(GC_REAL));
+    in = (GC_REAL *)gc_aligned_alloc((size_t)L * (p->real ? 1 : 2) * sizeof(GC_REAL));
+    spec = (GC_REAL *)gc_aligned_alloc((size_t)p->n_spec * 2 * sizeof(GC_REAL));
+    half = (GC_REAL *)gc_aligned_alloc((size_t)(p->max_split + 1) * 2 * sizeof(GC_REAL));
+    if (!p->gbwd || !p->gfwd || !buf || !in || !spec || !half) {
+        st = GC_ENOMEM;
+        goto fail;
+    }
+    for (g = 0; g < p->t.n_groups; ++g) {
+        int M = (int)p->t.grp_M[g], nb = (int)(p->t.grp_band[g + 1] - p->t.grp_band[g]);
+        /* measuring costs ~0.2 s per mid-size transform (86 bands: 16 s; even small ones add up
+           to seconds) and gained nothing in execution time here (13.0 vs 13.2 ms for 84 CQ
+           bands on 60 s): the groups are always estimated */
+        unsigned gflags = GC_FFTW_ESTIMATE;
+        (void)flags;
+        if (p->split[g]) {
+            /* even samples from buf, odd from buf + 1 complex (stride 2), into the two halves
+               of `half`; at run time the same offsets of equally aligned buffers are used */
+            int h = M / 2, e;
+            for (e = 0; e < 2; ++e) {
+                p->hbwd[2 * g + e] = api->GC_API_SUF(plan_many_dft)(
+                    1, &h, 1, buf + 2 * e, NULL, 2, 2 * h, half + 2 * h * e, NULL, 1, h,
+                    GC_FFTW_BACKWARD, gflags);
+                p->hfwd[2 * g + e] = api->GC_API_SUF(plan_many_dft)(
+                    1, &h, 1, buf + 2 * e, NULL, 2, 2 * h, half + 2 * h * e, NULL, 1, h,
+                    GC_FFTW_FORWARD, gflags);
+                if (!p->hbwd[2 * g + e] || !p->hfwd[2 * g + e]) {
+                    st = GC_EPLAN;
+                    goto fail;
+                }
+            }
+            continue;
+        }
+        p->gbwd[g] = api->GC_API_SUF(plan_many_dft)(1, &M, nb, buf, NULL, 1, M, buf, NULL, 1, M,
+                                                     GC_FFTW_BACKWARD, gflags);
+        p->gfwd[g] = api->GC_API_SUF(plan_many_dft)(1, &M, nb, buf, NULL, 1, M, buf, NULL, 1, M,
+                                                     GC_FFTW_FORWARD, gflags);
+        if (!p->gbwd[g] || !p->gfwd[g]) {
+            st = GC_EPLAN;
+            goto fail;
+        }
+    }
+    n = (int)L;
+    {
+        /* measuring a transform of a whole signal takes seconds (L = 7919: 2.3 s, 44100: 1.8 s)
+           for a few per cent of execution time, and fills FFTW's planner memory with one entry
+           per length: only small lengths are measured */
+        unsigned big = L > 2048 ? GC_FFTW_ESTIMATE : flags;
+        if (p->real) {
+            p->big_fwd = api->GC_API_SUF(plan_many_r2c)(1, &n, 1, in, NULL, 1, n, spec, NULL, 1,
+                                                        (int)p->n_spec, big);
+            p->big_inv = api->GC_API_SUF(plan_many_c2r)(1, &n, 1, spec, NULL, 1, (int)p->n_spec,
+                                                        in, NULL, 1, n,
+                                                        big | GC_FFTW_DESTROY_INPUT);
+        } else {
+            p->big_fwd = api->GC_API_SUF(plan_many_dft)(1, &n, 1, in, NULL, 1, n, spec, NULL, 1,
+                                                        n, GC_FFTW_FORWARD, big);
+            p->big_inv = api->GC_API_SUF(plan_many_dft)(1, &n, 1, spec, NULL, 1, n, in, NULL, 1,
+                                                        n, GC_FFTW_BACKWARD,
+                                                        big | GC_FFTW_DESTROY_INPUT);
+        }
+    }
+    if (!p->big_fwd || !p->big_inv) {
+        st = GC_EPLAN;
+        goto fail;
+    }
+    gc_aligned_free(buf);
+    gc_aligned_free(in);
+    gc_aligned_free(spec);
+    gc_aligned_free(half);
+    *plan = p;
+    return GC_OK;
+fail:
+    gc_aligned_free(buf);
+    gc_aligned_free(in);
+    gc_aligned_free(spec);
+    gc_aligned_free(half);
+    GC_SUF(gc_nsgt_plan_done)(p);
+    return st;
+}
