@@ -1,4 +1,5 @@
-/* gaborcore: CNN kernels; one source (gc_nn_impl.h) compiled per precision and instruction set.
+/* gaborcore: CNN kernels; one source (gc_nn_impl.h and the layer bodies it includes) compiled per
+   precision and instruction set.
 
    With GCC on x86-64 the source is compiled three times: AVX-512 (32 vector registers of 64
    bytes: 8 x 3 register tile), AVX2 + FMA (16 registers of 32 bytes: 6 x 2) and the baseline
