@@ -1,8 +1,9 @@
-"""Render the measured tables and plots of docs/performance.rst from compare.py's output.
+"""Render the measured tables and plots of docs/performance.rst from compare.py's JSON results.
 
-``benchmarks/compare.py`` prints its results as text tables; the runs behind the performance page
-are kept verbatim in ``benchmarks/results/compare-*.txt`` (each file starts with a ``#`` line
-giving the time, the commit and the load average when it started).  This script parses them and
+``benchmarks/compare.py --json FILE`` writes a run's results (the machine, the versions, the
+time, commit and load average at the start and the end, and every table's rows); the runs behind
+the performance page are kept in ``benchmarks/results/compare-*.json``.  This script reads them
+(with ``benchmarks/_compare_table.py``, the module compare.py prints and writes them with) and
 writes:
 
 * ``docs/performance_results.inc`` (the runs and a summary table) and
@@ -10,26 +11,25 @@ writes:
   ``docs/performance.rst``;
 * ``docs/_static/performance_audio.png``: throughput of every row of the spectrogram, mel and
   NSGT tables, relative to librosa (or to the nsgt package);
-* ``docs/_static/performance_nn.png``: PyTorch's time over gaborcore's for the CNN kernels;
-* ``benchmarks/results/compare.json``: the parsed tables, for other tools.
+* ``docs/_static/performance_nn.png``: PyTorch's time over gaborcore's for the CNN kernels.
 
 Run from anywhere, after committing new results files::
 
-    python docs/render_performance.py [benchmarks/results/compare-*.txt ...]
+    python docs/render_performance.py [benchmarks/results/compare-*.json ...]
 
-Without arguments every ``benchmarks/results/compare-*.txt`` is read, in name order; a table that
-appears in several files is taken from the last.  compare.py's columns are kept as printed (the
-ratios are its own); nothing is re-measured here.
+Without arguments every ``benchmarks/results/compare-*.json`` is read, in name order.  A table
+that several runs measured is merged (:func:`merge`); otherwise every cell is the one compare.py
+printed, but for the ratios, which are given to three decimals.  Nothing is re-measured here.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import json
 import re
+import sys
 import textwrap
-from dataclasses import asdict, dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -39,97 +39,26 @@ STATIC = DOCS / "_static"
 INCLUDE = DOCS / "performance_results.inc"  # the runs and the summary table
 TABLES = DOCS / "performance_tables.inc"  # every table in full
 
-
-@dataclass
-class Table:
-    """One table as compare.py printed it."""
-
-    title: str  # the line above the header, e.g. "power spectrogram, ...; workload 60s: ..."
-    source: str  # the results file
-    columns: list[str]  # header labels, "row" first
-    rows: list[list[str]] = field(default_factory=list)  # cells as printed, name first
-    notes: list[str] = field(default_factory=list)  # indented lines under the table
-
-    @property
-    def is_nn(self) -> bool:
-        return "torch / row" in self.columns
-
-    @property
-    def short_title(self) -> str:
-        return self.title.split("; target:")[0]
-
-    def column(self, label: str) -> list[str]:
-        i = self.columns.index(label)
-        return [row[i] for row in self.rows]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _compare_table import Run, Table, cell  # noqa: E402 - compare.py's tables, next to it
 
 
-@dataclass
-class Run:
-    """A results file: its header comment, environment lines, tables and notes."""
-
-    source: str
-    started: str = ""
-    commit: str = ""
-    load: str = ""
-    finished_load: str = ""
-    environment: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+def ratio_3(value: float | None) -> str:
+    """A ratio as the docs give it: three decimals."""
+    return "-" if value is None else f"{value:.3f}"
 
 
-HEADER_SPLIT = re.compile(r"\s{2,}")
-
-
-def parse(path: Path) -> Run:
-    run = Run(source=path.name)
-    lines = path.read_text().splitlines()
-    table: Table | None = None
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        m = re.match(r"# started (\S+) commit (\S+) load: (\S+ \S+ \S+)", line)
-        if m:
-            run.started, run.commit, run.load = m.groups()
-        m = re.match(r"# finished (\S+) load: (\S+ \S+ \S+)", line)
-        if m:
-            run.finished_load = m.group(2)
-        if i + 2 < len(lines) and lines[i + 1].startswith("row ") and set(lines[i + 2]) == {"-"}:
-            columns = HEADER_SPLIT.split(lines[i + 1].strip())
-            table = Table(title=line.strip(), source=path.name, columns=columns)
-            run.tables.append(table)
-            i += 3
-            continue
-        if table is not None and line and not line.startswith((" ", "note:", "#")):
-            parts = HEADER_SPLIT.split(line, maxsplit=1)
-            if len(parts) == 2:
-                cells = [parts[0], *parts[1].split()]
-                if len(cells) == len(table.columns):
-                    table.rows.append(cells)
-                    i += 1
-                    continue
-            table = None
-        elif table is not None and line.startswith("  "):
-            table.notes.append(line.strip())
-        elif not line.strip():
-            table = None
-        m = re.search(r"\((torch [^;)]+)\)", line) if line.startswith("CNN kernels") else None
-        if m:
-            run.environment.append(m.group(1))
-        if line.startswith("note:"):
-            run.notes.append(line[len("note:"):].strip())
-        elif (not run.tables and not line.startswith("#") and line.strip()
-              and ("CPUs available" in line or line.startswith("gaborcore "))):
-            run.environment.append(line.strip())
-        i += 1
-    return run
+def is_nn(table: Table) -> bool:
+    return "torch / row" in table.columns
 
 
 # ---- several runs of one table -----------------------------------------------------------------
 
+
 def _order(table: Table) -> int:
     """compare.py's task order (within a task, the tables keep the order they were printed in)."""
     title = table.title
-    if table.is_nn:
+    if is_nn(table):
         return 5
     for i, prefix in enumerate(("power spectrogram", "mel spectrogram",
                                 "constant-Q NSGT forward + inverse", "constant-Q NSGT forward",
@@ -144,7 +73,7 @@ def merge(tables: list[Table]) -> list[Table]:
 
     compare.py keeps the best of its repeats; over several runs of the same table (on a shared
     machine, at different loads) this keeps the best of all, row by row, and computes the ratio
-    columns again from the kept times, as compare.py computes them.
+    columns again from the kept results, as compare.py computes them.
     """
     by_title: dict[str, list[Table]] = {}
     for table in tables:
@@ -155,67 +84,45 @@ def merge(tables: list[Table]) -> list[Table]:
             merged.append(group[0])
             continue
         first = group[0]
-        best: dict[tuple[str, str], list[str]] = {}
-        t = first.columns.index("best ms")
+        best = {}
         for table in group:
-            for cells in table.rows:
-                key = (cells[0], cells[first.columns.index("workers")])
-                if key not in best or float(cells[t]) < float(best[key][t]):
-                    best[key] = list(cells)
-        # peak memory is measured apart from the timings: where the kept row's probe failed
-        # (an "error" cell), another run's measurement of the same row is used
-        memory = [j for j, c in enumerate(first.columns) if c in ("peak/(in+out)", "extra/out")]
+            for m in table.rows:
+                key = (m.row, m.workers)
+                if key not in best or m.seconds < best[key].seconds:
+                    best[key] = m
+        # peak memory is measured apart from the timings: where the kept row's probe failed,
+        # another run's measurement of the same row is used
         for table in group:
-            for cells in table.rows:
-                kept = best[(cells[0], cells[first.columns.index("workers")])]
-                for j in memory:
-                    if kept[j] == "error" and cells[j] != "error":
-                        kept[j] = cells[j]
-        order = list(dict.fromkeys(cells[0] for table in group for cells in table.rows))
-        rows = [best[(name, w)] for name in order for w in ("1", "2", "3", "4", "8", "16")
-                if (name, w) in best]
-        failed = any(cells[j] == "error" for cells in rows for j in memory)
+            for m in table.rows:
+                kept = best[(m.row, m.workers)]
+                if kept.memory and "error" in kept.memory and m.memory and "error" not in m.memory:
+                    best[(m.row, m.workers)] = replace(kept, memory=m.memory)
+        order = list(dict.fromkeys(m.row for table in group for m in table.rows))
+        workers = sorted({w for _, w in best})
+        rows = [replace(best[(name, w)]) for name in order for w in workers if (name, w) in best]
+        failed = any(m.memory and "error" in m.memory for m in rows)
         notes = [n for t in group for n in t.notes
                  if failed or not n.startswith("memory probe of")]
-        table = Table(title=title, source=", ".join(dict.fromkeys(t.source for t in group)),
-                      columns=first.columns, rows=rows, notes=list(dict.fromkeys(notes)))
-        _recompute_ratios(table)
+        table = Table(title=title, columns=first.columns, rows=rows, task=first.task,
+                      workload=first.workload, ratio_fallback=first.ratio_fallback,
+                      target=first.target, notes=list(dict.fromkeys(notes)),
+                      source=", ".join(dict.fromkeys(t.source for t in group)))
+        table.compute_ratios()
         merged.append(table)
     return sorted(merged, key=_order)
-
-
-def _recompute_ratios(table: Table) -> None:
-    w = table.columns.index("workers")
-    if table.is_nn:
-        t = table.columns.index("best ms")
-        r = table.columns.index("torch / row")
-        torch = {cells[w]: float(cells[t]) for cells in table.rows if cells[0] == "torch"}
-        for cells in table.rows:
-            if cells[w] in torch:
-                cells[r] = f"{torch[cells[w]] / float(cells[t]):.3f}"
-        return
-    a = table.columns.index("audio s/s")
-    rate = {(cells[0], cells[w]): float(cells[a]) for cells in table.rows}
-    for j, column in enumerate(table.columns):
-        if not column.startswith("/ "):
-            continue
-        other = column[2:]
-        for cells in table.rows:
-            theirs = rate.get((other, cells[w]), rate.get((other, "1")))
-            if theirs:
-                cells[j] = f"{float(cells[a]) / theirs:.3f}"
 
 
 # ---- reStructuredText --------------------------------------------------------------------------
 
 
 def rst_table(table: Table) -> str:
-    """A list-table of ``table`` (every row and column as compare.py printed them)."""
+    """A list-table of ``table`` (every row and column compare.py printed)."""
     out = io.StringIO()
     out.write(".. list-table::\n   :header-rows: 1\n\n")
-    for cells in [table.columns, *table.rows]:
-        for j, cell in enumerate(cells):
-            text = f"``{cell}``" if j == 0 and cell != "row" else escape(cell)
+    lines = [table.columns] + [[cell(c, m, ratio_3) for c in table.columns] for m in table.rows]
+    for k, cells in enumerate(lines):
+        for j, text in enumerate(cells):
+            text = f"``{text}``" if j == 0 and k > 0 else escape(text)
             out.write(f"   {'*' if j == 0 else ' '} - {text}\n")
     return out.getvalue()
 
@@ -227,16 +134,9 @@ def escape(text: str) -> str:
     return text
 
 
-def ratio(table: Table, row: str, workers: str, column: str) -> str:
-    i, w = table.columns.index(column), table.columns.index("workers")
-    for cells in table.rows:
-        if cells[0] == row and cells[w] == workers:
-            return cells[i]
-    return "-"
-
-
-def find(tables: list[Table], prefix: str) -> Table | None:
-    return next((t for t in tables if t.title.startswith(prefix)), None)
+def ratio(table: Table, row: str | None, workers: int, baseline: str) -> str:
+    m = table.find(row, workers) if row else None
+    return "-" if m is None else ratio_3(m.ratios.get(baseline))
 
 
 def short_label(table: Table) -> str:
@@ -249,49 +149,48 @@ def summary_rows(tables: list[Table]) -> list[list[str]]:
     """[table, row, compared with, ratio at 1 thread, at 2 threads] of gaborcore's C rows."""
     rows = []
     for table in tables:
-        if table.is_nn:
+        if is_nn(table):
             continue
-        names = [r[0] for r in table.rows]
+        names = [m.row for m in table.rows]
         row = next((n for n in names if n.startswith("gaborcore[c]") and n.endswith("out=")),
                    next((n for n in names if n.startswith("gaborcore[c]")), None))
         if row is None:
             continue
-        for column in table.columns:
-            if column.startswith("/ "):
-                rows.append([short_label(table), f"``{row}``", column[2:],
-                             ratio(table, row, "1", column), ratio(table, row, "2", column)])
+        for baseline in table.baselines:
+            rows.append([short_label(table), f"``{row}``", baseline,
+                         ratio(table, row, 1, baseline), ratio(table, row, 2, baseline)])
         if "scipy ShortTimeFFT" in names:
-            # compare.py prints no scipy column: the ratio of the printed throughputs
-            rate = {(r[0], r[1]): float(r[3]) for r in table.rows}
+            # compare.py prints no scipy column: the ratio of the throughputs
             rows.append([short_label(table), f"``{row}``", "scipy ShortTimeFFT (same threads)",
-                         _rate_ratio(rate, row, "scipy ShortTimeFFT", "1"),
-                         _rate_ratio(rate, row, "scipy ShortTimeFFT", "2")])
+                         _rate_ratio(table, row, "scipy ShortTimeFFT", 1),
+                         _rate_ratio(table, row, "scipy ShortTimeFFT", 2)])
     for table in tables:
-        if table.is_nn:
+        if is_nn(table):
             row = _c_row(table)
             rows.append([nn_label(table), f"``{row}``", "torch (its time / gaborcore's)",
-                         ratio(table, row, "1", "torch / row"),
-                         ratio(table, row, "2", "torch / row")])
+                         ratio(table, row, 1, "torch"), ratio(table, row, 2, "torch")])
     return rows
 
 
 def _c_row(table: Table) -> str:
-    names = [r[0] for r in table.rows]
+    names = [m.row for m in table.rows]
     return "gaborcore[c] out=" if "gaborcore[c] out=" in names else "gaborcore[c]"
 
 
-def _rate_ratio(rate: dict, row: str, other: str, workers: str) -> str:
-    mine = rate.get((row, workers))
-    theirs = rate.get((other, workers))
+def _rate_ratio(table: Table, row: str, other: str, workers: int) -> str:
+    mine, theirs = table.find(row, workers), table.find(other, workers)
     if mine is None or theirs is None:
         return "-"
-    return f"{mine / theirs:.2f}"
+    return f"{mine.audio_per_second / theirs.audio_per_second:.2f}"
+
+
+HEADER = (".. This file is written by docs/render_performance.py from "
+          "benchmarks/results/compare-*.json; do not edit it.\n\n")
 
 
 def render_include(runs: list[Run], tables: list[Table]) -> str:
     out = io.StringIO()
-    out.write(".. This file is written by docs/render_performance.py from "
-              "benchmarks/results/compare-*.txt; do not edit it.\n\n")
+    out.write(HEADER)
     out.write("The runs\n~~~~~~~~\n\n")
     out.write(".. list-table::\n   :header-rows: 1\n\n")
     out.write("   * - results file\n     - started (UTC)\n     - commit\n"
@@ -299,7 +198,7 @@ def render_include(runs: list[Run], tables: list[Table]) -> str:
     for run in runs:
         out.write(f"   * - ``{run.source}``\n     - {run.started.replace('T', ' ')}\n"
                   f"     - ``{run.commit}``\n     - {run.load} / {run.finished_load}\n")
-    env = list(dict.fromkeys(line for run in runs for line in run.environment))
+    env = list(dict.fromkeys(line for run in runs for line in run.environment()))
     if env:
         out.write("\ncompare.py reported::\n\n")
         for line in env:
@@ -324,8 +223,7 @@ def render_include(runs: list[Run], tables: list[Table]) -> str:
 
 def render_tables(runs: list[Run], tables: list[Table]) -> str:
     out = io.StringIO()
-    out.write(".. This file is written by docs/render_performance.py from "
-              "benchmarks/results/compare-*.txt; do not edit it.\n\n")
+    out.write(HEADER)
     out.write("Every row as ``compare.py`` printed it (best of 3 calls after a warm-up; "
               "``audio s/s`` is seconds of audio per second; ``/ X`` is the row's throughput "
               "over row X's; ``peak/(in+out)`` is the peak memory of a call over its input and "
@@ -366,26 +264,26 @@ def _save(fig, path: Path) -> None:
         image.convert("RGB").quantize(colors=64).save(path, optimize=True)
 
 
-COLOURS = {"1": "#1f77b4", "2": "#ff7f0e"}
+COLOURS = {1: "#1f77b4", 2: "#ff7f0e"}
 
 
 def audio_plot(tables: list[Table], path: Path) -> bool:
     """Throughput relative to the reference library, one panel per audio table."""
-    panels = [t for t in tables if not t.is_nn and "audio s/s" in t.columns]
+    panels = [t for t in tables if not is_nn(t) and "audio s/s" in t.columns]
     if not panels:
         return False
     fig, axes = _figure(len(panels), 2.3)
     for ax, table in zip(axes, panels, strict=True):
-        names = list(dict.fromkeys(r[0] for r in table.rows))
-        rates = {(r[0], r[1]): float(r[3]) for r in table.rows}
-        reference = next((n for n in ("librosa", "nsgt") if (n, "1") in rates),
+        names = list(dict.fromkeys(m.row for m in table.rows))
+        rates = {(m.row, m.workers): m.audio_per_second for m in table.rows}
+        reference = next((n for n in ("librosa", "nsgt") if (n, 1) in rates),
                          next(n for n in names if "FFT limit" in n))
-        ref_rate = rates[(reference, "1")]
-        for k, workers in enumerate(("1", "2")):
+        ref_rate = rates[(reference, 1)]
+        for k, workers in enumerate((1, 2)):
             ys = [i + (k - 0.5) * 0.38 for i, n in enumerate(names) if (n, workers) in rates]
             xs = [rates[(n, workers)] / ref_rate for n in names if (n, workers) in rates]
             ax.barh(ys, xs, height=0.36, color=COLOURS[workers],
-                    label=f"{workers} thread{'s' if workers != '1' else ''}")
+                    label=f"{workers} thread{'s' if workers != 1 else ''}")
         ax.set_yticks(range(len(names)), names, fontsize=8)
         ax.invert_yaxis()
         _log_axis(ax)
@@ -398,19 +296,19 @@ def audio_plot(tables: list[Table], path: Path) -> bool:
 
 def nn_label(table: Table) -> str:
     """'(a) conv2d, first layer' from the table's title."""
-    title = table.short_title
+    title = table.title.split("; target:")[0]
     for cut in (": x ", ", 3x3", " on ("):
         title = title.split(cut)[0]
     return title
 
 
-NN_BARS = (("gaborcore[c]", "1", 1.0), ("gaborcore[c]", "2", 1.0), ("gaborcore[numba]", "1", 0.45),
-           ("gaborcore[numba]", "2", 0.45))
+NN_BARS = (("gaborcore[c]", 1, 1.0), ("gaborcore[c]", 2, 1.0), ("gaborcore[numba]", 1, 0.45),
+           ("gaborcore[numba]", 2, 0.45))
 
 
 def nn_plot(tables: list[Table], path: Path) -> bool:
     """PyTorch's time over gaborcore's for every CNN table."""
-    panels = [t for t in tables if t.is_nn]
+    panels = [t for t in tables if is_nn(t)]
     if not panels:
         return False
     fig, axes = _figure(1, 0.45 * len(panels) + 0.4)
@@ -419,14 +317,15 @@ def nn_plot(tables: list[Table], path: Path) -> bool:
     for j, (backend, workers, alpha) in enumerate(NN_BARS):
         ys, xs = [], []
         for i, table in enumerate(panels):
-            names = [r[0] for r in table.rows]
+            names = [m.row for m in table.rows]
             row = next((n for n in (f"{backend} out=", backend) if n in names), None)
-            value = ratio(table, row, workers, "torch / row") if row else "-"
-            if value != "-":
+            m = table.find(row, workers) if row else None
+            value = m.ratios.get("torch") if m else None
+            if value is not None:
                 ys.append(i + (j - 1.5) * width)
-                xs.append(float(value))
+                xs.append(value)
         ax.barh(ys, xs, height=width * 0.95, color=COLOURS[workers], alpha=alpha,
-                label=f"{backend}, {workers} thread{'s' if workers != '1' else ''}")
+                label=f"{backend}, {workers} thread{'s' if workers != 1 else ''}")
     ax.set_yticks(range(len(panels)), [nn_label(t) for t in panels], fontsize=8)
     ax.invert_yaxis()
     _log_axis(ax)
@@ -449,26 +348,29 @@ def _log_axis(ax) -> None:
     ax.tick_params(axis="x", labelsize=8)
 
 
+def render(files: list[Path]) -> tuple[list[Run], list[Table], str, str]:
+    """The runs of ``files``, their merged tables and the two include files' text."""
+    runs = [Run.read(path) for path in files]
+    tables = merge([table for run in runs for table in run.tables])
+    return runs, tables, render_include(runs, tables), render_tables(runs, tables)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path,
-                        help="results files (default: benchmarks/results/compare-*.txt)")
+                        help="results files (default: benchmarks/results/compare-*.json)")
     args = parser.parse_args(argv)
-    files = args.files or sorted(RESULTS.glob("compare-*.txt"))
+    files = args.files or sorted(RESULTS.glob("compare-*.json"))
     if not files:
         parser.error(f"no results files in {RESULTS}")
-    runs = [parse(path) for path in files]
-    tables = merge([table for run in runs for table in run.tables])
-    INCLUDE.write_text(render_include(runs, tables))
-    TABLES.write_text(render_tables(runs, tables))
+    runs, tables, include, full = render(files)
+    INCLUDE.write_text(include)
+    TABLES.write_text(full)
     print(f"{INCLUDE}, {TABLES.name}: {len(tables)} tables from {len(runs)} files")
     for name, draw in (("performance_audio.png", audio_plot), ("performance_nn.png", nn_plot)):
         path = STATIC / name
         if draw(tables, path):
             print(f"{path}: {path.stat().st_size / 1024:.0f} KiB")
-    (RESULTS / "compare.json").write_text(
-        json.dumps([asdict(run) for run in runs], indent=1) + "\n")
-    print(f"{RESULTS / 'compare.json'}")
     return 0
 
 
