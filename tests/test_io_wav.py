@@ -1,8 +1,8 @@
 """The direct reader of plain WAV files: the same samples, info and errors as through libsndfile.
 
 Every comparison is bit for bit: the direct reader against the libsndfile path of the same
-function (``io._FAST_WAV`` off, as ``GABORCORE_NO_FAST_WAV=1`` sets it) and against
-:func:`soundfile.read` itself.  A spy on ``io._open_plain_wav`` says whether a file was read
+function (``_plain_wav.FAST_WAV`` off, as ``GABORCORE_NO_FAST_WAV=1`` sets it) and against
+:func:`soundfile.read` itself.  A spy on ``_plain_wav.open_plain_wav`` says whether a file was read
 directly, so that a test fails when the direct reader silently stops being used.
 """
 
@@ -17,6 +17,7 @@ import pytest
 import soundfile
 
 from gaborcore import io
+from gaborcore.io import _plain_wav, _source
 
 SR = 22050
 BLOCK = 1000  # block_frames of the block-wise cases
@@ -29,26 +30,26 @@ UNHANDLED = ["PCM_24", "PCM_U8", "ULAW", "ALAW", "IMA_ADPCM"]
 def handled(monkeypatch):
     """Whether each call read its file directly (True) or through libsndfile (False)."""
     calls = []
-    real = io._open_plain_wav
+    real = _plain_wav.open_plain_wav
 
     def spy(path, dtype, offset=0.0):
         source = real(path, dtype, offset)
         calls.append(source is not None)
         return source
 
-    monkeypatch.setattr(io, "_open_plain_wav", spy)
-    monkeypatch.setattr(io, "_FAST_WAV", True)
+    monkeypatch.setattr(_plain_wav, "open_plain_wav", spy)
+    monkeypatch.setattr(_plain_wav, "FAST_WAV", True)
     return calls
 
 
 @contextlib.contextmanager
 def _libsndfile_only():
-    saved = io._FAST_WAV
-    io._FAST_WAV = False
+    saved = _plain_wav.FAST_WAV
+    _plain_wav.FAST_WAV = False
     try:
         yield
     finally:
-        io._FAST_WAV = saved
+        _plain_wav.FAST_WAV = saved
 
 
 def _outcome(fn):
@@ -158,12 +159,12 @@ def test_pcm16_never_reaches_libsndfile(tmp_path, monkeypatch, handled):
     def no_libsndfile(path):
         raise AssertionError(f"{path} went through libsndfile")
 
-    monkeypatch.setattr(io, "_open", no_libsndfile)
+    monkeypatch.setattr(_source, "_open", no_libsndfile)
     y, info = io.read(path, sr=SR)
     _assert_same_array(y, want)
     assert handled == [True] and info.subtype == "PCM_16"
     # and with the direct reader off, libsndfile is asked (the spy above is then not called)
-    monkeypatch.setattr(io, "_FAST_WAV", False)
+    monkeypatch.setattr(_plain_wav, "FAST_WAV", False)
     with pytest.raises(AssertionError, match="went through libsndfile"):
         io.read(path, sr=SR)
 
@@ -388,7 +389,7 @@ def test_short_read_after_header(tmp_path):
     # a file cut short between its header parse and its reading gives what is left, like libsndfile
     path = tmp_path / "a.wav"
     soundfile.write(path, _noise(5000, 1), SR, subtype="PCM_16")
-    info, read, close = io._open_plain_wav(str(path), np.dtype("float32"))
+    info, read, close = _plain_wav.open_plain_wav(str(path), np.dtype("float32"))
     try:
         os.truncate(path, os.path.getsize(path) - 2001)  # 1000.5 frames fewer
         block = read(10_000)
@@ -411,7 +412,7 @@ def test_blocks_are_not_overwritten(tmp_path):
 
 
 def test_environment_variable_turns_it_off():
-    code = "from gaborcore import io; print(io._FAST_WAV)"
+    code = "from gaborcore.io import _plain_wav; print(_plain_wav.FAST_WAV)"
     env = dict(os.environ)
     env.pop("GABORCORE_NO_FAST_WAV", None)
     on = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
@@ -424,14 +425,14 @@ def test_reads_without_readv(tmp_path, monkeypatch, handled):
     # the reads of systems without os.readv (Windows), and reads cut short by the system
     path = tmp_path / "a.wav"
     soundfile.write(path, _noise(3 * BLOCK + 5, 2), 44100, subtype="PCM_16")
-    monkeypatch.setattr(io, "_readinto", io._readinto_fileio)
+    monkeypatch.setattr(_plain_wav, "_readinto", _plain_wav._readinto_fileio)
     _load_both(path, sr=SR, mono=False, block_frames=BLOCK)
 
     def at_most_1000_bytes(fd, buf):
         view = memoryview(buf).cast("B")
-        return io._readinto_fileio(fd, view[:1000])
+        return _plain_wav._readinto_fileio(fd, view[:1000])
 
-    monkeypatch.setattr(io, "_readinto", at_most_1000_bytes)
+    monkeypatch.setattr(_plain_wav, "_readinto", at_most_1000_bytes)
     _load_both(path, sr=SR, mono=False, block_frames=BLOCK)
     assert handled == [True, True]
 
@@ -566,8 +567,8 @@ def test_rows_bad_arguments(tmp_path):
 
 
 def test_rows_off_without_the_fast_reader(monkeypatch, tmp_path):
-    monkeypatch.setattr(io, "_FAST_WAV", False)
+    monkeypatch.setattr(_plain_wav, "FAST_WAV", False)
     assert io.read_rows([str(tmp_path / "a.wav")], np.zeros((1, 4), np.float32), SR) is None
-    monkeypatch.setattr(io, "_FAST_WAV", True)
+    monkeypatch.setattr(_plain_wav, "FAST_WAV", True)
     monkeypatch.setattr(io, "_wav_ext", None)
     assert io.read_rows([str(tmp_path / "a.wav")], np.zeros((1, 4), np.float32), SR) is None
