@@ -182,9 +182,10 @@ Extraction (``--tasks extract``)
 :func:`gaborcore.extract.extract` of 1,000 WAV clips of 3 s (``$GABORCORE_BENCH_EXTRACT_CLIPS``)
 into a fresh Zarr store, float32 mel spectrograms with librosa's defaults, with 1 and 2 worker
 threads and on a ``dask.distributed.LocalCluster`` of 2 processes (when dask is installed): the
-whole call's throughput in seconds of audio per second, the share of the workers' time spent
-decoding and computing, the writer's time, and the ratio to the bare mel kernel on the same clips
-already decoded in memory with as many threads (and to that kernel on one thread).  The runners
+whole call's throughput in seconds of audio per second and its ratio to the bare mel kernel (a
+row of the table at 1 and 2 threads) on the same clips already decoded in memory with as many
+threads, against the target of 0.7; the notes give the share of the workers' time spent decoding
+and computing and the writer's time.  The runners
 are interleaved over ``--repeat`` rounds (default 3 here), the best call kept; memory is touched
 once first (see ``benchmarks/benchmarks/bench_extract.py``).  The first run writes the WAV files
 into a cache folder (about 130 MB).  ``--workers`` and ``--workloads`` do not apply.
@@ -216,11 +217,19 @@ from _compare_nn import NN_KEY, NN_NOTES, run_nn  # noqa: E402
 from _compare_nsgt import NSGT_FORWARD, NSGT_ROUND_TRIP, SLICED_NSGT  # noqa: E402
 from _compare_run import memory_probe, run_task  # noqa: E402
 from _compare_spectrogram import MEL_SPECTROGRAM, POWER_SPECTROGRAM  # noqa: E402
-from _compare_table import load_average, new_run, now, print_table  # noqa: E402
+from _compare_table import (  # noqa: E402
+    Measurement,
+    Table,
+    load_average,
+    new_run,
+    now,
+    print_table,
+)
 
 from benchmarks import _signals  # noqa: E402
 
 EXTRACT_KEY = "extract"
+KERNEL_ROW = "bare mel kernel"
 TASKS = [POWER_SPECTROGRAM, MEL_SPECTROGRAM, NSGT_FORWARD, NSGT_ROUND_TRIP, SLICED_NSGT]
 """The audio comparisons, in the order they run (the memory probe finds one by its index)."""
 
@@ -328,7 +337,10 @@ def main(argv=None) -> int:
         run_nn(args.workers, repeat, record)
         notes(NN_NOTES)
     if EXTRACT_KEY in args.tasks:
-        run.extract = run_extract(args.repeat if args.repeat is not None else (1 if args.quick else 3))
+        table, run.extract = run_extract(
+            args.repeat if args.repeat is not None else (1 if args.quick else 3))
+        print_table(table)
+        record(table)
     run.finished, run.finished_load = now(), load_average()
     save()
     if args.json is not None:
@@ -336,18 +348,47 @@ def main(argv=None) -> int:
     return 0
 
 
-def run_extract(repeat: int) -> dict:
-    """The extraction job against the bare mel kernel (see the module docstring)."""
+def run_extract(repeat: int) -> tuple[Table, dict]:
+    """The extraction job against the bare mel kernel (see the module docstring): the table,
+    and the raw measurements of :mod:`bench_extract` (kept in the JSON as ``extract``)."""
     from benchmarks import bench_extract
 
-    n = bench_extract._n_clips()
-    mb = bench_extract._prefault_mb()
-    print()
+    n = bench_extract.default_clips()
+    mb = bench_extract.default_prefault_mb()
     rows = bench_extract.measure_extract(n, repeat=repeat, prefault_mb=mb)
-    bench_extract.print_rows(rows, n, repeat, mb)
     writer = bench_extract.measure_writer(n, repeat=repeat)
-    bench_extract.print_writer(writer, rows)
-    return {"n_clips": n, "repeat": repeat, "prefault_mb": mb, "rows": rows, "writer": writer}
+    return extract_table(rows, writer, n, repeat, mb), {
+        "n_clips": n, "repeat": repeat, "prefault_mb": mb, "rows": rows, "writer": writer}
+
+
+def extract_table(rows: list, writer: dict, n: int, repeat: int, mb: int) -> Table:
+    """:func:`bench_extract.measure_extract`'s rows as a table: the bare kernel at each number of
+    threads, the job with each runner, its throughput over the kernel's with as many threads
+    (target: 0.7), and where the workers' and the writer's time went as notes."""
+    table = Table(
+        title=f"extract: {n} WAV clips of 3 s -> mel (float32, n_fft 2048, hop 512, 128 bands) "
+              f"in a Zarr store, lz4; best of {repeat}; {mb} MiB prefaulted",
+        columns=["row", "workers", "best ms", "audio s/s", f"/ {KERNEL_ROW}", "target"],
+        task=EXTRACT_KEY, workload=f"{n} clips of 3 s", ratio_fallback=False,
+        target={"min_ratio": 0.7, "strict": False})
+    kernels = {1: rows[0]["kernel_1_thread"]} if rows else {}
+    kernels.update((r["workers"], r["kernel_audio_seconds_per_second"]) for r in rows)
+    audio = rows[0]["audio_seconds"] if rows else 0.0
+    for w, rate in sorted(kernels.items()):
+        table.rows.append(Measurement(KERNEL_ROW, w, audio / rate, rate))
+    for r in rows:
+        table.rows.append(Measurement(f"extract {r['runner']}", r["workers"], r["seconds"],
+                                      r["audio_seconds_per_second"]))
+        table.notes.append(f"extract {r['runner']}: workers' time {r['decode_share']:.0%} "
+                           f"decoding, {r['compute_share']:.0%} computing; this process "
+                           f"writing {r['write_seconds']:.3f} s")
+    table.compute_ratios()
+    if rows:
+        table.notes.append(
+            f"the writer alone: {writer['seconds']:.3f} s wall, {writer['cpu_seconds']:.3f} s "
+            f"CPU ({writer['thread_seconds']:.3f} s on the thread taking the results): "
+            f"{writer['audio_seconds_per_second']:,.0f} s of audio per second")
+    return table
 
 
 if __name__ == "__main__":

@@ -196,3 +196,26 @@ def test_time_rows_reports_skipped_and_failed_rows():
             "FAILED raises (1 w): ZeroDivisionError: division by zero",
             "FAILED raises (2 w): ZeroDivisionError: division by zero",
         ]
+
+
+def test_extract_rows_as_a_table():
+    # the extraction task's measurements go through the same table as the others: the bare
+    # kernel at each thread count, the job's rows over the kernel with as many threads, the
+    # 0.7 target, and where the time went as notes
+    spec = importlib.util.spec_from_file_location("compare_script", ROOT / "benchmarks" / "compare.py")
+    compare = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compare)
+    rows = [{"runner": f"threads-{w}", "workers": w, "audio_seconds": 3000.0, "seconds": s,
+             "audio_seconds_per_second": 3000.0 / s, "decode_share": 0.1, "compute_share": 0.9,
+             "write_seconds": 0.02, "kernel_audio_seconds_per_second": k,
+             "ratio_to_kernel": 3000.0 / s / k, "kernel_1_thread": 10000.0}
+            for w, s, k in ((1, 0.33, 10000.0), (2, 0.25, 20000.0))]
+    writer = {"seconds": 0.06, "cpu_seconds": 0.06, "thread_seconds": 0.003,
+              "audio_seconds_per_second": 50000.0}
+    table = compare.extract_table(rows, writer, 1000, 3, 1024)
+    got = {(m.row, m.workers): (round(m.ratios["bare mel kernel"], 3), m.target) for m in table.rows}
+    assert got == {("bare mel kernel", 1): (1.0, "-"), ("bare mel kernel", 2): (1.0, "-"),
+                   ("extract threads-1", 1): (0.909, "met"),
+                   ("extract threads-2", 2): (0.6, "missed")}
+    text = "\n".join(format_table(table))
+    assert "extract threads-2: workers' time 10% decoding" in text and "writer alone" in text

@@ -80,7 +80,7 @@ from gaborcore.extract import store as ex_store
 from gaborcore.extract import writer as ex_writer
 
 __all__ = ["RUNNERS", "MEL", "measure_extract", "measure_writer", "print_rows", "print_writer",
-           "workload_files", "prefault"]
+           "workload_files", "prefault", "default_prefault_mb", "default_clips"]
 
 RUNNERS = ["threads-1", "threads-2", "dask-2"]
 SR = 22050
@@ -89,7 +89,8 @@ SECONDS = 3.0
 MEL = {"n_fft": 2048, "hop_length": 512, "n_mels": 128}
 
 
-def _prefault_mb() -> int:
+def default_prefault_mb() -> int:
+    """MiB of memory touched once per process before measuring (``$GABORCORE_BENCH_PREFAULT_MB``)."""
     return int(os.environ.get("GABORCORE_BENCH_PREFAULT_MB", "1024"))
 
 
@@ -101,7 +102,8 @@ def prefault(mb: int) -> None:
         del block
 
 
-def _n_clips() -> int:
+def default_clips() -> int:
+    """Clips in the workload (``$GABORCORE_BENCH_EXTRACT_CLIPS``, default 1,000)."""
     return int(os.environ.get("GABORCORE_BENCH_EXTRACT_CLIPS", "1000"))
 
 
@@ -199,8 +201,8 @@ class _Setup:
                 self.cluster = _Cluster()
             except ImportError:
                 raise NotImplementedError("dask.distributed is not installed") from None
-        self.files = workload_files(_n_clips())
-        prefault(_prefault_mb())
+        self.files = workload_files(default_clips())
+        prefault(default_prefault_mb())
         self.folder = tempfile.mkdtemp(prefix="gaborcore-bench-store-")
         _run(self.files[:8], runner, self.folder, self.cluster)  # plans, on every worker
 
@@ -245,7 +247,7 @@ class ExtractKernel:
     timeout = 600.0
 
     def setup(self, workers):
-        self.x = _decoded(workload_files(_n_clips()))
+        self.x = _decoded(workload_files(default_clips()))
         self.out = np.empty((self.x.shape[0], 128, 130), np.float32)
 
     def track_audio_seconds_per_second(self, workers):
@@ -264,7 +266,7 @@ def measure_writer(n_clips: int = 1000, *, repeat: int = 3, compression: str = "
     number of cores spreads), and ``audio_seconds_per_second`` of each.
     """
     files = list(workload_files(n_clips))
-    prefault(_prefault_mb())
+    prefault(default_prefault_mb())
     cfg = ex.ExtractConfig.build("mel", sr=SR, clip=SECONDS, **MEL)
     config_json = cfg.to_json()
     feats = ex_features.prepared(config_json)[1]
@@ -311,7 +313,7 @@ class ExtractWriter:
     timeout = 600.0
 
     def track_writing_thread_audio_seconds_per_second(self):
-        return measure_writer(_n_clips(), repeat=1)["thread_audio_seconds_per_second"]
+        return measure_writer(default_clips(), repeat=1)["thread_audio_seconds_per_second"]
 
     track_writing_thread_audio_seconds_per_second.unit = "s of audio / s"
 
@@ -365,7 +367,7 @@ def measure_extract(n_clips: int = 1000, *, runners=tuple(RUNNERS), repeat: int 
         threads) and ``ratio_to_kernel``; and ``kernel_1_thread`` (the bare kernel on one thread).
     """
     files = workload_files(n_clips)
-    prefault(_prefault_mb() if prefault_mb is None else prefault_mb)
+    prefault(default_prefault_mb() if prefault_mb is None else prefault_mb)
     x = _decoded(files)
     out = np.empty((x.shape[0], 128, 130), np.float32)
     local = [r for r in runners if not r.startswith("dask")]
@@ -452,9 +454,9 @@ def _runner(text: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Throughput of gaborcore.extract.extract.")
-    parser.add_argument("--clips", type=int, default=_n_clips())
+    parser.add_argument("--clips", type=int, default=default_clips())
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--prefault-mb", type=int, default=_prefault_mb(),
+    parser.add_argument("--prefault-mb", type=int, default=default_prefault_mb(),
                         help="MiB of memory touched once beforehand (0: none)")
     parser.add_argument("--runners", nargs="+", default=RUNNERS, type=_runner,
                         help="threads-N (the local pool, N workers; any N) and dask-2 "
