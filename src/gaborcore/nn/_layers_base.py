@@ -117,8 +117,29 @@ class Layer:
         """
         return tuple(input_shape)
 
-    def _changed(self) -> None:
-        """Called after the parameters were written: drop cached casts."""
+    def parameters_changed(self) -> None:
+        """Say that the arrays of :meth:`parameters` were written in place.
+
+        A layer keeps its parameters cast to the dtype of the inputs it was called with; after
+        writing into those arrays (as :meth:`Network.set_theta` does), call this so that the
+        next call casts them again.
+
+        See Also
+        --------
+        parameters : the arrays written.
+
+        Examples
+        --------
+        >>> import numpy as np, gaborcore
+        >>> layer = gaborcore.nn.Dense(np.ones((1, 2)))
+        >>> x = np.ones((1, 2), np.float32)
+        >>> float(layer(x)[0, 0])
+        2.0
+        >>> layer.parameters()[0][...] = 3.0
+        >>> layer.parameters_changed()
+        >>> float(layer(x)[0, 0])
+        6.0
+        """
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

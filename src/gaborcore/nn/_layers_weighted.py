@@ -26,7 +26,7 @@ class _Weighted(Layer):
     def parameters(self) -> list[np.ndarray]:
         return [self.weight] + ([] if self.bias is None else [self.bias])
 
-    def _changed(self) -> None:
+    def parameters_changed(self) -> None:
         self._cast = {}
 
     def _params(self, dtype: np.dtype):

@@ -184,7 +184,7 @@ class Network:
             for p in layer.parameters():
                 p.ravel()[...] = theta[pos:pos + p.size]
                 pos += p.size
-            layer._changed()
+            layer.parameters_changed()
 
     theta = property(get_theta, set_theta, doc="""θ as one float64 vector (get and set).
 
