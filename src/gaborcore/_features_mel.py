@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _validation
 from ._validation import ParameterError
-from .filterbanks import SparseFilterbank, filterbank
+from .filterbanks import SparseFilterbank, design_filterbank
 from .stft import STFT
 
 
@@ -101,9 +101,9 @@ class MelSpectrogram:
         self.sr = sr
         self.power = _validation.positive_float("power", power)
         if mel_basis is None:
-            weights = filterbank(sr=sr, n_fft=n_fft, n_bands=n_mels, fmin=fmin, fmax=fmax,
-                                 scale=scale, htk=htk, norm=norm, dtype=np.float64,
-                                 _name="n_mels", _stacklevel=3)
+            weights = design_filterbank(sr=sr, n_fft=n_fft, n_bands=n_mels, fmin=fmin,
+                                        fmax=fmax, scale=scale, htk=htk, norm=norm,
+                                        dtype=np.float64, bands_argument="n_mels")
         else:
             weights = np.asarray(mel_basis)
             if weights.ndim != 2 or weights.shape[1] != self.stft.n_freq:

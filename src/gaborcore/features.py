@@ -15,7 +15,7 @@ from ._cache import plan_cache
 from ._features_db import amplitude_to_db, db_to_amplitude, db_to_power, log1p_compress, power_to_db
 from ._features_mel import MelSpectrogram
 from ._validation import ParameterError
-from .filterbanks import filterbank
+from .filterbanks import design_filterbank
 from .windows import window_cache_key
 
 __all__ = [
@@ -142,8 +142,9 @@ def melspectrogram(y=None, *, sr: float = 22050, S=None, n_fft: int = 2048,
         n_fft_s = (n_fft if _validation.positive_int("n_fft", n_fft) // 2 + 1 == rows
                    else 2 * (rows - 1))
         W = (np.asarray(mel_basis, np.float64) if mel_basis is not None else
-             filterbank(sr=sr, n_fft=n_fft_s, n_bands=n_mels, fmin=fmin, fmax=fmax, htk=htk,
-                        norm=norm, scale=scale, dtype=np.float64, _name="n_mels"))
+             design_filterbank(sr=sr, n_fft=n_fft_s, n_bands=n_mels, fmin=fmin, fmax=fmax,
+                               htk=htk, norm=norm, scale=scale, dtype=np.float64,
+                               bands_argument="n_mels"))
         if W.ndim != 2 or W.shape[1] != rows:
             raise ParameterError(f"mel_basis has shape {W.shape}; S has {rows} bins")
         rdt = S.dtype if dtype is None else np.promote_types(S.dtype, dtype)

@@ -129,8 +129,7 @@ def _normalise(weights: np.ndarray, edges: np.ndarray, norm) -> np.ndarray:
 
 def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
                fmax: float | None = None, scale: str = "mel", htk: bool = False,
-               norm="slaney", dtype=np.float32, _name: str = "n_bands",
-               _stacklevel: int = 2) -> np.ndarray:
+               norm="slaney", dtype=np.float32) -> np.ndarray:
     """Triangular filters, shape ``(n_bands, n_fft // 2 + 1)``, on the given frequency scale.
 
     Designed in float64 and cast once to ``dtype``.  Warns with :class:`EmptyFilterWarning` when
@@ -166,12 +165,6 @@ def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
         maximum); None leaves the peaks at 1.
     dtype : numpy dtype, default float32
         Type of the result.
-    _name : str, default "n_bands"
-        Internal: the argument name that error and warning messages give for ``n_bands``
-        (:func:`mel` and the mel spectrograms pass ``"n_mels"``).
-    _stacklevel : int, default 2
-        Internal and unused (warnings are attributed to the first caller outside gaborcore);
-        accepted for the callers that pass it.
 
     Returns
     -------
@@ -213,6 +206,15 @@ def filterbank(*, sr: float, n_fft: int, n_bands: int = 128, fmin: float = 0.0,
     >>> bool(P.max() <= 1.0)
     True
     """
+    return design_filterbank(sr=sr, n_fft=n_fft, n_bands=n_bands, fmin=fmin, fmax=fmax,
+                             scale=scale, htk=htk, norm=norm, dtype=dtype)
+
+
+def design_filterbank(*, sr, n_fft, n_bands, fmin, fmax, scale, htk, norm, dtype,
+                      bands_argument: str = "n_bands") -> np.ndarray:
+    """:func:`filterbank`, whose messages call the number of bands ``bands_argument``: the
+    name the caller's user gave it (``"n_mels"`` for :func:`mel` and the mel spectrograms)."""
+    _name = bands_argument
     scale = scale_name(scale)
     sr, n_fft, n_bands, fmin, fmax = _check_band_args(sr, n_fft, n_bands, fmin, fmax, _name)
     if scale == "log" and fmin <= 0:
@@ -308,5 +310,6 @@ def mel(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0,
     >>> W.shape, W.dtype
     ((128, 1025), dtype('float32'))
     """
-    return filterbank(sr=sr, n_fft=n_fft, n_bands=n_mels, fmin=fmin, fmax=fmax, scale="mel",
-                      htk=htk, norm=norm, dtype=dtype, _name="n_mels", _stacklevel=3)
+    return design_filterbank(sr=sr, n_fft=n_fft, n_bands=n_mels, fmin=fmin, fmax=fmax,
+                             scale="mel", htk=htk, norm=norm, dtype=dtype,
+                             bands_argument="n_mels")

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _validation
 from .._validation import ParameterError
-from ..filterbanks import filterbank, mel_frequencies
+from ..filterbanks import design_filterbank, mel_frequencies
 from ._averaging import full_spectrogram, time_average
 
 __all__ = ["TriangularMelDesign", "triangular_mel_design"]
@@ -214,8 +214,9 @@ def triangular_mel_design(*, sr: float, length: int, window, n_mels: int = 40,
     g = np.asarray(window)
     if g.shape != (L,):
         raise ParameterError(f"window must be a length-{L} array on Z_L, got {g.shape}")
-    Lam_half = filterbank(sr=sr, n_fft=L, n_bands=n_mels, fmin=fmin, fmax=fmax, htk=htk,
-                          norm=norm, dtype=np.float64, _name="n_mels", _stacklevel=3)
+    Lam_half = design_filterbank(sr=sr, n_fft=L, n_bands=n_mels, fmin=fmin, fmax=fmax,
+                                 scale="mel", htk=htk, norm=norm, dtype=np.float64,
+                                 bands_argument="n_mels")
     Lam = np.zeros((n_mels, L))
     Lam[:, : Lam_half.shape[1]] = Lam_half  # non-negative frequencies only (analytic bands)
     centres = mel_frequencies(n_mels + 2, fmin=fmin, fmax=sr / 2 if fmax is None else fmax,
