@@ -159,8 +159,34 @@ class StoreReader:
         return {self.files[i]: r for i, r in zip(failed, reasons, strict=True)}
 
     def check_feature(self, feature: str) -> None:
-        """Raise a :class:`~gaborcore.ParameterError` naming the store's features unless
-        ``feature`` is one of them."""
+        """Check that the store holds ``feature``.
+
+        Parameters
+        ----------
+        feature : str
+            A feature's name.
+
+        Raises
+        ------
+        ParameterError
+            The store does not hold it; the message names those it holds.
+
+        See Also
+        --------
+        StoreReader.features : the names it holds.
+
+        Examples
+        --------
+        >>> import os, tempfile, numpy as np, soundfile
+        >>> from gaborcore.extract import extract, open_store
+        >>> d = tempfile.mkdtemp()
+        >>> soundfile.write(os.path.join(d, "a.wav"), np.zeros(16000, np.float32), 16000)
+        >>> _ = extract(d, "mel", os.path.join(d, "f.zarr"), sr=16000, clip=0.5, n_mels=40)
+        >>> open_store(os.path.join(d, "f.zarr")).check_feature("stft")
+        Traceback (most recent call last):
+        ...
+        gaborcore._validation.ParameterError: feature='stft' is not in this store; it holds ['mel']
+        """
         if feature not in self.features:
             raise ParameterError(f"feature={feature!r} is not in this store; it holds "
                                  f"{list(self.features)}")
