@@ -207,6 +207,7 @@ class Writer:
         else:
             self.rows = {name: RowAppender(store.writable(name), -1 if name in store.feats else 0,
                                            self._submit) for name in store.rows}
+        self.per_file = {name: store.group[name] for name in store.per_file}  # (opened once)
         self.pending: list[tuple[FileResult, dict]] = []
         self.last = time.monotonic()
         self.seconds = 0.0
@@ -306,24 +307,29 @@ class Writer:
             per_file[key[:-len("offset")] + "count"] = cnt
         if self.store.created and not any(r.error for r in results):
             del per_file["error"]  # "" already: each entry is committed once in a run
-        self.flush()  # the whole chunks still being written
-        calls = [rows.commit() for rows in self.rows.values()]
-        g = self.store.group
-        calls += [functools.partial(put, g[name], index, values)
-                  for name, values in per_file.items()]
-        self._together(calls)
+
+        def rows_end() -> list:
+            self.flush()  # the whole chunks still being written (an array grows before them)
+            return [rows.commit() for rows in self.rows.values()]
+
+        # the per-file arrays are written while the last whole chunks still are
+        self._together([functools.partial(put, self.per_file[name], index, values)
+                        for name, values in per_file.items()], then=rows_end)
         status = np.array([STATUS["failed"] if r.error else STATUS["ok"] for r in results],
                           np.int8)
-        put(g["status"], index, status)  # the commit point, after everything else
+        put(self.per_file["status"], index, status)  # the commit point, after everything else
         self.pending = []
         self.last = time.monotonic()
         self.seconds += time.perf_counter() - t0
 
-    def _together(self, calls: list) -> None:
-        """Run ``calls`` (writes of different arrays) on a few threads and wait for all of them,
-        also when interrupted: no write of this commit is left running."""
+    def _together(self, calls: list, then=None) -> None:
+        """Run ``calls`` (writes of different arrays) on a few threads, and the calls that
+        ``then()`` returns (it runs here meanwhile), and wait for all of them, also when
+        interrupted or when ``then`` fails: no write of this commit is left running."""
         futures = [self.commit_pool.submit(call) for call in calls]
         try:
+            if then is not None:
+                futures += [self.commit_pool.submit(call) for call in then()]
             for future in futures:
                 future.result()
         finally:
