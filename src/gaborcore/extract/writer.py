@@ -3,9 +3,10 @@
 Only the process that runs the job writes.  Results arrive in entry order; their rows are
 appended after the last committed row, and a commit writes, in this order, every row appended
 (the last partly filled chunk made afresh: the fill value past its rows), the per-row index,
-the per-file index (offset, count, duration, error) and last the entries' ``status``.  An entry is finished only
-once its status is written, so an interrupted run leaves a store where every finished entry is
-complete; rows past the last finished entry are garbage that the next run cuts off.
+the per-file index (offset, count, duration, error) and last the entries' ``status``.  An entry
+is finished only once its status is written, so an interrupted run leaves a store where every
+finished entry is complete; rows past the last finished entry are garbage that the next run
+cuts off.
 
 Throughput comes from the shape of the writes, not from reaching under zarr's API: every write
 is whole, aligned chunks (``arr[a:b] = block`` with ``a`` and ``b`` on chunk boundaries, so zarr
