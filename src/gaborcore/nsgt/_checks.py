@@ -23,7 +23,10 @@ __all__ = ["signal_input", "coefficient_data", "require_painless"]
 def signal_input(plan: NSGT, y) -> np.ndarray:
     """``y`` checked and coerced for ``plan.forward``: zero-padded with ``pad=True``,
     complex for a complex plan, its range checked against the plan's largest sums."""
-    y = _validation.signal("y", y, min_length=1, allow_complex=not plan.real)
+    y = _validation.signal("y", y, min_length=1, allow_complex=not plan.real, check_finite=False)
+    peak = _validation.absmax(y)  # one pass: NaN or inf for non-finite samples, else the range
+    if not np.isfinite(peak):
+        raise ParameterError("y contains NaN or Inf values; only finite samples are allowed")
     if plan.real and np.iscomplexobj(y):
         raise ParameterError("y is complex but the plan is real; use NSGT(..., real=False)")
     n = y.shape[-1]
@@ -40,12 +43,8 @@ def signal_input(plan: NSGT, y) -> np.ndarray:
         y = y.astype(_validation.complex_dtype_for(y.dtype))
     # |c_k[n]| <= |I_k| * L * max|y| * max|g_k|: the sums must stay inside the precision, or
     # they overflow to inf in one summation order and not another (NaN after the phases)
-    d = plan.design
-    _validation.check_range("y", _validation.log2(_validation.absmax(y))
-                            + _validation.log2(float(plan.length))
-                            + _validation.log2(float(d.width.max(initial=1)))
-                            + _validation.log2(float(np.abs(d.windows).max(initial=1.0))),
-                            y.dtype, "its largest sample")
+    _validation.check_range("y", _validation.log2(peak) + _validation.log2(float(plan.length))
+                            + plan.design.analysis_gain, y.dtype, "its largest sample")
     return y
 
 
@@ -67,15 +66,12 @@ def coefficient_data(plan: NSGT, coefs) -> np.ndarray:
         raise ParameterError(
             f"coefs have shape {data.shape}; this plan has {plan.total} values per signal"
         )
-    if not _validation.all_finite(data):
+    peak = _validation.absmax(data)  # one pass: NaN or inf for non-finite values
+    if not np.isfinite(peak):
         raise ParameterError("coefs contain NaN or Inf values")
     # synthesis: |f| <= total * max|c| * max|dual window| (the inverse FFT is normalised)
-    d = plan.design
-    positive = d.diagonal[d.diagonal > 0]
-    dual = float(np.abs(d.windows).max(initial=1.0)) / float(positive.min(initial=1.0))
-    _validation.check_range("coefs", _validation.log2(_validation.absmax(data))
-                            + _validation.log2(float(plan.total)) + _validation.log2(dual),
-                            data.dtype, "their largest value")
+    _validation.check_range("coefs", _validation.log2(peak) + _validation.log2(float(plan.total))
+                            + plan.design.synthesis_gain, data.dtype, "their largest value")
     return data
 
 

@@ -10,6 +10,7 @@ is implied (scale bands of real plans), the window samples of all bands concaten
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -108,6 +109,20 @@ class FrameDesign:
         return dict(length=self.length, real=self.real, first=self.first, width=self.width,
                     centre=self.centre, M=self.M, offset=self.offset, mirrored=self.mirrored,
                     windows=self.windows, diagonal=self.diagonal)
+
+    @functools.cached_property
+    def analysis_gain(self) -> float:
+        """``log2(max W_k * max |g_k|)``: with ``log2(L max|y|)`` a bound on every analysis sum
+        (computed once: the windows hold a value per support bin)."""
+        return (_validation.log2(float(self.width.max(initial=1)))
+                + _validation.log2(float(np.abs(self.windows).max(initial=1.0))))
+
+    @functools.cached_property
+    def synthesis_gain(self) -> float:
+        """``log2(max |dual window|) = log2(max |g_k| / min D)`` over the bins where D > 0."""
+        positive = self.diagonal[self.diagonal > 0]
+        return _validation.log2(float(np.abs(self.windows).max(initial=1.0))
+                                / float(positive.min(initial=1.0)))
 
     def same_windows(self, other: FrameDesign) -> bool:
         """Same length, kind, supports, window samples and centre bins (M may differ)."""
