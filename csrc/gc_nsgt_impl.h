@@ -24,10 +24,11 @@ static int GC_SUF(scratch_alloc)(const GC_SUF(gc_nsgt_plan) *p, GC_SUF(nsgt_scra
     return 1;
 }
 
-/* The signal's spectrum (into s->spec) from one input row. */
+/* The signal's spectrum (into s->spec) from one input row (already copied into s->in when
+   xrow is NULL). */
 static void GC_SUF(row_spectrum)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *xrow,
                                   GC_SUF(nsgt_scratch) *s) {
-    memcpy(s->in, xrow, (size_t)p->L * (p->real ? 1 : 2) * sizeof(GC_REAL));
+    if (xrow) memcpy(s->in, xrow, (size_t)p->L * (p->real ? 1 : 2) * sizeof(GC_REAL));
     if (p->real)
         p->exec_r2c(p->big_fwd, s->in, s->spec);
     else
@@ -62,17 +63,45 @@ static void GC_SUF(split_combine)(const GC_SUF(gc_nsgt_plan) *p, ptrdiff_t g, in
     }
 }
 
-/* Gather F * conj(G) of items i0 .. i1-1 into the group buffer. */
+/* The real coefficients of a split == 2 group (c2r of the slots 0 .. M/2 of x into h), and
+   their complex form (imaginary parts 0) for n0 <= n < n1 into out. */
+static void GC_SUF(split_real)(const GC_SUF(gc_nsgt_plan) *p, ptrdiff_t g, GC_REAL *x,
+                               GC_REAL *h) {
+    p->exec_c2r(p->hc2r[g], x, h);
+}
+
+static void GC_SUF(split_expand)(const GC_REAL *h, GC_REAL *out, ptrdiff_t n0, ptrdiff_t n1) {
+    ptrdiff_t n;
+    for (n = n0; n < n1; ++n) {
+        out[2 * n] = h[n];
+        out[2 * n + 1] = 0;
+    }
+}
+
+/* Gather F * conj(G) of items i0 .. i1-1 into the group buffer: added (bands of a group may
+   share slots), or stored (store: a split group, whose items each have their own slot). */
 static void GC_SUF(gather)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *spec, GC_REAL *gbuf,
-                           ptrdiff_t i0, ptrdiff_t i1) {
+                           ptrdiff_t i0, ptrdiff_t i1, int store) {
     ptrdiff_t i;
     for (i = i0; i < i1; ++i) {
         const ptrdiff_t s = 2 * (ptrdiff_t)p->t.src[i], d = 2 * (ptrdiff_t)p->t.dst[i];
         const GC_REAL wi = p->w[i];
-        const GC_REAL im = p->t.conj[i] ? -spec[s + 1] : spec[s + 1];
-        gbuf[d] += spec[s] * wi;
-        gbuf[d + 1] += im * wi;
+        const GC_REAL re = spec[s] * wi, im = (p->t.conj[i] ? -spec[s + 1] : spec[s + 1]) * wi;
+        if (store) {
+            gbuf[d] = re;
+            gbuf[d + 1] = im;
+        } else {
+            gbuf[d] += re;
+            gbuf[d + 1] += im;
+        }
     }
+}
+
+/* Zero the slots of split group g that no item covers (its zrun). */
+static void GC_SUF(split_zero)(const GC_SUF(gc_nsgt_plan) *p, ptrdiff_t g, GC_REAL *gbuf) {
+    const ptrdiff_t *z = p->zrun + 4 * g;
+    memset(gbuf + 2 * z[0], 0, (size_t)z[1] * 2 * sizeof(GC_REAL));
+    memset(gbuf + 2 * z[2], 0, (size_t)z[3] * 2 * sizeof(GC_REAL));
 }
 
 /* Synthesis values of items i0 .. i1-1 from the transformed group buffer. */
@@ -93,14 +122,21 @@ static void GC_SUF(group_forward)(const GC_SUF(gc_nsgt_plan) *p, ptrdiff_t g,
                                    GC_REAL *orow) {
     const ptrdiff_t M = p->t.grp_M[g], b0 = p->t.grp_band[g], nb = p->t.grp_band[g + 1] - b0;
     ptrdiff_t r;
-    memset(gbuf, 0, (size_t)(nb * M) * 2 * sizeof(GC_REAL));
-    GC_SUF(gather)(p, spec, gbuf, p->t.grp_item[g], p->t.grp_item[g + 1]);
     if (p->split[g]) {
+        GC_SUF(split_zero)(p, g, gbuf);
+        GC_SUF(gather)(p, spec, gbuf, p->fitem[2 * g], p->fitem[2 * g + 1], 1);
+        if (p->split[g] == 2) {
+            GC_SUF(split_real)(p, g, gbuf, half);
+            GC_SUF(split_expand)(half, orow + 2 * p->t.offset[b0], 0, M);
+            return;
+        }
         GC_SUF(split_half)(p, g, 0, 0, gbuf, half);
         GC_SUF(split_half)(p, g, 0, 1, gbuf, half);
         GC_SUF(split_combine)(p, g, 0, half, orow + 2 * p->t.offset[b0], 0, M / 2);
         return;
     }
+    memset(gbuf, 0, (size_t)(nb * M) * 2 * sizeof(GC_REAL));
+    GC_SUF(gather)(p, spec, gbuf, p->t.grp_item[g], p->t.grp_item[g + 1], 0);
     p->exec_dft(p->gbwd[g], gbuf, gbuf);
     for (r = 0; r < nb; ++r)
         memcpy(orow + 2 * p->t.offset[b0 + r], gbuf + 2 * r * M, (size_t)M * 2 * sizeof(GC_REAL));
@@ -165,62 +201,129 @@ static void GC_SUF(row_job)(const GC_SUF(gc_nsgt_plan) *p, int inverse, const GC
     GC_SUF(row_synthesis)(p, s, out);
 }
 
-/* The groups of one row on nt threads: the split groups by all threads together (each thread a
-   share of the gather, of the two half transforms and of the combining pass, every value
-   computed as on one thread), then the other groups, each by one thread.  Analysis from the
-   spectrum `in` into the coefficient row `out`, or synthesis values from the coefficient row
-   `in` into `out`; `whole` is the caller's scratch (its group and half buffers are shared). */
+/* Take tasks from list 0 (the two half transforms of split group g, or its one real transform
+   in the analysis of a split == 2 group; none when g < 0) and list 1
+   (the other groups, largest first) until both are empty.  The first thread (first = 0) takes
+   the half transforms first; the others take other groups until about half of their work is
+   taken (p->others_half), then a half transform, then the rest: on two threads each does one
+   half transform and about half of the other groups, and the two long transforms overlap only
+   in part. */
+static void GC_SUF(take_tasks)(const GC_SUF(gc_nsgt_plan) *p, int inverse, const GC_REAL *in,
+                               GC_REAL *out, ptrdiff_t g, GC_REAL *sh, GC_REAL *half,
+                               GC_REAL *gbuf, ptrdiff_t *next, int first) {
+    static const int order[2][3] = {{0, 1, 1}, {2, 0, 1}}; /* 2: list 1 up to others_half */
+    const int real_out = g >= 0 && !inverse && p->split[g] == 2;
+    const ptrdiff_t count[2] = {g < 0 ? 0 : real_out ? 1 : 2, p->t.n_groups - p->n_split};
+    int stage;
+    for (stage = 0; stage < 3; ++stage) {
+        const int list = order[first][stage] == 0 ? 0 : 1;
+        for (;;) {
+            ptrdiff_t t;
+#if GC_OMP
+#pragma omp atomic capture
+#endif
+            t = next[list]++;
+            if (t >= count[list]) break;
+            if (list == 0 && real_out) {
+                GC_SUF(split_real)(p, g, sh, half);
+            } else if (list == 0) {
+                GC_SUF(split_half)(p, g, inverse, (int)t, sh, half);
+            } else if (gbuf) {
+                const ptrdiff_t h = p->task[p->n_split + t];
+                if (inverse)
+                    GC_SUF(group_values)(p, h, in, gbuf, NULL, out);
+                else
+                    GC_SUF(group_forward)(p, h, in, gbuf, NULL, out);
+            }
+            if (order[first][stage] == 2 && t + 1 >= p->others_half) break;
+        }
+    }
+}
+
+/* The groups of one row on nt threads, every value computed as on one thread.  For each split
+   group: its buffer (each thread a share of the gather, or of the copy of the coefficients),
+   then a pool of tasks, its two half transforms, which the first thread takes first, and the
+   other groups, which the other threads take first, so that the long half transforms run
+   beside the small cache-resident ones (the first split group's pool takes every other group);
+   then its combining pass (and synthesis values), shared.  Analysis from the signal row `in`
+   (the threads share its copy, one of them transforms it into `whole`'s spectrum) into the
+   coefficient row `out`, or synthesis values from the coefficient row `in` into `out`; `whole`
+   is the caller's scratch (its group and half buffers are shared). */
 static gc_status GC_SUF(groups_parallel)(const GC_SUF(gc_nsgt_plan) *p, int inverse,
                                          const GC_REAL *in, GC_REAL *out,
                                          GC_SUF(nsgt_scratch) *whole, int nt) {
     gc_status st = GC_OK;
     GC_REAL *sh = whole->gbuf, *half = whole->half;
+    ptrdiff_t next[2] = {0, 0}; /* the next task of each list */
     (void)nt;
 #if GC_OMP
 #pragma omp parallel num_threads(nt)
 #endif
     {
         GC_REAL *gbuf = (GC_REAL *)gc_pool_get(p->groups);
-        ptrdiff_t g, c;
+        const GC_REAL *src = inverse ? in : whole->spec; /* what the groups read */
+        ptrdiff_t s, c;
         const ptrdiff_t n_chunks = 64;
+#if GC_OMP
+        const int first = omp_get_thread_num() == 0 ? 0 : 1;
+#else
+        const int first = 0;
+#endif
         if (!gbuf) {
 #if GC_OMP
 #pragma omp critical(gc_nsgt_status)
 #endif
             st = GC_ENOMEM;
         }
-        for (g = 0; g < p->t.n_groups; ++g) {
-            const ptrdiff_t M = p->t.grp_M[g], i0 = p->t.grp_item[g], i1 = p->t.grp_item[g + 1];
-            const ptrdiff_t off = 2 * p->t.offset[p->t.grp_band[g]];
-            if (!p->split[g]) continue;
-#if GC_OMP
-#pragma omp for schedule(static)
-#endif
-            for (c = 0; c < n_chunks; ++c) {
-                const ptrdiff_t a = 2 * M * c / n_chunks, b = 2 * M * (c + 1) / n_chunks;
-                if (inverse)
-                    memcpy(sh + a, in + off + a, (size_t)(b - a) * sizeof(GC_REAL));
-                else
-                    memset(sh + a, 0, (size_t)(b - a) * sizeof(GC_REAL));
-            }
-            if (!inverse) {
-#if GC_OMP
-#pragma omp for schedule(static)
-#endif
-                for (c = 0; c < n_chunks; ++c)
-                    GC_SUF(gather)(p, in, sh, i0 + (i1 - i0) * c / n_chunks,
-                                   i0 + (i1 - i0) * (c + 1) / n_chunks);
-            }
-#if GC_OMP
-#pragma omp for schedule(static, 1)
-#endif
-            for (c = 0; c < 2; ++c) GC_SUF(split_half)(p, g, inverse, (int)c, sh, half);
+        if (!inverse) {
+            const ptrdiff_t n = p->L * (p->real ? 1 : 2);
 #if GC_OMP
 #pragma omp for schedule(static)
 #endif
             for (c = 0; c < n_chunks; ++c)
-                GC_SUF(split_combine)(p, g, inverse, half, inverse ? sh : out + off,
-                                      M / 2 * c / n_chunks, M / 2 * (c + 1) / n_chunks);
+                memcpy(whole->in + n * c / n_chunks, in + n * c / n_chunks,
+                       (size_t)(n * (c + 1) / n_chunks - n * c / n_chunks) * sizeof(GC_REAL));
+#if GC_OMP
+#pragma omp single
+#endif
+            GC_SUF(row_spectrum)(p, NULL, whole);
+        }
+        for (s = 0; s < p->n_split; ++s) {
+            const ptrdiff_t g = p->task[s], i0 = p->t.grp_item[g], i1 = p->t.grp_item[g + 1];
+            const ptrdiff_t M = p->t.grp_M[g], off = 2 * p->t.offset[p->t.grp_band[g]];
+            const ptrdiff_t f0 = p->fitem[2 * g], f1 = p->fitem[2 * g + 1];
+#if GC_OMP
+#pragma omp single nowait
+#endif
+            next[0] = 0; /* seen by all after the barrier that ends the next loop */
+#if GC_OMP
+#pragma omp for schedule(static)
+#endif
+            for (c = 0; c < n_chunks; ++c) {
+                if (inverse) {
+                    const ptrdiff_t a = 2 * M * c / n_chunks, b = 2 * M * (c + 1) / n_chunks;
+                    memcpy(sh + a, src + off + a, (size_t)(b - a) * sizeof(GC_REAL));
+                } else {
+                    if (c == 0) GC_SUF(split_zero)(p, g, sh);
+                    GC_SUF(gather)(p, src, sh, f0 + (f1 - f0) * c / n_chunks,
+                                   f0 + (f1 - f0) * (c + 1) / n_chunks, 1);
+                }
+            }
+            GC_SUF(take_tasks)(p, inverse, src, out, g, sh, half, gbuf, next, first);
+#if GC_OMP
+#pragma omp barrier
+#endif
+#if GC_OMP
+#pragma omp for schedule(static)
+#endif
+            for (c = 0; c < n_chunks; ++c) {
+                if (!inverse && p->split[g] == 2)
+                    GC_SUF(split_expand)(half, out + off, M * c / n_chunks,
+                                         M * (c + 1) / n_chunks);
+                else
+                    GC_SUF(split_combine)(p, g, inverse, half, inverse ? sh : out + off,
+                                          M / 2 * c / n_chunks, M / 2 * (c + 1) / n_chunks);
+            }
             if (inverse) {
 #if GC_OMP
 #pragma omp for schedule(static)
@@ -230,16 +333,7 @@ static gc_status GC_SUF(groups_parallel)(const GC_SUF(gc_nsgt_plan) *p, int inve
                                    i0 + (i1 - i0) * (c + 1) / n_chunks);
             }
         }
-#if GC_OMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-        for (g = 0; g < p->t.n_groups; ++g) {
-            if (!gbuf || p->split[g]) continue;
-            if (inverse)
-                GC_SUF(group_values)(p, g, in, gbuf, NULL, out);
-            else
-                GC_SUF(group_forward)(p, g, in, gbuf, NULL, out);
-        }
+        if (p->n_split == 0) GC_SUF(take_tasks)(p, inverse, src, out, -1, sh, half, gbuf, next, 1);
         gc_pool_put(p->groups, gbuf);
     }
     return st;
@@ -287,8 +381,7 @@ static gc_status GC_SUF(nsgt_execute)(const GC_SUF(gc_nsgt_plan) *p, int inverse
                starting) threads with nothing to do */
             const int ng = gc_threads(nt, p->t.n_groups);
             if (!inverse) {
-                GC_SUF(row_spectrum)(p, irow, &whole);
-                st = GC_SUF(groups_parallel)(p, 0, whole.spec, orow, &whole, ng);
+                st = GC_SUF(groups_parallel)(p, 0, irow, orow, &whole, ng);
             } else {
                 st = GC_SUF(groups_parallel)(p, 1, irow, whole.vals, &whole, ng);
                 if (st == GC_OK) GC_SUF(row_synthesis)(p, &whole, orow);

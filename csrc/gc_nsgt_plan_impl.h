@@ -30,11 +30,78 @@ struct GC_SUF(gc_nsgt_plan) {
        for the threads that share a row */
     size_t off_spec, off_gbuf, off_vals, off_half;
     gc_pool *rows, *groups;
-    unsigned char *split;      /* per group: 1 for a split group (see GC_NSGT_SPLIT) */
+    /* per group: 1 for a split group (see GC_NSGT_SPLIT), 2 for a split group whose gathered
+       buffer is Hermitian (a real plan's band centred at DC or Nyquist with a symmetric
+       window: its coefficients are real), whose analysis is one real-output (c2r) transform
+       of the buffer's first half; its synthesis uses the two halves like the others */
+    unsigned char *split;
     gc_fftw_plan *hbwd, *hfwd; /* per group: [2g] even, [2g+1] odd half-length transforms */
     ptrdiff_t *tw_off, max_split;
     GC_REAL *tw;               /* per split group from tw_off[g]: exp(+2 pi i k / M), k < M/2 */
+    /* per split group: the slots no support bin lands on, as at most two runs (start, length,
+       start, length) at [4g]; the gather stores into the others (no zeroing of the whole band) */
+    ptrdiff_t *zrun;
+    /* per split group at [2g]: the items the forward gathers (all, or the first half's for
+       split == 2), and the c2r transforms of split == 2 groups */
+    ptrdiff_t *fitem;
+    gc_fftw_plan *hc2r;
+    /* the tasks of a row on several threads: the split groups, then the other groups by
+       decreasing size (the order only balances the threads; every value is computed alike) */
+    ptrdiff_t *task, n_split;
+    ptrdiff_t others_half; /* other tasks before about half of their work (sizes nb * M) */
 };
+
+/* Coefficients of group g: its number of bands times M (the work proxy of the task order). */
+static ptrdiff_t GC_SUF(group_size)(const gc_nsgt_tables *t, ptrdiff_t g) {
+    return t->grp_M[g] * (t->grp_band[g + 1] - t->grp_band[g]);
+}
+
+/* Split group g of a real plan (every item its own slot): is its gathered buffer Hermitian
+   for every real signal?  Slots d and M - d must hold the same spectrum bin, once conjugated,
+   with the same weight (a slot that is its own mirror: bin 0 or L/2, not conjugated, both real
+   for a real signal).  Then the forward needs only the slots 0 .. M/2: their items must be one
+   interval of the group's items, and the empty ones at most two runs.  Sets split[g] = 2,
+   fitem and zrun when so; leaves the group as it is otherwise. */
+static gc_status GC_SUF(check_hermitian)(GC_SUF(gc_nsgt_plan) *p, ptrdiff_t g) {
+    const ptrdiff_t M = p->t.grp_M[g], i0 = p->t.grp_item[g], i1 = p->t.grp_item[g + 1];
+    ptrdiff_t *at = (ptrdiff_t *)malloc((size_t)M * sizeof(ptrdiff_t));
+    ptrdiff_t d, i, lo = i1, hi = i0, n_half = 0, runs = 0, z[4] = {0, 0, 0, 0};
+    int ok = 1;
+    if (!at) return GC_ENOMEM;
+    for (d = 0; d < M; ++d) at[d] = -1;
+    for (i = i0; i < i1; ++i) at[p->t.dst[i]] = i;
+    for (i = i0; i < i1 && ok; ++i) {
+        const ptrdiff_t di = p->t.dst[i], dm = (M - di) % M, im = at[dm];
+        if (dm == di)
+            ok = !p->t.conj[i] && (p->t.src[i] == 0 || 2 * (ptrdiff_t)p->t.src[i] == p->L);
+        else
+            ok = im >= 0 && p->t.src[im] == p->t.src[i] && p->t.conj[im] != p->t.conj[i] &&
+                 p->w[im] == p->w[i];
+        if (di <= M / 2) {
+            ++n_half;
+            if (i < lo) lo = i;
+            if (i > hi) hi = i;
+        }
+    }
+    for (d = 0; d <= M / 2 && ok; ++d) {
+        if (at[d] >= 0 || (d > 0 && at[d - 1] < 0)) continue;
+        if (runs == 2) {
+            ok = 0;
+            break;
+        }
+        z[2 * runs] = d;
+        while (d <= M / 2 && at[d] < 0) ++d;
+        z[2 * runs + 1] = d - z[2 * runs];
+        ++runs;
+    }
+    free(at);
+    if (!ok || n_half == 0 || hi - lo + 1 != n_half) return GC_OK;
+    p->split[g] = 2;
+    p->fitem[2 * g] = lo;
+    p->fitem[2 * g + 1] = hi + 1;
+    for (d = 0; d < 4; ++d) p->zrun[4 * g + d] = z[d];
+    return GC_OK;
+}
 
 void GC_SUF(gc_nsgt_plan_done)(GC_SUF(gc_nsgt_plan) *p) {
     ptrdiff_t g;
@@ -48,6 +115,13 @@ void GC_SUF(gc_nsgt_plan_done)(GC_SUF(gc_nsgt_plan) *p) {
         if (p->hfwd && p->hfwd[2 * g + 1]) p->destroy(p->hfwd[2 * g + 1]);
     }
     free(p->split);
+    free(p->zrun);
+    free(p->fitem);
+    if (p->hc2r)
+        for (g = 0; g < p->t.n_groups; ++g)
+            if (p->hc2r[g]) p->destroy(p->hc2r[g]);
+    free(p->hc2r);
+    free(p->task);
     free(p->hbwd);
     free(p->hfwd);
     free(p->tw_off);
@@ -110,23 +184,79 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
     p->tw_off = (ptrdiff_t *)calloc((size_t)(p->t.n_groups + 1), sizeof(ptrdiff_t));
     p->hbwd = (gc_fftw_plan *)calloc((size_t)(2 * p->t.n_groups + 1), sizeof(gc_fftw_plan));
     p->hfwd = (gc_fftw_plan *)calloc((size_t)(2 * p->t.n_groups + 1), sizeof(gc_fftw_plan));
-    if (!p->split || !p->tw_off || !p->hbwd || !p->hfwd) {
+    p->zrun = (ptrdiff_t *)calloc((size_t)(4 * p->t.n_groups + 1), sizeof(ptrdiff_t));
+    p->task = (ptrdiff_t *)calloc((size_t)(p->t.n_groups + 1), sizeof(ptrdiff_t));
+    p->fitem = (ptrdiff_t *)calloc((size_t)(2 * p->t.n_groups + 1), sizeof(ptrdiff_t));
+    p->hc2r = (gc_fftw_plan *)calloc((size_t)(p->t.n_groups + 1), sizeof(gc_fftw_plan));
+    if (!p->split || !p->tw_off || !p->hbwd || !p->hfwd || !p->zrun || !p->task || !p->fitem ||
+        !p->hc2r) {
         st = GC_ENOMEM;
         goto fail;
     }
     {
-        ptrdiff_t n_tw = 0;
+        ptrdiff_t n_tw = 0, n_task = 0;
         for (g = 0; g < p->t.n_groups; ++g) {
             const ptrdiff_t M = p->t.grp_M[g];
             /* one band, even M, and no folding (W <= M: every bin lands on its own slot, so
-               the gather can be shared between threads) */
+               the gather can be shared between threads and stores instead of adding) */
             if (p->t.grp_band[g + 1] - p->t.grp_band[g] == 1 && M % 2 == 0 &&
                 M >= GC_NSGT_SPLIT && p->t.grp_item[g + 1] - p->t.grp_item[g] <= M) {
+                /* the slots the items do not cover: at most two runs (a cyclic interval's
+                   complement), every covered slot once; otherwise the group is not split */
+                unsigned char *seen = (unsigned char *)calloc((size_t)M, 1);
+                ptrdiff_t k, runs = 0, ok = 1;
+                if (!seen) {
+                    st = GC_ENOMEM;
+                    goto fail;
+                }
+                for (i = p->t.grp_item[g]; i < p->t.grp_item[g + 1] && ok; ++i)
+                    ok = seen[p->t.dst[i]]++ == 0;
+                for (k = 0; k < M && ok; ++k) {
+                    if (seen[k] || (k > 0 && !seen[k - 1])) continue;
+                    if (runs == 2) {
+                        ok = 0;
+                        break;
+                    }
+                    p->zrun[4 * g + 2 * runs] = k;
+                    while (k < M && !seen[k]) ++k;
+                    p->zrun[4 * g + 2 * runs + 1] = k - p->zrun[4 * g + 2 * runs];
+                    ++runs;
+                }
+                free(seen);
+                if (!ok) continue;
                 p->split[g] = 1;
+                p->fitem[2 * g] = p->t.grp_item[g];
+                p->fitem[2 * g + 1] = p->t.grp_item[g + 1];
+                if (p->real) {
+                    st = GC_SUF(check_hermitian)(p, g);
+                    if (st != GC_OK) goto fail;
+                }
                 p->tw_off[g] = n_tw;
                 n_tw += M / 2;
                 if (M > p->max_split) p->max_split = M;
+                p->task[n_task++] = g;
             }
+        }
+        p->n_split = n_task;
+        for (g = 0; g < p->t.n_groups; ++g) {
+            /* the other groups by decreasing size (insertion: a few hundred groups at most) */
+            ptrdiff_t j;
+            if (p->split[g]) continue;
+            j = n_task++;
+            while (j > p->n_split &&
+                   GC_SUF(group_size)(&p->t, p->task[j - 1]) < GC_SUF(group_size)(&p->t, g)) {
+                p->task[j] = p->task[j - 1];
+                --j;
+            }
+            p->task[j] = g;
+        }
+        {
+            /* others_half: the other groups before half of their coefficients */
+            ptrdiff_t all = 0, part = 0, j;
+            for (j = p->n_split; j < n_task; ++j) all += GC_SUF(group_size)(&p->t, p->task[j]);
+            for (j = p->n_split; j < n_task && 2 * part < all; ++j)
+                part += GC_SUF(group_size)(&p->t, p->task[j]);
+            p->others_half = j - p->n_split;
         }
         p->tw = (GC_REAL *)gc_aligned_alloc((size_t)(n_tw + 1) * 2 * sizeof(GC_REAL));
         if (!p->tw) {
@@ -191,6 +321,16 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
                     1, &h, 1, buf + 2 * e, NULL, 2, 2 * h, half + 2 * h * e, NULL, 1, h,
                     GC_FFTW_FORWARD, gflags);
                 if (!p->hbwd[2 * g + e] || !p->hfwd[2 * g + e]) {
+                    st = GC_EPLAN;
+                    goto fail;
+                }
+            }
+            if (p->split[g] == 2) {
+                /* the first half of buf (slots 0 .. M/2) into M real coefficients in half */
+                p->hc2r[g] = api->GC_API_SUF(plan_many_c2r)(1, &M, 1, buf, NULL, 1, M / 2 + 1,
+                                                            half, NULL, 1, M,
+                                                            gflags | GC_FFTW_DESTROY_INPUT);
+                if (!p->hc2r[g]) {
                     st = GC_EPLAN;
                     goto fail;
                 }

@@ -587,13 +587,25 @@ def test_analysis_only_plans_refuse_inverse_and_convert(rng):
 
 
 @pytest.mark.parametrize("real", [True, False])
-def test_wide_bands_split_over_threads_give_identical_results(backend, real, rng):
-    """A Nyquist band of 10^5 coefficients: the C kernel splits its FFT into two halves (shared
-    by the threads of one signal); the result equals the NumPy specification and does not depend
-    on the thread count or on the batch size, bit for bit."""
-    L = 2**17 + 6
-    plan = NSGT(length=L, sr=SR, fmin=100.0, fmax=2000.0, bins_per_octave=6, real=real)
+@pytest.mark.parametrize("design, n_wide", [
+    (dict(length=2**17 + 6, sr=SR, fmin=100.0, fmax=2000.0, bins_per_octave=6), 1),  # Nyquist
+    (dict(length=2**17, sr=8000.0, fmin=2000.0, fmax=3000.0, bins_per_octave=6), 2),  # and DC
+    (dict(length=2**17, sr=8000.0, scale="linear", fmin=500.0, fmax=3000.0, n_bins=3), 3),
+], ids=["nyquist", "dc+nyquist", "nyquist+scale-bands"])
+def test_wide_bands_split_over_threads_give_identical_results(backend, real, design, n_wide, rng):
+    """Wide bands alone in their group (a Nyquist band of 10^5 coefficients; a DC band of
+    65,536 and a Nyquist band of 32,768; a Nyquist band and two wide scale bands): the C kernel
+    splits each one's FFT into two halves, or, for a real signal's band centred at DC or Nyquist
+    (its gathered bins are Hermitian, its coefficients real), makes the analysis one real-output
+    transform of half the bins; it stores the gathered bins and zeroes only the slots no bin
+    covers, and the threads of one signal share the copy of the signal, the gathers, the long
+    transforms (beside the other bands) and the combining passes.  The result equals the NumPy
+    specification and does not depend on the thread count or on the batch size, bit for bit."""
+    L = design["length"]
+    plan = NSGT(real=real, **design)
     assert plan.bands.M.max() >= 2**15
+    wide = sum(M >= 2**15 and M % 2 == 0 and len(idx) == 1 for M, idx, _ in plan.design.groups)
+    assert wide == n_wide if real else wide >= 1  # complex plans pair scale bands with mirrors
     y = _signal(rng, (2, L), np.float64, real)
     ref = plan.forward(y, backend="numpy").data
     outs = [plan.forward(y, backend=backend, workers=w).data for w in (1, 2, 3)]

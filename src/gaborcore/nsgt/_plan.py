@@ -49,7 +49,7 @@ class NSGT:
         ``"exact"`` not at all (``M_k = ceil(oversampling W_k)``, the least redundancy).  Every
         choice is painless and exactly invertible.  Measured (60 s at 22.05 kHz, 84 constant-Q
         bands from 32.7 Hz, float32, C backend, one thread): redundancy 1.025 / 1.012 / 1.011
-        and forward 10 / 13 / 31 ms for smooth / fast / exact (see the NSGT docs page).
+        and forward 9 / 13 / 30 ms for smooth / fast / exact (see the NSGT docs page).
     M : int or array, optional
         Force the number of coefficients per band (all bands, DC / Nyquist included); every
         ``M_k`` must be at least ``W_k`` (the painless case), else :class:`ParameterError`.
