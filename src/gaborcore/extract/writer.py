@@ -55,10 +55,6 @@ class RowAppender:
         self.chunk = arr.chunks[self.axis]
         self.submit = submit
         self.length = arr.shape[self.axis]  # the array's shape along axis
-        # rows the job expects to append: the array is not grown past them (rounded up to a
-        # chunk) while they suffice, so that cutting it to its exact length at the last commit
-        # leaves no chunk outside it for zarr to delete (one request per such chunk)
-        self.expected = None if expected is None else self.length + expected
         self.written = self.length  # rows in the array (whole chunks, or committed)
         start = self.written // self.chunk * self.chunk
         self.pieces: list[np.ndarray] = []  # rows after ``start``, in order, not yet written
@@ -72,6 +68,12 @@ class RowAppender:
         if self.written > start:  # the committed rows of the chunk being filled
             self.pieces.append(arr[self._slice(start, self.written)])
             self.buffered = self.written - start
+        if expected:
+            # the rows the job expects: the array is made that long now (on the writing
+            # thread, while the workers compute), so that the last commit, when they have
+            # nothing left to do, finds it at its exact length and has no resize to make
+            self.length += expected
+            submit(functools.partial(self._set_length, self.length))
 
     @property
     def end(self) -> int:
@@ -129,11 +131,7 @@ class RowAppender:
         grow = None
         if b > self.length:
             step = min(max(self.length, 8 * self.chunk), GROW_CHUNKS * self.chunk)  # doubling
-            target = self.length + step
-            if self.expected is not None and b <= self.expected < target + step:
-                target = self.expected  # (the last growth, unless more rows come)
-            self.length = max(b, target)
-            self.length = -(-self.length // self.chunk) * self.chunk
+            self.length = -(-max(b, self.length + step) // self.chunk) * self.chunk
             grow = self.length
         # one chunk per call: zarr encodes a value of exactly a chunk's shape as it is, and
         # copies each chunk of a larger one into a new buffer first
@@ -202,7 +200,7 @@ class Writer:
         self.inflight: collections.deque = collections.deque()
         self.failed: BaseException | None = None
         if store.layout == "clips":
-            # (about one clip per file: the length it is grown to while that holds)
+            # (about one clip per file is expected)
             self.rows = {name: RowAppender(store.writable(name), 0, self._submit, expected_files)
                          for name in store.rows}
         else:
