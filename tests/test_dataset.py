@@ -102,6 +102,16 @@ def assert_same_store(a, b):
 MEL = dict(n_fft=512, hop_length=128, n_mels=40)
 
 
+@pytest.fixture(autouse=True, params=["direct", "zarr"])
+def chunk_writes(request, monkeypatch):
+    """Every test twice: whole feature chunks written into their files by
+    :mod:`gaborcore.extract.chunkfiles` (the default), and every chunk through zarr.  The
+    module-scoped reference stores are made with the default, so the comparisons with them
+    also compare the two paths byte for byte."""
+    monkeypatch.setenv("GABORCORE_ZARR_DIRECT", "1" if request.param == "direct" else "0")
+    return request.param
+
+
 # ---- contents --------------------------------------------------------------------------------
 
 def test_clips_against_the_library(tmp_path, files):
@@ -859,9 +869,10 @@ def test_toml_config(tmp_path, files):
         ExtractConfig.build(config=tmp_path / "missing.toml")
 
 
-def test_deprecated_alias():
+def test_deprecated_alias(monkeypatch):
     import importlib
 
+    monkeypatch.delitem(sys.modules, "gaborcore.dataset", raising=False)  # (imported before)
     with pytest.warns(DeprecationWarning, match="gaborcore.extract"):
         import gaborcore.dataset
     with pytest.warns(DeprecationWarning, match="gaborcore.extract"):

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .batch import FileResult
+from .chunkfiles import ChunkFiles
 from .layout import STATUS, TEXT
 from .store import Store
 
@@ -49,8 +50,10 @@ class RowAppender:
     chunk's bytes do not depend on where a run stopped).
     """
 
-    def __init__(self, arr, axis: int, submit, expected: int | None = None):
+    def __init__(self, arr, axis: int, submit, expected: int | None = None,
+                 direct: ChunkFiles | None = None):
         self.arr = arr
+        self.direct = direct  # whole chunks into their files (see chunkfiles), or None
         self.axis = axis % arr.ndim
         self.chunk = arr.chunks[self.axis]
         self.submit = submit
@@ -148,7 +151,13 @@ class RowAppender:
             shape = list(self.arr.shape)
             shape[self.axis] = grow
             self.arr.resize(tuple(shape))
-        self.arr[self._slice(a, b)] = data
+        if self.direct is None:
+            self.arr[self._slice(a, b)] = data
+            return
+        coords = [0] * self.arr.ndim
+        coords[self.axis] = a // self.chunk
+        self.direct.write(tuple(coords), data,
+                          functools.partial(self.arr.__setitem__, self._slice(a, b), data))
 
     def commit(self):
         """The call that makes every appended row part of the array (to run after the queued
@@ -199,13 +208,15 @@ class Writer:
                                               thread_name_prefix="gaborcore-commit")
         self.inflight: collections.deque = collections.deque()
         self.failed: BaseException | None = None
-        if store.layout == "clips":
-            # (about one clip per file is expected)
-            self.rows = {name: RowAppender(store.writable(name), 0, self._submit, expected_files)
-                         for name in store.rows}
-        else:
-            self.rows = {name: RowAppender(store.writable(name), -1 if name in store.feats else 0,
-                                           self._submit) for name in store.rows}
+        self.rows = {}
+        for name in store.rows:
+            arr = store.writable(name)
+            direct = ChunkFiles.for_array(arr) if name in store.feats else None
+            if store.layout == "clips":  # (about one clip per file is expected)
+                self.rows[name] = RowAppender(arr, 0, self._submit, expected_files, direct)
+            else:
+                self.rows[name] = RowAppender(arr, -1 if name in store.feats else 0,
+                                              self._submit, direct=direct)
         self.per_file = {name: store.group[name] for name in store.per_file}  # (opened once)
         self.pending: list[tuple[FileResult, dict]] = []
         self.last = time.monotonic()
