@@ -432,6 +432,13 @@ def print_rows(rows: list, n_clips: int, repeat: int, prefault_mb: int,
               f"{r['audio_seconds_per_second'] / r['kernel_1_thread']:8.2f}")
     print("ratio: throughput / the bare mel kernel's on the decoded clips with as many threads; "
           "vs 1 thr: / the bare kernel's on one thread")
+    from gaborcore.extract import chunkfiles
+
+    print("whole feature chunks: " + (
+        "into their files (gaborcore.extract.chunkfiles; GABORCORE_ZARR_DIRECT=0 sends them "
+        "through zarr)" if chunkfiles.enabled() else
+        f"through zarr ({chunkfiles.ENVIRONMENT}=0, or a zarr outside "
+        f"{chunkfiles.TESTED_ZARR})"))
 
 
 def print_writer(w: dict, rows: list) -> None:
