@@ -95,7 +95,7 @@ def consolidate(group) -> None:
     and zarr read it, and that is why it is written)."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Consolidated metadata", UserWarning)
-        zarr.consolidate_metadata(group.store, path=group.path or None)
+        zarr.consolidate_metadata(group.store, path=group.path or None, zarr_format=3)
 
 
 def _gaborcore_attrs(where: str) -> dict | None:
