@@ -192,7 +192,10 @@ static void GC_SUF(row_job)(const GC_SUF(gc_nsgt_plan) *p, int inverse, const GC
                             GC_REAL *out, GC_SUF(nsgt_scratch) *s) {
     ptrdiff_t g;
     if (!inverse) {
-        GC_SUF(row_spectrum)(p, in, s);
+        if (p->bf_r)
+            GC_SUF(bf_serial)(p, in, s->spec, s->in, s->gbuf);
+        else
+            GC_SUF(row_spectrum)(p, in, s);
         for (g = 0; g < p->t.n_groups; ++g)
             GC_SUF(group_forward)(p, g, s->spec, s->gbuf, s->half, out);
         return;
@@ -275,7 +278,25 @@ static gc_status GC_SUF(groups_parallel)(const GC_SUF(gc_nsgt_plan) *p, int inve
 #endif
             st = GC_ENOMEM;
         }
-        if (!inverse) {
+        if (!inverse && p->bf_r) {
+            /* the split whole-signal FFT (gc_nsgt_bigfft_impl.h): the pieces of bf_serial,
+               shared; gathered into the spectrum's scratch, transformed into the input's */
+#if GC_OMP
+#pragma omp for schedule(static)
+#endif
+            for (c = 0; c < n_chunks; ++c)
+                GC_SUF(bf_gather)(p, in, whole->spec, p->bf_P * c / n_chunks,
+                                  p->bf_P * (c + 1) / n_chunks);
+#if GC_OMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+            for (c = 0; c < p->bf_r; ++c) GC_SUF(bf_sub)(p, whole->spec, whole->in, c);
+#if GC_OMP
+#pragma omp for schedule(dynamic, 16)
+#endif
+            for (c = 0; c < p->bf_nc; ++c)
+                if (gbuf) GC_SUF(bf_chunk)(p, whole->in, whole->spec, gbuf, c);
+        } else if (!inverse) {
             const ptrdiff_t n = p->L * (p->real ? 1 : 2);
 #if GC_OMP
 #pragma omp for schedule(static)

@@ -4,6 +4,11 @@
 #include <limits.h>
 #include <math.h>
 
+#ifndef GC_NSGT_MAX_SIZE_ONCE
+#define GC_NSGT_MAX_SIZE_ONCE
+static size_t gc_max_size(size_t a, size_t b) { return a > b ? a : b; }
+#endif
+
 #ifndef GC_NSGT_SPLIT
 /* Groups of one band with an even M of at least this many coefficients (the wide top or DC
    bands: 864,000 of the 1.36 million coefficients of 60 s of 84 constant-Q bands) run their
@@ -11,6 +16,9 @@
    result does not depend on the thread count; when several threads share one row, they share
    this work too. */
 #define GC_NSGT_SPLIT 32768
+#endif
+#ifndef GC_NSGT_BF_CHUNK
+#define GC_NSGT_BF_CHUNK 256 /* columns per chunk of the split whole-signal FFT's step (c) */
 #endif
 
 struct GC_SUF(gc_nsgt_plan) {
@@ -49,7 +57,17 @@ struct GC_SUF(gc_nsgt_plan) {
        decreasing size (the order only balances the threads; every value is computed alike) */
     ptrdiff_t *task, n_split;
     ptrdiff_t others_half; /* other tasks before about half of their work (sizes nb * M) */
+    /* the whole-signal FFT of a real plan split into pieces (gc_nsgt_bigfft_impl.h): radix
+       bf_r (0: one r2c transform, big_fwd), sub-length P (rows Pp complex apart), nc chunks
+       of step (c), the last of bf_tail columns; the sub-FFT and chunk plans, the twiddles */
+    int bf_r;
+    ptrdiff_t bf_P, bf_Pp, bf_nc, bf_tail;
+    gc_fftw_plan bf_sub, bf_col, bf_ctail;
+    GC_REAL *bf_tw;
 };
+
+static gc_status GC_SUF(bigfft_init)(GC_SUF(gc_nsgt_plan) *p, const gc_fftw_api *api);
+static void GC_SUF(bigfft_done)(GC_SUF(gc_nsgt_plan) *p);
 
 /* Coefficients of group g: its number of bands times M (the work proxy of the task order). */
 static ptrdiff_t GC_SUF(group_size)(const gc_nsgt_tables *t, ptrdiff_t g) {
@@ -126,6 +144,7 @@ void GC_SUF(gc_nsgt_plan_done)(GC_SUF(gc_nsgt_plan) *p) {
     free(p->hfwd);
     free(p->tw_off);
     gc_aligned_free(p->tw);
+    GC_SUF(bigfft_done)(p);
     if (p->big_fwd) p->destroy(p->big_fwd);
     if (p->big_inv) p->destroy(p->big_inv);
     free(p->gbwd);
@@ -274,11 +293,17 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
             }
         }
     }
+    st = GC_SUF(bigfft_init)(p, api);
+    if (st != GC_OK) goto fail;
     {
         const size_t a = GC_ALIGN, r = sizeof(GC_REAL);
-        const size_t in_b = ((size_t)L * (p->real ? 1 : 2) * r + a - 1) / a * a;
-        const size_t spec_b = ((size_t)p->n_spec * 2 * r + a - 1) / a * a;
-        const size_t g_b = ((size_t)(p->max_group + 1) * 2 * r + a - 1) / a * a;
+        /* the split whole-signal FFT: its r rows of Pp complex in the input and spectrum
+           scratch, a chunk (2 r GC_NSGT_BF_CHUNK complex) in the group buffers */
+        const size_t bf_b = (size_t)(p->bf_r * p->bf_Pp) * 2 * r;
+        const size_t bc = (size_t)(2 * p->bf_r * GC_NSGT_BF_CHUNK) * 2 * r;
+        const size_t in_b = (gc_max_size((size_t)L * (p->real ? 1 : 2) * r, bf_b) + a - 1) / a * a;
+        const size_t spec_b = (gc_max_size((size_t)p->n_spec * 2 * r, bf_b) + a - 1) / a * a;
+        const size_t g_b = (gc_max_size((size_t)(p->max_group + 1) * 2 * r, bc) + a - 1) / a * a;
         const size_t v_b = ((size_t)(p->n_items + 1) * 2 * r + a - 1) / a * a;
         const size_t h_b = (size_t)(p->max_split + 1) * 2 * r;
         p->off_spec = in_b;
@@ -353,8 +378,10 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
            per length: only small lengths are measured */
         unsigned big = L > 2048 ? GC_FFTW_ESTIMATE : flags;
         if (p->real) {
-            p->big_fwd = api->GC_API_SUF(plan_many_r2c)(1, &n, 1, in, NULL, 1, n, spec, NULL, 1,
-                                                        (int)p->n_spec, big);
+            /* with a split (bf_r), the forward is gc_nsgt_bigfft_impl.h's */
+            if (!p->bf_r)
+                p->big_fwd = api->GC_API_SUF(plan_many_r2c)(1, &n, 1, in, NULL, 1, n, spec, NULL,
+                                                            1, (int)p->n_spec, big);
             p->big_inv = api->GC_API_SUF(plan_many_c2r)(1, &n, 1, spec, NULL, 1, (int)p->n_spec,
                                                         in, NULL, 1, n,
                                                         big | GC_FFTW_DESTROY_INPUT);
@@ -366,7 +393,7 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
                                                         big | GC_FFTW_DESTROY_INPUT);
         }
     }
-    if (!p->big_fwd || !p->big_inv) {
+    if ((!p->big_fwd && !p->bf_r) || !p->big_inv) {
         st = GC_EPLAN;
         goto fail;
     }

@@ -664,3 +664,30 @@ def test_eight_threads_share_one_plan_from_its_first_call(backend, rng):
     for i in range(8):
         np.testing.assert_array_equal(results[i], serial[i])
         np.testing.assert_array_equal(mels[i], mel_serial[i])
+
+
+@pytest.mark.skipif("c" not in gaborcore.available_backends(), reason="needs the C kernel")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("L", [2**16 - 2, 2**16, 132300, 2**17, 131077, 131078],
+                         ids=["below-threshold", "radix8-at-threshold", "radix7", "radix8",
+                              "odd", "prime-half"])
+def test_split_signal_fft_is_accurate_and_thread_independent(dtype, L, rng):
+    """The C kernel computes a long real signal's FFT as r sub-FFTs of its sample pairs and
+    chunked radix-r passes that the threads share (csrc/gc_nsgt_bigfft_impl.h; lengths from
+    2^16 with L/2 divisible by a radix, 132,300 and 2^17 here, the others keep one r2c
+    transform): the coefficients match the float64 NumPy specification to FFT precision and
+    are the same bits on 1 to 4 threads, and for a row alone or in a batch of any size."""
+    plan = NSGT(length=L, sr=SR, scale="cqt", fmin=32.7, n_bins=84, bins_per_octave=12)
+    y = rng.standard_normal((3, L))
+    ref = plan.forward(y, backend="numpy").data
+    x = y.astype(dtype)
+    one = plan.forward(x[0], backend="c", workers=1).data
+    tol = 3e-6 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(one, ref[0], rtol=0, atol=tol * np.abs(ref[0]).max())
+    for w in (2, 3, 4):
+        np.testing.assert_array_equal(plan.forward(x[0], backend="c", workers=w).data, one)
+    for w in (1, 2, 3, 4):
+        batch = plan.forward(x, backend="c", workers=w).data.reshape(3, plan.total)
+        np.testing.assert_array_equal(batch[0], one.reshape(-1))
+        np.testing.assert_array_equal(batch[1:2], plan.forward(x[1:2], backend="c").data
+                                      .reshape(1, plan.total))
