@@ -62,6 +62,12 @@ def cqt(y, *, sr: float = 22050, hop_length: int = 512, fmin: float = 32.7031956
     C : ndarray, shape (..., n_bins, 1 + n_samples // hop_length)
         Same precision as ``y``.
 
+    Raises
+    ------
+    ParameterError
+        ``n_bins`` bands from ``fmin`` that would pass Nyquist; an empty or non-finite ``y``, or
+        a ``sr``, ``hop_length``, ``power`` or scale parameter out of range.
+
     See Also
     --------
     NSGT : the invertible transform whose band filters these are.

@@ -61,6 +61,14 @@ class NSGT:
         sampled every ``L / M_k`` samples, aliased (:ref:`theory-nsgt`: the product is folded modulo
         ``M_k``).  Such a plan analyses only: :meth:`inverse` and :meth:`convert` refuse it.
 
+    Raises
+    ------
+    ParameterError
+        A ``length`` below 8 or whose spectrum would not fit in memory; an unknown
+        ``layout``, ``window`` or ``band_lengths``; ``oversampling`` below 1; any scale
+        parameter :func:`nsgt_frequencies` refuses; an ``M`` below the window supports while
+        ``painless=True``.
+
     See Also
     --------
     SlicedNSGT : the same transform on slices, for signals of any length and streams.

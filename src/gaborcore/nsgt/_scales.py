@@ -66,6 +66,14 @@ def nsgt_frequencies(*, sr: float, scale: str = "cqt", fmin: float = 32.7,
     xi, bw : ndarray
         Centre frequencies and bandwidths in Hz, float64, one per band.
 
+    Raises
+    ------
+    ParameterError
+        An unknown ``scale``; ``fmin`` at or above Nyquist or above ``fmax``; a constant-Q
+        scale without ``fmax`` or ``n_bins``, or whose bands would pass Nyquist; a negative
+        ``gamma``; ``n_bins`` missing where the scale needs it; ``frequencies`` that are not 2
+        or more increasing values between 0 and Nyquist.
+
     See Also
     --------
     NSGT : the transform built on these bands.

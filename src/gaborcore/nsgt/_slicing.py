@@ -38,6 +38,12 @@ def slicing_window(slice_length: int, transition: int) -> np.ndarray:
     phi : ndarray, shape (slice_length,)
         float64 window.
 
+    Raises
+    ------
+    ParameterError
+        ``slice_length`` not a multiple of 4 between 4 and the largest slice, or
+        ``transition`` outside ``1 .. slice_length / 2``.
+
     See Also
     --------
     SlicedNSGT : the transform that uses it.
