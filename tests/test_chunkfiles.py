@@ -1,6 +1,6 @@
 """gaborcore.extract.chunkfiles: whole chunks written into a local store's files directly.
 
-The extraction tests (tests/test_dataset.py) run every case with this path on and off; here:
+The extraction tests (tests/extract/) run every case with this path on and off; here:
 that it is taken where it applies (so those comparisons compare something), that it is not where
 it does not, and that a mismatch found by its check sends every chunk through zarr.
 """
