@@ -280,13 +280,14 @@ static gc_status GC_SUF(groups_parallel)(const GC_SUF(gc_nsgt_plan) *p, int inve
         }
         if (!inverse && p->bf_r) {
             /* the split whole-signal FFT (gc_nsgt_bigfft_impl.h): the pieces of bf_serial,
-               shared; gathered into the spectrum's scratch, transformed into the input's */
+               shared; gathered into the spectrum's scratch, transformed into the input's,
+               combined into the spectrum */
 #if GC_OMP
 #pragma omp for schedule(static)
 #endif
             for (c = 0; c < n_chunks; ++c)
-                GC_SUF(bf_gather)(p, in, whole->spec, p->bf_P * c / n_chunks,
-                                  p->bf_P * (c + 1) / n_chunks);
+                GC_SUF(bf_gather)(p, in, whole->spec, p->bf_Q * c / n_chunks,
+                                  p->bf_Q * (c + 1) / n_chunks);
 #if GC_OMP
 #pragma omp for schedule(dynamic, 1)
 #endif

@@ -58,10 +58,11 @@ struct GC_SUF(gc_nsgt_plan) {
     ptrdiff_t *task, n_split;
     ptrdiff_t others_half; /* other tasks before about half of their work (sizes nb * M) */
     /* the whole-signal FFT of a real plan split into pieces (gc_nsgt_bigfft_impl.h): radix
-       bf_r (0: one r2c transform, big_fwd), sub-length P (rows Pp complex apart), nc chunks
-       of step (c), the last of bf_tail columns; the sub-FFT and chunk plans, the twiddles */
+       bf_r (0: one r2c transform, big_fwd), sub-length Q (real rows Qp reals apart, their
+       spectra Hp complex apart), nc chunks of step (c), the last of bf_tail columns; the
+       sub-FFT and chunk plans, the twiddles */
     int bf_r;
-    ptrdiff_t bf_P, bf_Pp, bf_nc, bf_tail;
+    ptrdiff_t bf_Q, bf_Qp, bf_Hp, bf_nc, bf_tail;
     gc_fftw_plan bf_sub, bf_col, bf_ctail;
     GC_REAL *bf_tw;
 };
@@ -297,12 +298,14 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
     if (st != GC_OK) goto fail;
     {
         const size_t a = GC_ALIGN, r = sizeof(GC_REAL);
-        /* the split whole-signal FFT: its r rows of Pp complex in the input and spectrum
-           scratch, a chunk (2 r GC_NSGT_BF_CHUNK complex) in the group buffers */
-        const size_t bf_b = (size_t)(p->bf_r * p->bf_Pp) * 2 * r;
-        const size_t bc = (size_t)(2 * p->bf_r * GC_NSGT_BF_CHUNK) * 2 * r;
+        /* the split whole-signal FFT: its r real rows (Qp reals) in the spectrum scratch, their
+           spectra (Hp complex) in the input scratch, a chunk (r GC_NSGT_BF_CHUNK complex) in
+           the group buffers */
+        const size_t bf_a = (size_t)(p->bf_r * p->bf_Qp) * r;
+        const size_t bf_b = (size_t)(p->bf_r * p->bf_Hp) * 2 * r;
+        const size_t bc = (size_t)(p->bf_r * GC_NSGT_BF_CHUNK) * 2 * r;
         const size_t in_b = (gc_max_size((size_t)L * (p->real ? 1 : 2) * r, bf_b) + a - 1) / a * a;
-        const size_t spec_b = (gc_max_size((size_t)p->n_spec * 2 * r, bf_b) + a - 1) / a * a;
+        const size_t spec_b = (gc_max_size((size_t)p->n_spec * 2 * r, bf_a) + a - 1) / a * a;
         const size_t g_b = (gc_max_size((size_t)(p->max_group + 1) * 2 * r, bc) + a - 1) / a * a;
         const size_t v_b = ((size_t)(p->n_items + 1) * 2 * r + a - 1) / a * a;
         const size_t h_b = (size_t)(p->max_split + 1) * 2 * r;

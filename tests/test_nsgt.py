@@ -668,13 +668,16 @@ def test_eight_threads_share_one_plan_from_its_first_call(backend, rng):
 
 @pytest.mark.skipif("c" not in gaborcore.available_backends(), reason="needs the C kernel")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("L", [2**16 - 2, 2**16, 132300, 2**17, 131077, 131078],
-                         ids=["below-threshold", "radix8-at-threshold", "radix7", "radix8",
+@pytest.mark.parametrize("L", [2**16 - 2, 2**16, 66150, 132300, 96000, 73728, 122694, 327184,
+                               2**17, 131077, 131078],
+                         ids=["below-threshold", "radix8-at-threshold", "radix7-half-odd",
+                              "radix7", "radix5", "radix9", "radix3-half-odd", "radix4", "radix8",
                               "odd", "prime-half"])
 def test_split_signal_fft_is_accurate_and_thread_independent(dtype, L, rng):
-    """The C kernel computes a long real signal's FFT as r sub-FFTs of its sample pairs and
-    chunked radix-r passes that the threads share (csrc/gc_nsgt_bigfft_impl.h; lengths from
-    2^16 with L/2 divisible by a radix, 132,300 and 2^17 here, the others keep one r2c
+    """The C kernel computes a long real signal's FFT as r r2c sub-FFTs of its every r-th
+    sample and chunked r-point DFTs that the threads share (csrc/gc_nsgt_bigfft_impl.h; lengths
+    from 2^16 = 65536 whose L/r is even and 13-smooth: radix 7, 5, 9, 3 with L/2 even or odd
+    (and Q/2 = L/(2r) odd for 66,150 and 122,694), 8 and 4; the others keep one r2c
     transform): the coefficients match the float64 NumPy specification to FFT precision and
     are the same bits on 1 to 4 threads, and for a row alone or in a batch of any size."""
     plan = NSGT(length=L, sr=SR, scale="cqt", fmin=32.7, n_bins=84, bins_per_octave=12)
