@@ -17,21 +17,48 @@
    Three steps, each a list of fixed pieces: (a) the r sub-sequences gathered from x into
    aligned rows (64 pieces), (b) their r r2c FFTs of length Q (one FFTW_ESTIMATE plan, executed
    r times on equally aligned rows), each row then multiplied by its twiddles W_L^(qk') while
-   it is in cache (a table of (r-1) (Q/2+1) complex: computing each as a product of two
-   table entries took 0.46 ms instead of 0.20 at 60 s), (c) the columns k' in chunks of
-   GC_NSGT_BF_CHUNK: the r-point DFTs of the chunk, read from the r rows (an FFTW plan for the
-   full chunk, one for the last, shorter one), and the stores into the spectrum.  The pieces,
-   their plans and their order of operations do not depend on who runs them, and every bin is
-   written by one piece: every thread count, and a whole row on one thread, give the same bits.
+   it is in cache (a table of (r-1) (Q/2+1) complex, 4.5 MB at 60 s in float32: computing
+   each as a product of two small tables' entries took 0.46 ms instead of 0.20 at 60 s),
+   (c) the columns k' in chunks of GC_NSGT_BF_CHUNK: the r-point DFTs of the chunk, read from
+   the r rows (an FFTW plan for the full chunk, one for the last, shorter one), and the stores
+   into the spectrum.  The pieces, their plans and their order of operations do not depend on
+   who runs them, and every bin is written by one piece: every thread count, and a whole row on
+   one thread, give the same bits.
 
-   The radix is chosen from L alone (gc_nsgt_bf_radix), never by timing.  Other plans (complex,
-   odd or short L, sizes with a large prime factor) keep the single r2c transform. */
+   Whether to split, and the radix, follow from L alone (gc_nsgt_bf_radix), never from timing.
+   Other plans (complex, odd or short L, sizes with a large prime factor) keep the single r2c
+   transform; the inverse always does.
+
+   When to split.  The forward (84 constant-Q bins from 32.7 Hz, 22,050 Hz, float32) split and
+   whole (one r2c plan), in ms, fastest of 180 runs in 12 processes alternating the builds on a
+   shared 2-core machine; w1, w2: one signal on 1 or 2 threads, b2: per signal of a batch of 2
+   on 2 threads (one signal per thread, each split on its own thread):
+                       split w1 / whole   split w2 / whole   split b2 / whole
+       66,150 (3 s)    0.329 / 0.329      0.212 / 0.257      0.171 / 0.170
+      132,300 (6 s)    0.664 / 0.668      0.388 / 0.508      0.344 / 0.349
+      264,600 (12 s)   1.293 / 1.254      0.726 / 0.884      0.668 / 0.649   (not split)
+      661,500 (30 s)   4.171 / 4.089      2.255 / 2.972      2.309 / 2.305
+    1,323,000 (60 s)   8.585 / 8.470      4.588 / 5.469      4.641 / 4.531
+   The split's own passes (gather, twiddles, column DFTs and stores) cost about 0.6 ns a sample
+   (60 s: 0.24 + 0.20 + 0.38 ms); it pays where the r sub-FFTs beat FFTW's plan of L by as
+   much.  They did for every length tried with at most two factors of two (3, 5, 6, 7, 10 and
+   30 s at 22,050 Hz: one thread within 2 %, two threads 17 to 28 % faster), not for those
+   with more, whose single plan is fast (4 s: 88,200 +8 %, 96,000 +9 %, 12 s +3 to 5 %,
+   441,000 +4 %, 2^18 +5 %; 2^16 and 2^17 -3 to -6 %), except long ones (60 s +1.4 to 3 %,
+   2,880,000 -2 %), where two threads gain 16 to 19 % on a signal that is more often
+   transformed alone: split from GC_NSGT_BF_BIG = 2^20 whatever the factors of two.  Below
+   GC_NSGT_BF_MIN = 65,536 the fixed costs dominate (1 s +3.5 %, 2 s +9 %, 61,740 +5 %). */
 
 #ifndef GC_NSGT_BF_ONCE
 #define GC_NSGT_BF_ONCE
 #ifndef GC_NSGT_BF_MIN
-/* shorter signals keep the single r2c transform; -DGC_NSGT_BF_MIN=<huge> turns the split off */
+/* shorter signals keep the single r2c transform (see "When to split" above);
+   -DGC_NSGT_BF_MIN=<huge> turns the split off */
 #define GC_NSGT_BF_MIN 65536
+#endif
+#ifndef GC_NSGT_BF_BIG
+/* below it, only lengths with at most two factors of two are split (see above) */
+#define GC_NSGT_BF_BIG 1048576
 #endif
 
 /* Largest prime factor of n is at most 13 (FFTW has codelets for those factors). */
@@ -43,26 +70,30 @@ static int gc_nsgt_bf_smooth(ptrdiff_t n) {
     return n == 1;
 }
 
-/* The radix of the split of a real signal of length L, 0 for none: L at least GC_NSGT_BF_MIN,
-   and the first r of 7, 5, 9, 8, 3, 4 that divides L and leaves Q = L/r even, 13-smooth and
-   with at least min(2, v2(L)) factors of two (v2: the exponent of 2), i.e. an odd r keeps all
-   of them.  Sub-lengths that lose factors of two were up to twice as slow (FFTW_ESTIMATE,
+/* The radix of the split of a real signal of length L, 0 for none: L even, at least
+   GC_NSGT_BF_MIN, with v2(L) <= 2 (v2: the exponent of 2) or at least GC_NSGT_BF_BIG (see
+   "When to split" above), and the first r of 7, 5, 9, 8, 3 that divides L and leaves Q = L/r
+   even, 13-smooth and with at least min(2, v2(L)) factors of two (an odd r keeps all of
+   them).  Sub-lengths that lose factors of two were up to twice as slow (FFTW_ESTIMATE,
    float32: r2c(330,750) 0.85 ms against r2c(189,000) 0.27 ms); at 60 s (L = 1,323,000) the
-   forward's three steps took 2.9 ms with r = 7, 3.0 with 9 and 3.1 with 5; 6 is never
-   reached (3 divides L whenever 6 does, keeping the same factors). -DGC_NSGT_BF_RADIX=<r>
-   forces r (for measurements). */
+   three steps took 2.9 ms with r = 7, 3.0 with 9 and 3.1 with 5 (at 12 s and 30 s r = 5 or
+   9 were 0.04 to 0.1 ms faster than 7: no rule from L alone picked the best everywhere).
+   6 is never reached (3 divides L whenever 6 does, keeping the same factors), nor 4 under
+   these rules but for products of 16 and 11s and 13s.  -DGC_NSGT_BF_RADIX=<r> forces r
+   (measurements only). */
 static int gc_nsgt_bf_radix(ptrdiff_t L) {
 #ifdef GC_NSGT_BF_RADIX
     static const int order[1] = {GC_NSGT_BF_RADIX};
     const int n_order = 1;
 #else
-    static const int order[6] = {7, 5, 9, 8, 3, 4};
-    const int n_order = 6;
+    static const int order[5] = {7, 5, 9, 8, 3};
+    const int n_order = 5;
 #endif
     ptrdiff_t m;
     int v2 = 0, i;
     if (L < GC_NSGT_BF_MIN || L % 2 != 0) return 0;
     for (m = L; m % 2 == 0; m /= 2) ++v2;
+    if (v2 > 2 && L < GC_NSGT_BF_BIG) return 0;
     for (i = 0; i < n_order; ++i) {
         const ptrdiff_t Q = L / order[i];
         int q2 = 0;
@@ -82,10 +113,8 @@ static void gc_nsgt_bf_root(double *w, ptrdiff_t m, ptrdiff_t n) {
 }
 #endif
 
-/* The twiddles of plan p (complex, at bf_tw): row q - 1 (Hp apart) holds W_L^(qk'),
-   k' = 0 .. Q/2, for q = 1 .. r-1. */
-
-/* Chooses the split for plan p (bf_r = 0: none) and makes its tables and FFTW plans. */
+/* Chooses the split for plan p (bf_r = 0: none) and makes its twiddles (complex, at bf_tw:
+   row q - 1, Hp apart, holds W_L^(qk') for k' = 0 .. Q/2, q = 1 .. r-1) and FFTW plans. */
 static gc_status GC_SUF(bigfft_init)(GC_SUF(gc_nsgt_plan) *p, const gc_fftw_api *api) {
     const ptrdiff_t C = GC_NSGT_BF_CHUNK, per = GC_ALIGN / (ptrdiff_t)sizeof(GC_REAL);
     ptrdiff_t L = p->L, Q, H, t, q;
@@ -103,7 +132,9 @@ static gc_status GC_SUF(bigfft_init)(GC_SUF(gc_nsgt_plan) *p, const gc_fftw_api 
     p->bf_nc = (H + C - 1) / C;
     p->bf_tail = H - (p->bf_nc - 1) * C;
     p->bf_tw = (GC_REAL *)gc_aligned_alloc((size_t)((r - 1) * p->bf_Hp) * 2 * sizeof(GC_REAL));
-    a = (GC_REAL *)gc_aligned_alloc(gc_max_size((size_t)(r * p->bf_Qp), (size_t)(2 * r * C)) * sizeof(GC_REAL));
+    /* a: the rows of A when planning the sub-FFTs, a chunk's output when planning the DFTs */
+    a = (GC_REAL *)gc_aligned_alloc(gc_max_size((size_t)(r * p->bf_Qp), (size_t)(2 * r * C)) *
+                                    sizeof(GC_REAL));
     b = (GC_REAL *)gc_aligned_alloc((size_t)(r * p->bf_Hp) * 2 * sizeof(GC_REAL));
     if (!p->bf_tw || !a || !b) {
         st = GC_ENOMEM;
@@ -157,7 +188,6 @@ static void GC_SUF(bf_gather)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *rest
     ptrdiff_t m, q;
     switch (p->bf_r) {
     case 3: GC_BF_GATHER(3);
-    case 4: GC_BF_GATHER(4);
     case 5: GC_BF_GATHER(5);
     case 7: GC_BF_GATHER(7);
     case 8: GC_BF_GATHER(8);
@@ -202,11 +232,10 @@ static void GC_SUF(bf_chunk)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *B, GC
         const GC_REAL *restrict z = buf + 2 * j * w;
         const ptrdiff_t k0 = a + j * Q;                       /* bin of t = 0 */
         const ptrdiff_t nd = k0 > half ? 0 : half - k0 + 1 < w ? half - k0 + 1 : w; /* direct */
-        GC_REAL *restrict xm = X + 2 * (L - k0);              /* bin L - k0 - t at xm[-2t] */
         if (nd > 0) memcpy(X + 2 * k0, z, (size_t)nd * 2 * sizeof(GC_REAL));
-        for (t = nd > m0 ? nd : m0; t < m1; ++t) {
-            xm[-2 * t] = z[2 * t];
-            xm[-2 * t + 1] = -z[2 * t + 1];
+        for (t = nd > m0 ? nd : m0; t < m1; ++t) { /* bin L - k0 - t */
+            X[2 * (L - k0 - t)] = z[2 * t];
+            X[2 * (L - k0 - t) + 1] = -z[2 * t + 1];
         }
     }
 }

@@ -668,18 +668,21 @@ def test_eight_threads_share_one_plan_from_its_first_call(backend, rng):
 
 @pytest.mark.skipif("c" not in gaborcore.available_backends(), reason="needs the C kernel")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("L", [2**16 - 2, 2**16, 66150, 132300, 96000, 73728, 122694, 327184,
-                               2**17, 131077, 131078],
-                         ids=["below-threshold", "radix8-at-threshold", "radix7-half-odd",
-                              "radix7", "radix5", "radix9", "radix3-half-odd", "radix4", "radix8",
+@pytest.mark.parametrize("L", [61740, 66150, 132300, 67500, 101250, 69498, 122694, 245388,
+                               2**20, 1323000, 96000, 2**19, 131077, 131078],
+                         ids=["below-threshold", "radix7-half-odd", "radix7", "radix5",
+                              "radix5-half-odd", "radix9-half-odd", "radix3-half-odd", "radix3",
+                              "radix8-big", "radix7-big", "twos-not-split", "twos-below-big",
                               "odd", "prime-half"])
 def test_split_signal_fft_is_accurate_and_thread_independent(dtype, L, rng):
     """The C kernel computes a long real signal's FFT as r r2c sub-FFTs of its every r-th
     sample and chunked r-point DFTs that the threads share (csrc/gc_nsgt_bigfft_impl.h; lengths
-    from 2^16 = 65536 whose L/r is even and 13-smooth: radix 7, 5, 9, 3 with L/2 even or odd
-    (and Q/2 = L/(2r) odd for 66,150 and 122,694), 8 and 4; the others keep one r2c
-    transform): the coefficients match the float64 NumPy specification to FFT precision and
-    are the same bits on 1 to 4 threads, and for a row alone or in a batch of any size."""
+    from 65,536 with at most two factors of two, or from 2^20, whose L/r is even and 13-smooth:
+    radix 7, 5, 9, 3 with L/2 even or odd (and L/(2r) odd), 8 for 2^20, 7 for 60 s at 22,050
+    Hz; 61,740 is below the threshold, 96,000 and 2^19 have more factors of two below 2^20,
+    the others no radix: one r2c transform): the coefficients match the float64 NumPy
+    specification to FFT precision and are the same bits on 1 to 4 threads, and for a row alone
+    or in a batch of any size."""
     plan = NSGT(length=L, sr=SR, scale="cqt", fmin=32.7, n_bins=84, bins_per_octave=12)
     y = rng.standard_normal((3, L))
     ref = plan.forward(y, backend="numpy").data
