@@ -78,8 +78,8 @@ static int gc_nsgt_bf_smooth(ptrdiff_t n) {
    float32: r2c(330,750) 0.85 ms against r2c(189,000) 0.27 ms); at 60 s (L = 1,323,000) the
    three steps took 2.9 ms with r = 7, 3.0 with 9 and 3.1 with 5 (at 12 s and 30 s r = 5 or
    9 were 0.04 to 0.1 ms faster than 7: no rule from L alone picked the best everywhere).
-   6 is never reached (3 divides L whenever 6 does, keeping the same factors), nor 4 under
-   these rules but for products of 16 and 11s and 13s.  -DGC_NSGT_BF_RADIX=<r> forces r
+   6 is no candidate (3 divides L whenever 6 does, keeping the same factors), nor 4 (it would
+   serve only products of 16 with 11s and 13s).  -DGC_NSGT_BF_RADIX=<r> forces r
    (measurements only). */
 static int gc_nsgt_bf_radix(ptrdiff_t L) {
 #ifdef GC_NSGT_BF_RADIX
