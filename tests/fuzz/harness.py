@@ -33,9 +33,21 @@ PROFILE = os.environ.get("GABORCORE_FUZZ_PROFILE", "ci")
 #: seconds one call may take before the watchdog declares a hang (numba compiles on first use)
 WATCHDOG_S = float(os.environ.get("GABORCORE_FUZZ_WATCHDOG", "300"))
 FUZZ_DIR = Path(os.environ.get("GABORCORE_FUZZ_DIR", ".hypothesis/gaborcore-fuzz"))
-#: address-space limit during a call: an unbounded allocation becomes a MemoryError (reported
-#: as a failure) instead of a visit from the kernel's OOM killer; 0: none (AddressSanitizer)
+#: address space a call may add to the process's: an unbounded allocation becomes a
+#: MemoryError (reported as a failure) instead of a visit from the kernel's OOM killer; 0: no
+#: limit (AddressSanitizer).  Added to what the process already maps when the call starts: tests
+#: that ran before (torch, dask, zarr's threads) may have mapped more than this, and a limit
+#: below that makes every allocation fail, thread creation included (libgomp then exits).
 MEMORY_LIMIT = int(float(os.environ.get("GABORCORE_FUZZ_MEMORY_GB", "6")) * 2**30)
+
+
+def _mapped_bytes() -> int:
+    """The process's address space now (Linux; 0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
 RTOL = {np.dtype(np.float32): 2e-4, np.dtype(np.complex64): 2e-4}
 
 counts: collections.Counter = collections.Counter()
@@ -120,7 +132,8 @@ def _one(name, fn, args, kwargs, backend):
     faulthandler.dump_traceback_later(WATCHDOG_S, exit=True)
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if MEMORY_LIMIT:
-        limit = MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
+        limit = _mapped_bytes() + MEMORY_LIMIT
+        limit = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     try:
         with warnings.catch_warnings():
