@@ -188,3 +188,18 @@ def test_writes_after_the_check(tmp_path):
     direct.write((0, 0), data[:1], lambda: through.append("short"))
     direct.write((0, 0), data[:2].astype(np.float64), lambda: through.append("float64"))
     assert through == [0, "short", "float64"]
+
+
+def test_partial_files_of_a_killed_write_are_removed_on_resume(tmp_path, wavs):
+    store = tmp_path / "s.zarr"
+    extract(wavs[:6], "mel", store, sr=SR, clip=0.25, **MEL)
+    planted = [store / "mel" / ".c.0.0.0.123.456.partial",
+               store / "mel" / "c.1.0.0.0123456789abcdef0123456789abcdef.partial",
+               store / "clip_start" / "c.0.0a1b2c.partial"]
+    for path in planted:
+        path.write_bytes(b"half a chunk")
+    kept = store / "mel" / "zarr.json"
+    extract(wavs, "mel", store, sr=SR, clip=0.25, **MEL)  # the same store, more files: resumed
+    assert [p for p in planted if p.exists()] == [] and kept.exists()
+    s = open_store(store)
+    assert (s.status == 1).all() and len(s.status) == len(wavs)

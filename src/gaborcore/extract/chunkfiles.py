@@ -36,7 +36,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["ChunkFiles", "TESTED_ZARR", "ENVIRONMENT", "enabled"]
+__all__ = ["ChunkFiles", "TESTED_ZARR", "ENVIRONMENT", "enabled", "remove_partial_files"]
 
 #: zarr versions (lowest included, highest excluded) whose stores the tests compare byte for
 #: byte with this module on and off.
@@ -63,6 +63,30 @@ def enabled() -> bool:
 
     low, high = TESTED_ZARR
     return low <= _version(zarr.__version__) < high
+
+
+def remove_partial_files(arr) -> int:
+    """Remove the temporary files that writes interrupted by a kill left in ``arr``'s folder
+    (``*.partial``: this module's and zarr's ``LocalStore``'s own); returns how many.  Only for
+    the process that holds the store's lock: no other write can be under way then."""
+    from zarr.storage import LocalStore
+
+    if not isinstance(arr.store, LocalStore):
+        return 0
+    folder = os.path.join(os.fspath(arr.store.root), *arr.path.split("/"))
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if name.endswith(".partial"):
+            try:
+                os.unlink(os.path.join(folder, name))
+                removed += 1
+            except FileNotFoundError:
+                pass
+    return removed
 
 
 def _encoder(arr) -> Callable[[np.ndarray], bytes] | None:

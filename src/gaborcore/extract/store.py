@@ -20,6 +20,7 @@ import zarr
 
 from .. import io
 from .._validation import ParameterError
+from .chunkfiles import remove_partial_files
 from .config import ExtractConfig, config_diff
 from .layout import FORMAT_VERSION, STATUS, TEXT, arrays, per_file_names, row_names
 from .lock import StoreLock
@@ -264,8 +265,11 @@ class Store:
         self.write_attrs({**self.attrs, **changes})
 
     def _repair(self) -> None:
-        """Undo what an interrupted run left unfinished: entries being added, uncommitted rows."""
+        """Undo what an interrupted run left unfinished: entries being added, uncommitted rows,
+        temporary files of chunk writes killed half way."""
         n = self.attrs["n_files"]
+        for name in self.rows:
+            remove_partial_files(self.group[name])
         for name in self.per_file:
             if self.group[name].shape[0] != n:
                 self.group[name].resize((n,))
