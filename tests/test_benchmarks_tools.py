@@ -7,6 +7,7 @@ performance pages.
 """
 
 import importlib.util
+import json
 import re
 import subprocess
 import sys
@@ -219,3 +220,31 @@ def test_extract_rows_as_a_table():
                    ("extract threads-2", 2): (0.6, "missed")}
     text = "\n".join(format_table(table))
     assert "extract threads-2: workers' time 10% decoding" in text and "writer alone" in text
+
+
+def test_scaling_script_runs_and_its_figures_follow_from_its_timings(tmp_path):
+    # benchmarks/scaling.py: the three blocks (1 thread, 2 threads, 2 processes) of one cycle, one
+    # call each, of the smallest kernel; what it asserts is the bookkeeping, not any speed
+    out = tmp_path / "scaling.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "scaling.py"), "--kernels", "nsgt-inverse",
+         "--cycles", "1", "--calls", "1", "--json", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "nsgt-inverse" in proc.stdout and "median" in proc.stdout
+    result = json.loads(out.read_text())["results"]
+    assert [r["kernel"] for r in result] == ["nsgt-inverse"]
+    (cycle,) = result[0]["cycles"]
+    assert all(cycle[key] > 0 for key in ("t1", "t2", "tp"))
+    assert cycle["threads"] == pytest.approx(cycle["t1"] / cycle["t2"])
+    assert cycle["ceiling"] == pytest.approx(2 * cycle["t1"] / cycle["tp"])
+    assert cycle["efficiency"] == pytest.approx(cycle["threads"] / cycle["ceiling"])
+    assert result[0]["median"] == cycle
+
+
+def test_scaling_script_refuses_what_it_cannot_measure():
+    script = str(ROOT / "benchmarks" / "scaling.py")
+    for args in (["--cycles", "0"], ["--kernels", "fft"]):
+        proc = subprocess.run([sys.executable, script, *args], capture_output=True, text=True)
+        assert proc.returncode == 2 and "error" in proc.stderr
