@@ -7,6 +7,7 @@
 #define GC_API_SUF(name) name##_f
 #include "gc_nsgt_plan_impl.h"
 #include "gc_nsgt_bigfft_impl.h"
+#include "gc_nsgt_bigifft_impl.h"
 #include "gc_nsgt_impl.h"
 #undef GC_REAL
 #undef GC_SUF
@@ -17,4 +18,5 @@
 #define GC_API_SUF(name) name##_d
 #include "gc_nsgt_plan_impl.h"
 #include "gc_nsgt_bigfft_impl.h"
+#include "gc_nsgt_bigifft_impl.h"
 #include "gc_nsgt_impl.h"

@@ -27,7 +27,7 @@
 
    Whether to split, and the radix, follow from L alone (gc_nsgt_bf_radix), never from timing.
    Other plans (complex, odd or short L, sizes with a large prime factor) keep the single r2c
-   transform; the inverse always does.
+   transform; the inverse of a split plan is split alike (gc_nsgt_bigifft_impl.h).
 
    When to split.  The forward (84 constant-Q bins from 32.7 Hz, 22,050 Hz, float32) split and
    whole (one r2c plan), in ms, fastest of 180 runs in 12 processes alternating the builds on a
@@ -250,4 +250,27 @@ static void GC_SUF(bf_serial)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *x, G
         GC_SUF(bf_gather)(p, x, A, p->bf_Q * c / n_chunks, p->bf_Q * (c + 1) / n_chunks);
     for (q = 0; q < p->bf_r; ++q) GC_SUF(bf_sub)(p, A, B, q);
     for (c = 0; c < p->bf_nc; ++c) GC_SUF(bf_chunk)(p, B, A, buf, c);
+}
+
+/* The pieces of bf_serial shared by the threads of the enclosing parallel region (each of them
+   calls it; buf: its own chunk buffer, NULL if none could be had): never from a thread that
+   runs a row of its own (row_job), whose loops would be shared with the others' rows. */
+static void GC_SUF(bf_shared)(const GC_SUF(gc_nsgt_plan) *p, const GC_REAL *x, GC_REAL *A,
+                              GC_REAL *B, GC_REAL *buf) {
+    const ptrdiff_t n_chunks = 64;
+    ptrdiff_t c;
+#if GC_OMP
+#pragma omp for schedule(static)
+#endif
+    for (c = 0; c < n_chunks; ++c)
+        GC_SUF(bf_gather)(p, x, A, p->bf_Q * c / n_chunks, p->bf_Q * (c + 1) / n_chunks);
+#if GC_OMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+    for (c = 0; c < p->bf_r; ++c) GC_SUF(bf_sub)(p, A, B, c);
+#if GC_OMP
+#pragma omp for schedule(dynamic, 16)
+#endif
+    for (c = 0; c < p->bf_nc; ++c)
+        if (buf) GC_SUF(bf_chunk)(p, B, A, buf, c);
 }

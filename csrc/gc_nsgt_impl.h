@@ -167,6 +167,10 @@ static void GC_SUF(row_synthesis)(const GC_SUF(gc_nsgt_plan) *p, GC_SUF(nsgt_scr
     GC_REAL *h = s->spec;
     const GC_REAL scale = (GC_REAL)1 / (GC_REAL)p->L;
     ptrdiff_t i, n = p->L * (p->real ? 1 : 2);
+    if (p->bf_r) { /* split (gc_nsgt_bigifft_impl.h): sums, transform and scaling */
+        GC_SUF(bfi_serial)(p, v, h, s->in, s->gbuf, orow);
+        return;
+    }
     memset(h, 0, (size_t)p->n_spec * 2 * sizeof(GC_REAL));
     for (i = 0; i < p->n_items; ++i) {
         const ptrdiff_t a = p->t.t1[i], b = p->t.t2[i];
@@ -279,24 +283,9 @@ static gc_status GC_SUF(groups_parallel)(const GC_SUF(gc_nsgt_plan) *p, int inve
             st = GC_ENOMEM;
         }
         if (!inverse && p->bf_r) {
-            /* the split whole-signal FFT (gc_nsgt_bigfft_impl.h): the pieces of bf_serial,
-               shared; gathered into the spectrum's scratch, transformed into the input's,
-               combined into the spectrum */
-#if GC_OMP
-#pragma omp for schedule(static)
-#endif
-            for (c = 0; c < n_chunks; ++c)
-                GC_SUF(bf_gather)(p, in, whole->spec, p->bf_Q * c / n_chunks,
-                                  p->bf_Q * (c + 1) / n_chunks);
-#if GC_OMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-            for (c = 0; c < p->bf_r; ++c) GC_SUF(bf_sub)(p, whole->spec, whole->in, c);
-#if GC_OMP
-#pragma omp for schedule(dynamic, 16)
-#endif
-            for (c = 0; c < p->bf_nc; ++c)
-                if (gbuf) GC_SUF(bf_chunk)(p, whole->in, whole->spec, gbuf, c);
+            /* the split whole-signal FFT (gc_nsgt_bigfft_impl.h), shared: gathered into the
+               spectrum's scratch, transformed into the input's, combined into the spectrum */
+            GC_SUF(bf_shared)(p, in, whole->spec, whole->in, gbuf);
         } else if (!inverse) {
             const ptrdiff_t n = p->L * (p->real ? 1 : 2);
 #if GC_OMP
@@ -406,7 +395,10 @@ static gc_status GC_SUF(nsgt_execute)(const GC_SUF(gc_nsgt_plan) *p, int inverse
                 st = GC_SUF(groups_parallel)(p, 0, irow, orow, &whole, ng);
             } else {
                 st = GC_SUF(groups_parallel)(p, 1, irow, whole.vals, &whole, ng);
-                if (st == GC_OK) GC_SUF(row_synthesis)(p, &whole, orow);
+                if (st == GC_OK && p->bf_r) /* split: its pieces shared */
+                    st = GC_SUF(bfi_parallel)(p, whole.vals, whole.spec, whole.in, orow, ng);
+                else if (st == GC_OK)
+                    GC_SUF(row_synthesis)(p, &whole, orow);
             }
         }
         GC_SUF(scratch_free)(p, &whole);

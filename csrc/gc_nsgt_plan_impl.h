@@ -65,10 +65,17 @@ struct GC_SUF(gc_nsgt_plan) {
     ptrdiff_t bf_Q, bf_Qp, bf_Hp, bf_nc, bf_tail;
     gc_fftw_plan bf_sub, bf_col, bf_ctail;
     GC_REAL *bf_tw;
+    /* its inverse (gc_nsgt_bigifft_impl.h; big_inv unused): the column DFTs of a full and of
+       the last chunk, the rows' c2r; the runs of items of the synthesis sums of bin range n,
+       bf_acc_run[4 bf_acc_at[n]] .. [4 bf_acc_at[n + 1]] */
+    gc_fftw_plan bf_icol, bf_ictail, bf_isub;
+    ptrdiff_t *bf_acc_at, *bf_acc_run;
 };
 
 static gc_status GC_SUF(bigfft_init)(GC_SUF(gc_nsgt_plan) *p, const gc_fftw_api *api);
 static void GC_SUF(bigfft_done)(GC_SUF(gc_nsgt_plan) *p);
+static gc_status GC_SUF(bigifft_init)(GC_SUF(gc_nsgt_plan) *p, const gc_fftw_api *api);
+static void GC_SUF(bigifft_done)(GC_SUF(gc_nsgt_plan) *p);
 
 /* Coefficients of group g: its number of bands times M (the work proxy of the task order). */
 static ptrdiff_t GC_SUF(group_size)(const gc_nsgt_tables *t, ptrdiff_t g) {
@@ -146,6 +153,7 @@ void GC_SUF(gc_nsgt_plan_done)(GC_SUF(gc_nsgt_plan) *p) {
     free(p->tw_off);
     gc_aligned_free(p->tw);
     GC_SUF(bigfft_done)(p);
+    GC_SUF(bigifft_done)(p);
     if (p->big_fwd) p->destroy(p->big_fwd);
     if (p->big_inv) p->destroy(p->big_inv);
     free(p->gbwd);
@@ -295,6 +303,7 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
         }
     }
     st = GC_SUF(bigfft_init)(p, api);
+    if (st == GC_OK) st = GC_SUF(bigifft_init)(p, api);
     if (st != GC_OK) goto fail;
     {
         const size_t a = GC_ALIGN, r = sizeof(GC_REAL);
@@ -381,13 +390,14 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
            per length: only small lengths are measured */
         unsigned big = L > 2048 ? GC_FFTW_ESTIMATE : flags;
         if (p->real) {
-            /* with a split (bf_r), the forward is gc_nsgt_bigfft_impl.h's */
+            /* with a split (bf_r), both are gc_nsgt_bigfft_impl.h's and bigifft_impl.h's */
             if (!p->bf_r)
                 p->big_fwd = api->GC_API_SUF(plan_many_r2c)(1, &n, 1, in, NULL, 1, n, spec, NULL,
                                                             1, (int)p->n_spec, big);
-            p->big_inv = api->GC_API_SUF(plan_many_c2r)(1, &n, 1, spec, NULL, 1, (int)p->n_spec,
-                                                        in, NULL, 1, n,
-                                                        big | GC_FFTW_DESTROY_INPUT);
+            if (!p->bf_r)
+                p->big_inv = api->GC_API_SUF(plan_many_c2r)(
+                    1, &n, 1, spec, NULL, 1, (int)p->n_spec, in, NULL, 1, n,
+                    big | GC_FFTW_DESTROY_INPUT);
         } else {
             p->big_fwd = api->GC_API_SUF(plan_many_dft)(1, &n, 1, in, NULL, 1, n, spec, NULL, 1,
                                                         n, GC_FFTW_FORWARD, big);
@@ -396,7 +406,7 @@ gc_status GC_SUF(gc_nsgt_plan_init)(GC_SUF(gc_nsgt_plan) **plan, const gc_fftw_a
                                                         big | GC_FFTW_DESTROY_INPUT);
         }
     }
-    if ((!p->big_fwd && !p->bf_r) || !p->big_inv) {
+    if ((!p->big_fwd || !p->big_inv) && !p->bf_r) {
         st = GC_EPLAN;
         goto fail;
     }

@@ -680,8 +680,11 @@ def test_split_signal_fft_is_accurate_and_thread_independent(dtype, L, rng):
     from 65,536 with at most two factors of two, or from 2^20, whose L/r is even and 13-smooth:
     radix 7, 5, 9, 3 with L/2 even or odd (and L/(2r) odd), 8 for 2^20, 7 for 60 s at 22,050
     Hz; 61,740 is below the threshold, 96,000 and 2^19 have more factors of two below 2^20,
-    the others no radix: one r2c transform): the coefficients match the float64 NumPy
-    specification to FFT precision and are the same bits on 1 to 4 threads, and for a row alone
+    the others no radix: one r2c transform), and the inverse's synthesis sums (in ranges of
+    bins) and c2r transform as the mirror image (chunked r-point DFTs, r c2r sub-FFTs,
+    interleaved stores; csrc/gc_nsgt_bigifft_impl.h) for the same lengths: the coefficients
+    and the reconstruction match the float64 NumPy specification to FFT precision (the
+    reconstruction is the signal) and are the same bits on 1 to 4 threads, and for a row alone
     or in a batch of any size."""
     plan = NSGT(length=L, sr=SR, scale="cqt", fmin=32.7, n_bins=84, bins_per_octave=12)
     y = rng.standard_normal((3, L))
@@ -697,3 +700,16 @@ def test_split_signal_fft_is_accurate_and_thread_independent(dtype, L, rng):
         np.testing.assert_array_equal(batch[0], one.reshape(-1))
         np.testing.assert_array_equal(batch[1:2], plan.forward(x[1:2], backend="c").data
                                       .reshape(1, plan.total))
+    # the inverse, from the specification's coefficients in the working precision
+    c = ref.astype(np.result_type(dtype, np.complex64))
+    rec = plan.inverse(ref, backend="numpy")
+    back = plan.inverse(c[0], backend="c", workers=1)
+    assert back.dtype == dtype
+    np.testing.assert_allclose(back, rec[0], rtol=0, atol=tol * np.abs(rec[0]).max())
+    np.testing.assert_allclose(back, y[0], rtol=0, atol=tol * np.abs(y[0]).max())
+    for w in (2, 3, 4):
+        np.testing.assert_array_equal(plan.inverse(c[0], backend="c", workers=w), back)
+    for w in (1, 2, 3, 4):
+        batch = plan.inverse(c, backend="c", workers=w)
+        np.testing.assert_array_equal(batch[0], back)
+        np.testing.assert_array_equal(batch[1:2], plan.inverse(c[1:2], backend="c"))
