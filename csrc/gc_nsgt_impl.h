@@ -160,36 +160,6 @@ static void GC_SUF(group_values)(const GC_SUF(gc_nsgt_plan) *p, ptrdiff_t g,
     GC_SUF(values)(p, gbuf, vals, p->t.grp_item[g], p->t.grp_item[g + 1]);
 }
 
-/* Accumulate all synthesis values into the spectrum (fixed order: deterministic), invert. */
-static void GC_SUF(row_synthesis)(const GC_SUF(gc_nsgt_plan) *p, GC_SUF(nsgt_scratch) *s,
-                                   GC_REAL *orow) {
-    const GC_REAL *v = s->vals;
-    GC_REAL *h = s->spec;
-    const GC_REAL scale = (GC_REAL)1 / (GC_REAL)p->L;
-    ptrdiff_t i, n = p->L * (p->real ? 1 : 2);
-    if (p->bf_r) { /* split (gc_nsgt_bigifft_impl.h): sums, transform and scaling */
-        GC_SUF(bfi_serial)(p, v, h, s->in, s->gbuf, orow);
-        return;
-    }
-    memset(h, 0, (size_t)p->n_spec * 2 * sizeof(GC_REAL));
-    for (i = 0; i < p->n_items; ++i) {
-        const ptrdiff_t a = p->t.t1[i], b = p->t.t2[i];
-        if (a >= 0) {
-            h[2 * a] += v[2 * i];
-            h[2 * a + 1] += v[2 * i + 1];
-        }
-        if (b >= 0) {
-            h[2 * b] += v[2 * i];
-            h[2 * b + 1] -= v[2 * i + 1];
-        }
-    }
-    if (p->real)
-        p->exec_c2r(p->big_inv, h, s->in);
-    else
-        p->exec_dft(p->big_inv, h, s->in);
-    for (i = 0; i < n; ++i) orow[i] = s->in[i] * scale;
-}
-
 /* The whole job of one row with per-thread scratch s: analysis (signal row -> coefficient row) or
    synthesis (coefficient row -> signal row). */
 static void GC_SUF(row_job)(const GC_SUF(gc_nsgt_plan) *p, int inverse, const GC_REAL *in,
@@ -205,7 +175,8 @@ static void GC_SUF(row_job)(const GC_SUF(gc_nsgt_plan) *p, int inverse, const GC
         return;
     }
     for (g = 0; g < p->t.n_groups; ++g) GC_SUF(group_values)(p, g, in, s->gbuf, s->half, s->vals);
-    GC_SUF(row_synthesis)(p, s, out);
+    /* the sums into the spectrum, its inverse FFT, scaled (gc_nsgt_bigifft_impl.h) */
+    GC_SUF(bfi_serial)(p, s->vals, s->spec, s->in, s->gbuf, out);
 }
 
 /* Take tasks from list 0 (the two half transforms of split group g, or its one real transform
@@ -395,10 +366,11 @@ static gc_status GC_SUF(nsgt_execute)(const GC_SUF(gc_nsgt_plan) *p, int inverse
                 st = GC_SUF(groups_parallel)(p, 0, irow, orow, &whole, ng);
             } else {
                 st = GC_SUF(groups_parallel)(p, 1, irow, whole.vals, &whole, ng);
-                if (st == GC_OK && p->bf_r) /* split: its pieces shared */
+                /* sums, inverse FFT, scaling (gc_nsgt_bigifft_impl.h) */
+                if (st == GC_OK && p->bf_r)
                     st = GC_SUF(bfi_parallel)(p, whole.vals, whole.spec, whole.in, orow, ng);
                 else if (st == GC_OK)
-                    GC_SUF(row_synthesis)(p, &whole, orow);
+                    GC_SUF(bfi_serial)(p, whole.vals, whole.spec, whole.in, NULL, orow);
             }
         }
         GC_SUF(scratch_free)(p, &whole);

@@ -66,10 +66,11 @@ struct GC_SUF(gc_nsgt_plan) {
     gc_fftw_plan bf_sub, bf_col, bf_ctail;
     GC_REAL *bf_tw;
     /* its inverse (gc_nsgt_bigifft_impl.h; big_inv unused): the column DFTs of a full and of
-       the last chunk, the rows' c2r; the runs of items of the synthesis sums of bin range n,
-       bf_acc_run[4 bf_acc_at[n]] .. [4 bf_acc_at[n + 1]] */
+       the last chunk, the rows' c2r */
     gc_fftw_plan bf_icol, bf_ictail, bf_isub;
-    ptrdiff_t *bf_acc_at, *bf_acc_run;
+    /* every plan's synthesis sums (gc_nsgt_bigifft_impl.h): the runs of items of bin range n
+       at sum_run[4 sum_at[n]] .. [4 sum_at[n + 1]] */
+    ptrdiff_t *sum_at, *sum_run;
 };
 
 static gc_status GC_SUF(bigfft_init)(GC_SUF(gc_nsgt_plan) *p, const gc_fftw_api *api);
