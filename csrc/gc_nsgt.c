@@ -1,5 +1,6 @@
-/* gaborcore: NSGT kernels; one source for both precisions (gc_nsgt_plan_impl.h, the plan, and
-   gc_nsgt_impl.h, its execution, included twice). */
+/* gaborcore: NSGT kernels; one source for both precisions (gc_nsgt_plan_impl.h, the plan,
+   gc_nsgt_bigfft_impl.h and gc_nsgt_bigifft_impl.h, the whole-signal FFT and the synthesis
+   tail in shared pieces, and gc_nsgt_impl.h, the execution, included twice). */
 #include "gc_nsgt.h" /* first: gc_common.h sets _POSIX_C_SOURCE before any libc header */
 
 #define GC_REAL float
