@@ -102,7 +102,7 @@ def _extensions():
         ("_nn", ["csrc/gc_nn.c"], ["gc_nn.h", "gc_nn_impl.h", "gc_nn_conv_impl.h",
                                       "gc_nn_dense_impl.h", "gc_nn_pool_impl.h"]),
         ("_nsgt", ["csrc/gc_nsgt.c"], ["gc_nsgt.h", "gc_nsgt_impl.h", "gc_nsgt_plan_impl.h",
-                                          "gc_nsgt_bigfft_impl.h"]),
+                                          "gc_nsgt_bigfft_impl.h", "gc_nsgt_bigifft_impl.h"]),
         ("_wav", ["csrc/gc_wav.c"], ["gc_wav.h"]),
     ]
     exts = [
